@@ -1,0 +1,34 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { checkNonEmpty } from '../common/args.js';
+import type { GatewayContext } from '../context.js';
+import { ConsoleRoute, routeName } from '../console/routes.js';
+import { toLoginPayload, toTokenStatus } from './auth.mapper.js';
+import { LoginPayload, TokenStatus } from './auth.type.js';
+
+@Resolver()
+export class AuthResolver {
+  @Mutation(() => LoginPayload, {
+    description: 'Log in to the Console with a username and password; returns a token for `Authorization: Bearer <token>`. A wrong password is INVALID_CREDENTIALS.',
+  })
+  async login(
+    @Arg('username', () => String, { description: 'Console login name or e-mail.' }) username: string,
+    @Arg('password', () => String, { description: 'Console password.' }) password: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<LoginPayload> {
+    checkNonEmpty(username, 'username', 256);
+    checkNonEmpty(password, 'password', 1024);
+    const data = await ctx.console.login(username, password);
+    return toLoginPayload(data, { route: routeName(ConsoleRoute.login), status: 200 });
+  }
+
+  @Query(() => TokenStatus, {
+    nullable: true,
+    description: 'Asks the Console whether a token is valid, and with which feature flags. Null with an error when the Console fails.',
+  })
+  async validateToken(
+    @Arg('token', () => String, { description: 'The token to check (without "Bearer ").' }) token: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<TokenStatus> {
+    return toTokenStatus(await ctx.console.validate(checkNonEmpty(token, 'token', 8192)));
+  }
+}

@@ -1,0 +1,33 @@
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { pageArgs } from '../common/args.js';
+import type { GatewayContext } from '../context.js';
+import { toAppCatalog } from './product.mapper.js';
+import { AppCatalog, ProductPage } from './product-page.type.js';
+
+/** The public store catalogue: no token needed, none sent. */
+@Resolver()
+export class CatalogResolver {
+  @Query(() => ProductPage, {
+    nullable: true,
+    description: 'One page of a store\'s public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.',
+  })
+  async catalog(
+    @Arg('storeId', () => Int, { nullable: true, description: 'Store to list; the Console\'s default store when omitted.' }) storeId: number | null,
+    @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1).' }) page: number | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ProductPage> {
+    const args = pageArgs(storeId, page);
+    return ctx.loaders.mapPage(await ctx.console.catalog(args), args.page);
+  }
+
+  @Query(() => AppCatalog, {
+    nullable: true,
+    description: 'The apps of a store\'s public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.',
+  })
+  async appCatalog(
+    @Arg('storeId', () => Int, { nullable: true, description: 'Store to list; the Console\'s default store when omitted.' }) storeId: number | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<AppCatalog> {
+    return toAppCatalog(await ctx.console.appCatalog(pageArgs(storeId, undefined)));
+  }
+}

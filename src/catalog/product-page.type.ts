@@ -1,0 +1,23 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Product } from './product.type.js';
+
+@ObjectType({ description: 'One page of products.' })
+export class ProductPage {
+  @Field(() => Int, { description: 'This page\'s number, from 1.' })
+  page!: number;
+
+  @Field(() => Int, { description: 'How many pages there are in all.' })
+  totalPages!: number;
+
+  @Field(() => [Product], { description: 'The products on this page; empty past the last page.' })
+  items!: Product[];
+}
+
+@ObjectType({ description: 'The apps of a store\'s public catalogue (not paginated by the Console).' })
+export class AppCatalog {
+  @Field(() => Int, { description: 'How many apps the store has.' })
+  total!: number;
+
+  @Field(() => [Product], { description: 'The apps.' })
+  items!: Product[];
+}

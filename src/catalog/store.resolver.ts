@@ -1,0 +1,21 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { checkPositive } from '../common/args.js';
+import type { GatewayContext } from '../context.js';
+import { storeCatalogKey } from '../loaders/loaders.js';
+import { ProductPage } from './product-page.type.js';
+import { Store } from './store.type.js';
+
+@Resolver(() => Store)
+export class StoreResolver {
+  @FieldResolver(() => ProductPage, {
+    nullable: true,
+    description: 'One page of this store\'s public catalogue. Batched per request: one Console call per distinct (store, page).',
+  })
+  catalog(
+    @Root() store: Store,
+    @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1).' }) page: number | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ProductPage> {
+    return ctx.loaders.storeCatalog.load(storeCatalogKey(store.id, checkPositive(page, 'page')));
+  }
+}

@@ -1,0 +1,53 @@
+import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readString } from './common/env.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface GatewayConfig {
+  consoleUrl: URL;
+  port: number;
+  host: string;
+  upstreamTimeoutMs: number;
+  logLevel: LogLevel;
+  /** Exact origins allowed by CORS; "*" allows any. */
+  corsOrigins: string[];
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Landing page (Apollo Sandbox) and introspection. */
+  sandbox: boolean;
+  maxBodyBytes: number;
+}
+
+/** Origins of the Apollo Sandbox / Studio, which call the gateway from the browser. */
+export const APOLLO_SANDBOX_ORIGINS = ['https://sandbox.embed.apollographql.com', 'https://studio.apollographql.com'];
+
+/** Reads and validates the gateway's environment; throws ConfigError naming the bad variable. */
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const nodeEnv = readChoice(env, 'NODE_ENV', 'development', ['development', 'production', 'test'] as const);
+  const production = nodeEnv === 'production';
+  const corsRaw = env.CORS_ORIGINS;
+  const corsOrigins =
+    corsRaw === undefined
+      ? production
+        ? []
+        : [...APOLLO_SANDBOX_ORIGINS, 'localhost']
+      : corsRaw
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && origin !== 'localhost' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`CORS_ORIGINS entries must be origins like https://app.example.com, "localhost" or "*" (got "${origin}")`);
+    }
+  }
+  return {
+    consoleUrl: readHttpUrl(env, 'CONSOLE_URL', 'https://console.flecs.tech'),
+    port: readInt(env, 'PORT', 4000, 0, 65535),
+    host: readString(env, 'HOST', '0.0.0.0'),
+    upstreamTimeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    corsOrigins,
+    nodeEnv,
+    sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
+    maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+  };
+}

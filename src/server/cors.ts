@@ -1,0 +1,33 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+export function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
+  return allowed.some((entry) => entry === '*' || entry === origin || (entry === 'localhost' && LOCALHOST.test(origin)));
+}
+
+/**
+ * CORS by allow-list (CORS_ORIGINS). Returns true when the request was a preflight and has been
+ * answered. Apollo's CSRF prevention stays on regardless: CORS only decides who may read answers.
+ */
+export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  const ok = origin !== undefined && isAllowedOrigin(origin, allowed);
+  if (ok) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'Origin');
+    res.setHeader('access-control-expose-headers', 'x-request-id');
+  }
+  if (req.method !== 'OPTIONS') return false;
+  if (ok) {
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader(
+      'access-control-allow-headers',
+      req.headers['access-control-request-headers'] ?? 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-request-id',
+    );
+    res.setHeader('access-control-max-age', '600');
+  }
+  res.statusCode = 204;
+  res.end();
+  return true;
+}

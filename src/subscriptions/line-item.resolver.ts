@@ -1,0 +1,16 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Product } from '../catalog/product.type.js';
+import type { GatewayContext } from '../context.js';
+import { LineItem } from './subscription.type.js';
+
+@Resolver(() => LineItem)
+export class LineItemResolver {
+  @FieldResolver(() => Product, {
+    nullable: true,
+    description:
+      'The product this line is for: looked up in your own products, then in the public catalogue; null when neither knows it. Batched per request.',
+  })
+  product(@Root() item: LineItem, @Ctx() ctx: GatewayContext): Promise<Product | null> {
+    return ctx.loaders.productById.load(item.productId);
+  }
+}

@@ -1,0 +1,44 @@
+import { int, list, str } from '../common/coerce.js';
+import type { RestBilling, RestLineItem, RestOrder, RestSubscriptionList } from '../console/rest-types.js';
+import type { Billing, LineItem, ProductSubscription, SubscriptionList } from './subscription.type.js';
+
+/** The one place where the Console's subscription records become GraphQL types. */
+export function toSubscriptionList(rest: RestSubscriptionList): SubscriptionList {
+  const items = list(rest.subscriptions, toSubscription);
+  return { total: int(rest.totalSubscriptions) ?? items.length, items };
+}
+
+function toSubscription(rest: RestOrder): ProductSubscription | null {
+  const id = int(rest.id);
+  if (id === null) return null;
+  return {
+    id,
+    status: str(rest.status),
+    customerId: int(rest.customer_id),
+    lineItems: list(rest.line_items, toLineItem),
+    billing: rest.billing && typeof rest.billing === 'object' ? toBilling(rest.billing) : null,
+  };
+}
+
+function toLineItem(rest: RestLineItem): LineItem | null {
+  const id = int(rest.id);
+  const productId = int(rest.product_id);
+  if (id === null || productId === null) return null; // cannot be identified or resolved; drop it
+  return {
+    id,
+    status: str(rest.status),
+    productId,
+    variationId: int(rest.variation_id),
+    quantity: int(rest.quantity) ?? 0,
+    image: rest.image ?? null,
+  };
+}
+
+function toBilling(rest: RestBilling): Billing {
+  return {
+    firstName: str(rest.first_name),
+    lastName: str(rest.last_name),
+    company: str(rest.company),
+    email: str(rest.email),
+  };
+}
