@@ -1,0 +1,45 @@
+import { ConfigError, readInt } from './common/env.js';
+import { createLogger } from './common/logger.js';
+import { loadGatewayConfig } from './config.js';
+import { DASHBOARD_QUERY } from './demo-query.js';
+import { startGateway } from './gateway.js';
+import { startSimulator } from './simulator/server.js';
+
+/**
+ * `npm run demo`: the simulator (admin on) and the gateway in one process, with the Sandbox
+ * pre-filled with the dashboard query and a fresh token of the `demo` user.
+ */
+try {
+  const simulatorPort = readInt(process.env, 'SIMULATOR_PORT', 4010, 0, 65535);
+  const simulator = await startSimulator({
+    port: simulatorPort,
+    pageSize: readInt(process.env, 'SIMULATOR_PAGE_SIZE', 10, 1, 1000),
+    admin: true,
+  });
+  const config = { ...loadGatewayConfig({ ...process.env, CONSOLE_URL: simulator.url }), sandbox: true };
+  const { token } = simulator.console.issueToken(0);
+  const gateway = await startGateway(config, {
+    logger: createLogger(config.logLevel),
+    sandboxOptions: { document: DASHBOARD_QUERY, headers: { Authorization: `Bearer ${token}` } },
+  });
+  console.log(
+    [
+      '',
+      `  flecs-graph demo is running.`,
+      '',
+      `  Apollo Sandbox:     ${gateway.url}   (open it and press Run)`,
+      `  Console simulator:  ${simulator.url}   (admin: ${simulator.url}/__admin/stats)`,
+      `  Demo login:         demo / password   (also user1 … user1000, same password)`,
+      '',
+      '  The Sandbox is pre-filled with a dashboard query and a fresh demo token. Ctrl-C stops.',
+      '',
+    ].join('\n'),
+  );
+  const stop = () => void Promise.all([gateway.close(), simulator.close()]).then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} catch (error) {
+  const reason = error instanceof ConfigError ? `invalid configuration: ${error.message}` : `could not start: ${error instanceof Error ? error.message : String(error)}`;
+  console.error(`flecs-graph demo: ${reason}`);
+  process.exit(1);
+}
