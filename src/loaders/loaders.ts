@@ -44,7 +44,7 @@ export function createLoaders(client: ConsoleClient): Loaders {
  * one call to the public catalogue only for ids still missing. Never one call per line item.
  */
 export async function loadProducts(
-  client: ConsoleClient,
+  client: Pick<ConsoleClient, 'myProducts' | 'catalog'>,
   mapPage: Loaders['mapPage'],
   ids: readonly number[],
 ): Promise<Array<Product | null | Error>> {
@@ -71,7 +71,7 @@ export async function loadProducts(
 }
 
 export async function loadStoreCatalogs(
-  client: ConsoleClient,
+  client: Pick<ConsoleClient, 'catalog'>,
   mapPage: Loaders['mapPage'],
   keys: readonly string[],
 ): Promise<Array<ProductPage | Error>> {

@@ -9,9 +9,15 @@ import { ViewerResolver } from '../viewer/viewer.resolver.js';
 
 export const resolvers = [AuthResolver, CatalogResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
 
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // No class-validator: arguments are checked explicitly before any upstream call (common/args.ts).
-  return buildSchema({ resolvers: [...resolvers], validate: false });
+  const schema = await buildSchema({ resolvers: [...resolvers], validate: false });
+  // type-graphql offers no option for the root types' descriptions; they are what the Sandbox shows first.
+  const query = schema.getQueryType();
+  if (query) query.description = 'Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller\'s own data.';
+  const mutation = schema.getMutationType();
+  if (mutation) mutation.description = 'Change state in the FLECS Console: log in.';
+  return schema;
 }
 
 /** The SDL checked in as schema/schema.graphql: sorted, so that it only changes when the schema does. */

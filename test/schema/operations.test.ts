@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ApolloServer } from '@apollo/server';
+import { createLogger } from '../../src/common/logger.js';
+import { ConsoleTransport } from '../../src/console/http-transport.js';
+import { createContext, type GatewayContext } from '../../src/context.js';
+import { buildGatewaySchema } from '../../src/schema/build-schema.js';
+import { createApolloServer } from '../../src/server/apollo.js';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
+
+/** Operations through Apollo and the real per-request context, without the HTTP layer. */
+let sim: RunningSimulator;
+let transport: ConsoleTransport;
+let apollo: ApolloServer<GatewayContext>;
+beforeAll(async () => {
+  sim = await startSimulator();
+  transport = new ConsoleTransport({ consoleUrl: new URL(sim.url), timeoutMs: 2000 });
+  apollo = createApolloServer({ schema: await buildGatewaySchema(), sandbox: false, development: false, logger: createLogger('silent') });
+  await apollo.start();
+});
+afterAll(async () => {
+  await apollo.stop();
+  transport.close();
+  await sim.close();
+});
+
+async function run(query: string, authorization?: string) {
+  const context = createContext(transport, authorization, 'test');
+  const response = await apollo.executeOperation({ query }, { contextValue: context });
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return { result: response.body.singleResult, upstreamCalls: context.console.upstreamCalls };
+}
+
+describe('operations through the real context', () => {
+  it('should count one upstream call for a field read three times under aliases', async () => {
+    const token = sim.console.issueToken(2).token;
+    const { result, upstreamCalls } = await run('{ me { a: products { page } b: products { page } c: products { totalPages } } }', `Bearer ${token}`);
+    expect(result.errors).toBeUndefined();
+    expect(upstreamCalls).toBe(1);
+  });
+
+  it('should give each request its own loaders and memo', async () => {
+    const first = createContext(transport, 'Bearer a', '1');
+    const second = createContext(transport, 'Bearer a', '2');
+    expect(first.loaders).not.toBe(second.loaders);
+    expect(first.console).not.toBe(second.console);
+  });
+
+  it('should refuse page 0 with BAD_USER_INPUT and no stack trace outside development', async () => {
+    const { result } = await run('{ me { products(page: 0) { page } } }', 'Bearer x');
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.extensions?.stacktrace).toBeUndefined();
+  });
+});

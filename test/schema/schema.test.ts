@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import { buildGatewaySchema, printGatewaySchema } from '../../src/schema/build-schema.js';
+
+let schema: GraphQLSchema;
+beforeAll(async () => {
+  schema = await buildGatewaySchema();
+});
+afterAll(() => undefined);
+
+describe('the schema', () => {
+  it('should match the checked-in schema/schema.graphql (run `npm run schema` after changing it)', async () => {
+    const checkedIn = await readFile(new URL('../../schema/schema.graphql', import.meta.url), 'utf8');
+    expect(printGatewaySchema(schema)).toBe(checkedIn);
+  });
+
+  it('should describe every type, field and argument', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name)) continue;
+      if (!type.description) missing.push(type.name);
+      if (!isObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) missing.push(`${type.name}.${field.name}`);
+        for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it.each([
+    ['Query', ['appCatalog', 'catalog', 'me', 'validateToken']],
+    ['Mutation', ['login']],
+    ['Viewer', ['apps', 'featureFlags', 'products', 'subscriptions']],
+    ['LoginPayload', ['expiresAt', 'featureFlags', 'token', 'user']],
+    ['ConsoleUser', ['displayName', 'email', 'id', 'login']],
+    ['FeatureFlags', ['isVendor', 'isWhitelabeled']],
+    ['TokenStatus', ['featureFlags', 'isValid']],
+    ['ProductPage', ['items', 'page', 'totalPages']],
+    ['AppCatalog', ['items', 'total']],
+    [
+      'Product',
+      ['attributes', 'averageRating', 'categories', 'description', 'id', 'metaData', 'name', 'permalink', 'price', 'purchasable', 'ratingCount', 'shortDescription', 'status', 'stockStatus', 'store'],
+    ],
+    ['Category', ['id', 'name', 'slug']],
+    ['ProductAttribute', ['id', 'name', 'options']],
+    ['MetaEntry', ['id', 'key', 'value']],
+    ['Store', ['address', 'catalog', 'id', 'name', 'shopName', 'url']],
+    ['Address', ['city', 'country', 'state', 'street1', 'street2', 'zip']],
+    ['SubscriptionList', ['items', 'total']],
+    ['ProductSubscription', ['billing', 'customerId', 'id', 'lineItems', 'status']],
+    ['LineItem', ['id', 'image', 'product', 'productId', 'quantity', 'status', 'variationId']],
+    ['Billing', ['company', 'email', 'firstName', 'lastName']],
+  ])('should give %s exactly the contract\'s fields', (typeName, fields) => {
+    const type = schema.getType(typeName);
+    expect(isObjectType(type)).toBe(true);
+    if (isObjectType(type)) expect(Object.keys(type.getFields()).sort()).toEqual(fields);
+  });
+
+  it('should have no root type named Subscription', () => {
+    expect(schema.getSubscriptionType()).toBeUndefined();
+    expect(schema.getType('Subscription')).toBeUndefined();
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { APOLLO_SANDBOX_ORIGINS, loadGatewayConfig } from '../../src/config.js';
+
+describe('loadGatewayConfig', () => {
+  it('should apply the documented defaults', () => {
+    const config = loadGatewayConfig({});
+    expect(config.consoleUrl.href).toBe('https://console.flecs.tech/');
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', upstreamTimeoutMs: 10_000, logLevel: 'info', nodeEnv: 'development', sandbox: true });
+    expect(config.corsOrigins).toEqual([...APOLLO_SANDBOX_ORIGINS, 'localhost']);
+  });
+
+  it('should turn the Sandbox and CORS off by default in production', () => {
+    const config = loadGatewayConfig({ NODE_ENV: 'production' });
+    expect(config.sandbox).toBe(false);
+    expect(config.corsOrigins).toEqual([]);
+    expect(loadGatewayConfig({ NODE_ENV: 'production', GRAPHQL_SANDBOX: 'true' }).sandbox).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be a whole number/],
+    [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
+    [{ UPSTREAM_TIMEOUT_MS: '0' }, /^UPSTREAM_TIMEOUT_MS/],
+    [{ UPSTREAM_TIMEOUT_MS: '1.5' }, /^UPSTREAM_TIMEOUT_MS/],
+    [{ CONSOLE_URL: 'console.flecs.tech' }, /^CONSOLE_URL must be an absolute/],
+    [{ CONSOLE_URL: 'ftp://x' }, /^CONSOLE_URL must use http or https/],
+    [{ CONSOLE_URL: 'https://user:pw@x' }, /^CONSOLE_URL must not hold credentials/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ NODE_ENV: 'staging' }, /^NODE_ENV must be one of/],
+    [{ GRAPHQL_SANDBOX: 'maybe' }, /^GRAPHQL_SANDBOX must be true or false/],
+    [{ CORS_ORIGINS: 'not an origin' }, /^CORS_ORIGINS entries/],
+  ])('should refuse %p with a message naming the variable', (env, message) => {
+    expect(() => loadGatewayConfig(env)).toThrow(message);
+  });
+});

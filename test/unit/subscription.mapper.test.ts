@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { toSubscriptionList } from '../../src/subscriptions/subscription.mapper.js';
+
+describe('toSubscriptionList', () => {
+  it('should map every REST field of a subscription and its line items', () => {
+    expect(
+      toSubscriptionList({
+        totalSubscriptions: 1,
+        subscriptions: [
+          {
+            id: 9,
+            status: 'active',
+            customer_id: 42,
+            line_items: [{ id: 90, status: 'active', product_id: 101, variation_id: 0, quantity: 2, image: { src: 'x.png' } }],
+            billing: { first_name: 'Ada', last_name: 'L', company: 'ACME', email: 'ada@example.com' },
+          },
+        ],
+      }),
+    ).toEqual({
+      total: 1,
+      items: [
+        {
+          id: 9,
+          status: 'active',
+          customerId: 42,
+          lineItems: [{ id: 90, status: 'active', productId: 101, variationId: 0, quantity: 2, image: { src: 'x.png' } }],
+          billing: { firstName: 'Ada', lastName: 'L', company: 'ACME', email: 'ada@example.com' },
+        },
+      ],
+    });
+  });
+
+  it('should normalise omitted lists to [] and drop line items that name no product', () => {
+    expect(toSubscriptionList({})).toEqual({ total: 0, items: [] });
+    const list = toSubscriptionList({ subscriptions: [{ id: 1, line_items: [{ id: 2 }, { id: 3, product_id: 5 }] }] });
+    expect(list.items[0]).toEqual({
+      id: 1,
+      status: null,
+      customerId: null,
+      billing: null,
+      lineItems: [{ id: 3, status: null, productId: 5, variationId: null, quantity: 0, image: null }],
+    });
+  });
+});
