@@ -35,6 +35,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     introspection: options.sandbox,
     includeStacktraceInErrorResponses: options.development,
     csrfPrevention: true,
+    // We drain and exit ourselves (index.ts); Apollo's own handler re-raises the signal, so exit code 143.
+    stopOnTerminationSignals: false,
     plugins: [landingPage],
     formatError: (formatted, error) => hideInternals(formatted, error, options),
   });

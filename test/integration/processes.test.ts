@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { print } from 'graphql';
+import { DashboardDocument } from '../generated/graphql.js';
+
+/** The built entry points as users run them (`npm test` builds first): real processes, real ports. */
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function run(script: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [script], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const output = () => ({ stdout, stderr });
+  const waitFor = async (pattern: RegExp, ms = 10_000) => {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(stdout + stderr)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in: ${stdout}${stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return (stdout + stderr).match(pattern)!;
+  };
+  return { child, output, waitFor };
+}
+
+describe('the built processes', () => {
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ CONSOLE_URL: 'not a url' }, 'CONSOLE_URL'],
+    [{ UPSTREAM_TIMEOUT_MS: '-5' }, 'UPSTREAM_TIMEOUT_MS'],
+  ])('should stop `npm start` with %p on one clear line and exit code 1', async (env, variable) => {
+    const gateway = run('dist/src/index.js', env);
+    const [code] = (await once(gateway.child, 'exit')) as [number];
+    expect(code).toBe(1);
+    const lines = gateway.output().stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^flecs-graph: invalid configuration: ${variable} `));
+  });
+
+  it('should answer the dashboard with a simulator and a gateway started as users start them', async () => {
+    const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0' });
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'info' });
+    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+
+    const login = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+    });
+    const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: print(DashboardDocument) }),
+    });
+    const body = (await res.json()) as { data: { me: { products: { items: unknown[] }; subscriptions: { items: unknown[] } } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.me.products.items.length).toBeGreaterThan(0);
+    expect(body.data.me.subscriptions.items.length).toBeGreaterThanOrEqual(5);
+
+    gateway.child.kill('SIGTERM');
+    const [code] = (await once(gateway.child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(gateway.output().stdout + gateway.output().stderr).not.toContain(token);
+  });
+
+  it('should start the demo with a Sandbox that holds a working demo token', async () => {
+    const demo = run('dist/src/demo.js', { PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1' });
+    const url = (await demo.waitFor(/Apollo Sandbox:\s+(http:\/\/\S+)/))[1]!;
+    expect(demo.output().stdout).toContain('demo / password');
+    const html = await (await fetch(url, { headers: { accept: 'text/html' } })).text();
+    const token = /Bearer ([A-Za-z0-9\-_.]+)/.exec(html)?.[1];
+    expect(token).toBeDefined();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { products { items { id } } } }' }),
+    });
+    const body = (await res.json()) as { data: { me: { products: { items: unknown[] } } } };
+    expect(body.data.me.products.items.length).toBeGreaterThan(0);
+  });
+});
