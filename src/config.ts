@@ -15,6 +15,23 @@ export interface GatewayConfig {
   /** Landing page (Apollo Sandbox) and introspection. */
   sandbox: boolean;
   maxBodyBytes: number;
+  /** Deadline of one whole GraphQL operation's upstream work. */
+  operationTimeoutMs: number;
+  upstreamMaxBytes: number;
+  circuitFailureThreshold: number;
+  circuitResetMs: number;
+  limits: OperationLimits;
+  shutdownTimeoutMs: number;
+}
+
+/** Operation limits, checked before any upstream call (src/limits/). */
+export interface OperationLimits {
+  maxDocumentBytes: number;
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxUpstreamCost: number;
 }
 
 /** Origins of the Apollo Sandbox / Studio, which call the gateway from the browser. */
@@ -49,5 +66,18 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     nodeEnv,
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    operationTimeoutMs: readInt(env, 'OPERATION_TIMEOUT_MS', 15_000, 1, 600_000),
+    upstreamMaxBytes: readInt(env, 'UPSTREAM_MAX_BYTES', 5 * 1_048_576, 1024, 512 * 1_048_576),
+    circuitFailureThreshold: readInt(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
+    circuitResetMs: readInt(env, 'CIRCUIT_RESET_MS', 10_000, 10, 3_600_000),
+    limits: {
+      maxDocumentBytes: readInt(env, 'MAX_DOCUMENT_BYTES', 32_768, 64, 64 * 1_048_576),
+      maxTokens: readInt(env, 'MAX_TOKENS', 5000, 50, 1_000_000),
+      maxDepth: readInt(env, 'MAX_DEPTH', 15, 1, 1000),
+      maxAliases: readInt(env, 'MAX_ALIASES', 30, 0, 100_000),
+      maxRootFields: readInt(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
+      maxUpstreamCost: readInt(env, 'MAX_UPSTREAM_COST', 50, 1, 100_000),
+    },
+    shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };
 }

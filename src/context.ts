@@ -11,8 +11,17 @@ export interface GatewayContext {
   loaders: Loaders;
 }
 
-export function createContext(transport: ConsoleTransport, authorization: string | undefined, requestId: string): GatewayContext {
+export interface ContextOptions {
+  requestId: string;
+  /** How long this operation's upstream work may take in all (OPERATION_TIMEOUT_MS). */
+  operationTimeoutMs: number;
+}
+
+export function createContext(transport: ConsoleTransport, authorization: string | undefined, options: ContextOptions): GatewayContext {
   const auth = parseBearer(authorization);
-  const client = new ConsoleClient(transport, auth.kind === 'token' ? auth.token : undefined);
-  return { requestId, auth, console: client, loaders: createLoaders(client) };
+  const client = new ConsoleClient(transport, auth.kind === 'token' ? auth.token : undefined, {
+    requestId: options.requestId,
+    deadline: Date.now() + options.operationTimeoutMs,
+  });
+  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client) };
 }

@@ -1,5 +1,5 @@
 import { ConfigError, readInt } from './common/env.js';
-import { createLogger } from './common/logger.js';
+import { createLogger } from './observability/logger.js';
 import { loadGatewayConfig } from './config.js';
 import { DASHBOARD_QUERY } from './demo-query.js';
 import { startGateway } from './gateway.js';

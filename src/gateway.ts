@@ -1,17 +1,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from './common/logger.js';
 import type { GatewayConfig } from './config.js';
 import { ConsoleTransport } from './console/http-transport.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { createApolloServer, type SandboxOptions } from './server/apollo.js';
-import { createHttpApp } from './server/http-app.js';
+import { createHttpApp, type ServingState } from './server/http-app.js';
 
 export interface RunningGateway {
   /** The GraphQL endpoint, for example http://127.0.0.1:4000/graphql. */
   url: string;
   port: number;
-  close(): Promise<void>;
+  metrics: GatewayMetrics;
+  /**
+   * Graceful stop: /readyz turns 503, no new connections are accepted, in-flight requests finish
+   * (up to SHUTDOWN_TIMEOUT_MS, then their connections are cut), then Apollo and the upstream
+   * agents close. Resolves to true when every in-flight request finished in time.
+   */
+  close(): Promise<boolean>;
 }
 
 export interface GatewayOptions {
@@ -22,19 +29,44 @@ export interface GatewayOptions {
 /** Builds the schema, starts Apollo and the HTTP server; used by `npm start`, the demo and the tests. */
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const transport = new ConsoleTransport({ consoleUrl: config.consoleUrl, timeoutMs: config.upstreamTimeoutMs });
+  const metrics = new GatewayMetrics();
+  const transport = new ConsoleTransport({
+    consoleUrl: config.consoleUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+    maxBytes: config.upstreamMaxBytes,
+    circuitFailureThreshold: config.circuitFailureThreshold,
+    circuitResetMs: config.circuitResetMs,
+    logger,
+    metrics,
+  });
   const apollo = createApolloServer({
     schema: await buildGatewaySchema(),
     sandbox: config.sandbox,
     development: config.nodeEnv === 'development',
     logger,
+    metrics,
+    limits: config.limits,
     ...(options.sandboxOptions ? { sandboxOptions: options.sandboxOptions } : {}),
   });
   await apollo.start();
+  const state: ServingState = { draining: false, inFlight: 0 };
   const server = http.createServer(
-    createHttpApp({ apollo, transport, logger, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes }),
+    createHttpApp({
+      apollo,
+      transport,
+      logger,
+      metrics,
+      state,
+      corsOrigins: config.corsOrigins,
+      maxBodyBytes: config.maxBodyBytes,
+      maxDocumentBytes: config.limits.maxDocumentBytes,
+      operationTimeoutMs: config.operationTimeoutMs,
+    }),
   );
   server.keepAliveTimeout = 65_000;
+  // Slowloris guard: a client must send its headers, and its whole request, in bounded time.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = Math.max(30_000, config.operationTimeoutMs + 5_000);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -47,14 +79,29 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let closing: Promise<boolean> | undefined;
   return {
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/graphql`,
     port,
-    async close() {
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await apollo.stop();
-      transport.close();
+    metrics,
+    close() {
+      closing ??= (async () => {
+        state.draining = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + config.shutdownTimeoutMs;
+        while (state.inFlight > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          server.closeIdleConnections();
+        }
+        const finished = state.inFlight === 0;
+        server.closeAllConnections();
+        await closed;
+        await apollo.stop();
+        transport.close();
+        return finished;
+      })();
+      return closing;
     },
   };
 }

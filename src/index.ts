@@ -1,15 +1,15 @@
 import { ConfigError } from './common/env.js';
-import { createLogger } from './common/logger.js';
-import { loadGatewayConfig } from './config.js';
+import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { createLogger } from './observability/logger.js';
 
 /** `npm start`: the gateway alone, configured from the environment (see README). */
-let config;
+let config: GatewayConfig;
 try {
   config = loadGatewayConfig();
 } catch (error) {
   if (error instanceof ConfigError) {
-    console.error(`flecs-graph: invalid configuration: ${error.message}`);
+    process.stderr.write(`flecs-graph: invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
   throw error;
@@ -17,17 +17,23 @@ try {
 const logger = createLogger(config.logLevel);
 try {
   const gateway = await startGateway(config, { logger });
-  logger.info('gateway listening', { url: gateway.url, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv });
+  logger.info({ url: gateway.url, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
   const stop = (signal: string) => {
-    logger.info('shutting down', { signal });
+    logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'draining');
     gateway.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      (finished) => {
+        logger.info({ finished }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 } catch (error) {
-  console.error(`flecs-graph: could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.stderr.write(`flecs-graph: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }

@@ -8,6 +8,12 @@ export const ErrorCode = {
   UpstreamError: 'UPSTREAM_ERROR',
   UpstreamTimeout: 'UPSTREAM_TIMEOUT',
   UpstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
+  UpstreamRateLimited: 'UPSTREAM_RATE_LIMITED',
+  DocumentTooLarge: 'DOCUMENT_TOO_LARGE',
+  QueryTooDeep: 'QUERY_TOO_DEEP',
+  TooManyAliases: 'TOO_MANY_ALIASES',
+  TooManyRootFields: 'TOO_MANY_ROOT_FIELDS',
+  QueryTooComplex: 'QUERY_TOO_COMPLEX',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -40,10 +46,25 @@ export class BadUserInputError extends GraphQLError {
 export type UpstreamErrorCode =
   | typeof ErrorCode.UpstreamError
   | typeof ErrorCode.UpstreamTimeout
-  | typeof ErrorCode.UpstreamUnavailable;
+  | typeof ErrorCode.UpstreamUnavailable
+  | typeof ErrorCode.UpstreamRateLimited;
 
 export class UpstreamError extends GraphQLError {
-  constructor(code: UpstreamErrorCode, message: string, upstream: UpstreamInfo) {
-    super(message, { extensions: { code, upstream } });
+  constructor(code: UpstreamErrorCode, message: string, upstream: UpstreamInfo, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, upstream, ...extra } });
+  }
+}
+
+export type LimitErrorCode =
+  | typeof ErrorCode.DocumentTooLarge
+  | typeof ErrorCode.QueryTooDeep
+  | typeof ErrorCode.TooManyAliases
+  | typeof ErrorCode.TooManyRootFields
+  | typeof ErrorCode.QueryTooComplex;
+
+/** An operation refused by a limit before any upstream call; answered with HTTP 400. */
+export class OperationLimitError extends GraphQLError {
+  constructor(code: LimitErrorCode, message: string, limit: number, found: number) {
+    super(message, { extensions: { code, limit, found, http: { status: 400 } } });
   }
 }

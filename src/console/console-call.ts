@@ -1,7 +1,11 @@
-import { RequestError, TimeoutError } from 'got';
+import { CancelError, RequestError, TimeoutError } from 'got';
+import type { z } from 'zod';
 import { ErrorCode, UnauthenticatedError, UpstreamError, type UpstreamInfo } from '../common/errors.js';
+import { isOpenCircuitError } from './circuit-breakers.js';
+import { describeIssues, envelopeOf } from './envelope-schemas.js';
 import type { ConsoleTransport } from './http-transport.js';
 import { routeName, type ConsoleRouteSpec } from './routes.js';
+import { UpstreamFailure, isHealthFailure, isRetryable, parseRetryAfter } from './upstream-failure.js';
 
 export interface ConsoleCall {
   route: ConsoleRouteSpec;
@@ -9,21 +13,24 @@ export interface ConsoleCall {
   /** Sent as `Authorization: Bearer …`, only to CONSOLE_URL's origin (the transport's prefix). */
   token?: string;
   body?: unknown;
+  /** The shape of the envelope's `data`. */
+  schema: z.ZodType;
 }
 
-/** What a non-2xx status means for this call; the default is an upstream error. */
+/** Per request: who asked (for logs and the upstream's logs) and when its upstream work must end. */
+export interface CallScope {
+  requestId: string;
+  /** Epoch milliseconds after which no call is started and pending ones are abandoned. */
+  deadline: number;
+}
+
+/** What a non-2xx status means for this call; undefined leaves the default mapping. */
 export type StatusMapper = (status: number, upstream: UpstreamInfo) => Error | undefined;
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ECONNABORTED',
-]);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** A retry is only worth it when this much of the deadline is left after the backoff. */
+const RETRY_MIN_REMAINING_MS = 50;
 
 export function searchParamsOf(query: ConsoleCall['query']): URLSearchParams {
   const params = new URLSearchParams();
@@ -34,52 +41,118 @@ export function searchParamsOf(query: ConsoleCall['query']): URLSearchParams {
 }
 
 /**
- * Makes one Console call and returns the envelope's `data`. Every failure becomes a GraphQLError
- * with a code from DESIGN.md and `extensions.upstream` = { route, status }: never the body (it may
- * hold HTML or personal data), never the token.
+ * One Console call, returning the envelope's `data`: inside the request's deadline, through the
+ * route's circuit breaker, retried once (GETs only) on a reset or 502/503/504 with jittered
+ * backoff. Every failure becomes a GraphQLError with a code from DESIGN.md and
+ * `extensions.upstream` = { route, status }: never the body, never the token. Details go to the log.
  */
-export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleCall, mapStatus?: StatusMapper): Promise<T> {
+export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleCall, scope: CallScope, mapStatus?: StatusMapper): Promise<T> {
   const route = routeName(call.route);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await transport.breakers.run(route, () => attemptOnce<T>(transport, call, scope, route), isHealthFailure);
+    } catch (raw) {
+      const failure = raw instanceof UpstreamFailure ? raw : isOpenCircuitError(raw) ? new UpstreamFailure('circuit_open', 'circuit open') : new UpstreamFailure('malformed', String(raw));
+      if (failure.kind === 'circuit_open') transport.metrics?.upstreamDuration.observe({ route, status: 'circuit_open' }, 0);
+      transport.logger.warn({ requestId: scope.requestId, route, attempt, outcome: failure.outcome, detail: failure.detail }, 'upstream call failed');
+      const backoff = 25 + Math.random() * 75;
+      if (attempt === 1 && call.route.method === 'GET' && isRetryable(failure) && scope.deadline - Date.now() - backoff >= RETRY_MIN_REMAINING_MS) {
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        continue;
+      }
+      throw toGraphQLError(failure, route, mapStatus);
+    }
+  }
+}
+
+async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, scope: CallScope, route: string): Promise<T> {
+  const remaining = scope.deadline - Date.now();
+  if (remaining <= 0) throw new UpstreamFailure('deadline', 'operation deadline passed before the call');
+  const timeout = Math.min(transport.timeoutMs, remaining);
+  const started = performance.now();
+  const observe = (outcome: string) => transport.metrics?.upstreamDuration.observe({ route, status: outcome }, (performance.now() - started) / 1000);
+  let tooLarge = false;
   let response;
   try {
-    response = await transport.got(call.route.path, {
+    const pending = transport.got(call.route.path, {
       method: call.route.method,
       searchParams: searchParamsOf(call.query),
-      headers: call.token === undefined ? {} : { authorization: `Bearer ${call.token}` },
+      timeout: { request: timeout },
+      headers: {
+        'x-request-id': scope.requestId,
+        ...(call.token === undefined ? {} : { authorization: `Bearer ${call.token}` }),
+      },
       ...(call.body === undefined ? {} : { json: call.body }),
     });
+    pending.on('downloadProgress', (progress) => {
+      if (progress.transferred > transport.maxBytes || (progress.total ?? 0) > transport.maxBytes) {
+        tooLarge = true;
+        pending.cancel();
+      }
+    });
+    response = await pending;
   } catch (error) {
-    throw transportFailure(error, route);
+    const failure = transportFailure(error, tooLarge, timeout < transport.timeoutMs);
+    observe(failure.outcome);
+    throw failure;
   }
   const status = response.statusCode;
+  observe(String(status));
   if (status < 200 || status > 299) {
-    const upstream = { route, status };
-    throw mapStatus?.(status, upstream) ?? new UpstreamError(ErrorCode.UpstreamError, `The Console answered ${status}.`, upstream);
+    throw new UpstreamFailure('status', `answered ${status}`, status, status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined);
   }
-  return unwrapEnvelope<T>(response.body, { route, status });
-}
-
-export function unwrapEnvelope<T>(body: string, upstream: UpstreamInfo): T {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(response.body);
   } catch {
-    throw new UpstreamError(ErrorCode.UpstreamError, 'The Console sent a response that is not JSON.', upstream);
+    throw new UpstreamFailure('malformed', `body is not JSON (${response.body.length} characters)`, status);
   }
-  if (typeof parsed !== 'object' || parsed === null || !('data' in parsed) || typeof parsed.data !== 'object' || parsed.data === null) {
-    throw new UpstreamError(ErrorCode.UpstreamError, 'The Console sent a malformed envelope (no data object).', upstream);
-  }
-  return parsed.data as T;
+  const checked = envelopeOf(call.schema).safeParse(parsed);
+  if (!checked.success) throw new UpstreamFailure('malformed', `envelope does not match: ${describeIssues(checked.error)}`, status);
+  return checked.data.data as T;
 }
 
-export function transportFailure(error: unknown, route: string): UpstreamError {
+function transportFailure(error: unknown, tooLarge: boolean, deadlineBound: boolean): UpstreamFailure {
+  if (tooLarge || error instanceof CancelError) return new UpstreamFailure('too_large', 'answer larger than UPSTREAM_MAX_BYTES');
   if (error instanceof TimeoutError) {
-    return new UpstreamError(ErrorCode.UpstreamTimeout, 'The Console did not answer in time.', { route });
+    return deadlineBound ? new UpstreamFailure('deadline', 'operation deadline passed during the call') : new UpstreamFailure('timeout', 'no answer within UPSTREAM_TIMEOUT_MS');
   }
-  if (error instanceof RequestError && UNREACHABLE_CODES.has(error.code)) {
-    return new UpstreamError(ErrorCode.UpstreamUnavailable, 'The Console could not be reached.', { route });
+  if (error instanceof RequestError && RESET_CODES.has(error.code)) return new UpstreamFailure('reset', error.code);
+  if (error instanceof RequestError && UNREACHABLE_CODES.has(error.code)) return new UpstreamFailure('unavailable', error.code);
+  return new UpstreamFailure('malformed', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+}
+
+export function toGraphQLError(failure: UpstreamFailure, route: string, mapStatus?: StatusMapper): Error {
+  const upstream: UpstreamInfo = failure.status === undefined ? { route } : { route, status: failure.status };
+  switch (failure.kind) {
+    case 'timeout':
+      return new UpstreamError(ErrorCode.UpstreamTimeout, 'The Console did not answer in time.', upstream);
+    case 'deadline':
+      return new UpstreamError(ErrorCode.UpstreamTimeout, 'The operation ran out of time before the Console answered.', upstream);
+    case 'reset':
+    case 'unavailable':
+      return new UpstreamError(ErrorCode.UpstreamUnavailable, 'The Console could not be reached.', upstream);
+    case 'circuit_open':
+      return new UpstreamError(ErrorCode.UpstreamUnavailable, 'The Console is failing on this route; calls are paused for a moment.', upstream);
+    case 'too_large':
+      return new UpstreamError(ErrorCode.UpstreamError, 'The Console sent an answer that is too large.', upstream);
+    case 'malformed':
+      return new UpstreamError(ErrorCode.UpstreamError, 'The Console sent an answer the gateway cannot read.', upstream);
+    case 'status': {
+      const status = failure.status ?? 0;
+      const mapped = mapStatus?.(status, upstream);
+      if (mapped) return mapped;
+      if (status === 429) {
+        return new UpstreamError(
+          ErrorCode.UpstreamRateLimited,
+          'The Console is rate limiting requests.',
+          upstream,
+          failure.retryAfterSeconds === undefined ? {} : { retryAfter: failure.retryAfterSeconds },
+        );
+      }
+      return new UpstreamError(ErrorCode.UpstreamError, `The Console answered ${status}.`, upstream);
+    }
   }
-  return new UpstreamError(ErrorCode.UpstreamError, 'The Console call failed.', { route });
 }
 
 /** `/my/` routes: 401/403 mean the caller's token was refused. */

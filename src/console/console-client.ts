@@ -1,87 +1,96 @@
-import { InvalidCredentialsError } from '../common/errors.js';
-import { callConsole, refusedTokenIsUnauthenticated, searchParamsOf, type ConsoleCall } from './console-call.js';
+import { InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
+import { callConsole, refusedTokenIsUnauthenticated, searchParamsOf, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
+import { EnvelopeSchema } from './envelope-schemas.js';
 import type { ConsoleTransport } from './http-transport.js';
-import type {
-  RestAppList,
-  RestLoginData,
-  RestProductPage,
-  RestSubscriptionList,
-  RestValidateData,
-} from './rest-types.js';
-import { ConsoleRoute } from './routes.js';
+import type { RestAppList, RestLoginData, RestProductPage, RestSubscriptionList, RestValidateData } from './rest-types.js';
+import { ConsoleRoute, routeName } from './routes.js';
 
 export interface PageArgs {
   storeId?: number;
   page?: number;
 }
 
+const invalidCredentials: StatusMapper = (status, upstream) =>
+  status === 401 || status === 403 ? new InvalidCredentialsError(upstream) : undefined;
+
 /**
- * The Console, as seen by one GraphQL request: bound to that request's bearer token (or none).
- * Per request: one user's memo never serves another. Every GET (and validate, which reads only) is
- * memoised by method + path + query + token, so aliases and repeated fields never repeat a call.
+ * The Console, as seen by one GraphQL request: bound to that request's bearer token (or none) and
+ * deadline. Per request: one user's memo never serves another. Every GET (and validate, which only
+ * reads) is memoised by method + path + query + token, so aliases and repeated fields never repeat
+ * a call. Auth is a session: once the Console refuses the token, no further `/my/` call is made.
  */
 export class ConsoleClient {
   private readonly memo = new Map<string, Promise<unknown>>();
-  /** Upstream calls this request actually made (memo hits excluded). */
+  private tokenRefused = false;
+  /** Upstream calls this request started (memo hits excluded, retries included in the log only). */
   upstreamCalls = 0;
+  upstreamFailures = 0;
 
   constructor(
     private readonly transport: ConsoleTransport,
     private readonly token: string | undefined,
+    private readonly scope: CallScope,
   ) {}
 
   login(username: string, password: string): Promise<RestLoginData> {
-    return this.send<RestLoginData>(
-      { route: ConsoleRoute.login, body: { username, password, issueJWT: true } },
-      (status, upstream) => (status === 401 || status === 403 ? new InvalidCredentialsError(upstream) : undefined),
-    );
+    const call = { route: ConsoleRoute.login, body: { username, password, issueJWT: true }, schema: EnvelopeSchema.login };
+    return this.send<RestLoginData>(call, invalidCredentials);
   }
 
   validate(token: string): Promise<RestValidateData> {
-    return this.memoised({ route: ConsoleRoute.validate, body: { jwt: { token } } }, token);
+    return this.memoised({ route: ConsoleRoute.validate, body: { jwt: { token } }, schema: EnvelopeSchema.validate }, token);
   }
 
   myProducts(args: PageArgs): Promise<RestProductPage> {
-    return this.memoisedMine({ route: ConsoleRoute.myProducts, query: pageQuery(args) });
+    return this.mine({ route: ConsoleRoute.myProducts, query: pageQuery(args), schema: EnvelopeSchema.productPage });
   }
 
   myApps(args: PageArgs): Promise<RestProductPage> {
-    return this.memoisedMine({ route: ConsoleRoute.myApps, query: pageQuery(args) });
+    return this.mine({ route: ConsoleRoute.myApps, query: pageQuery(args), schema: EnvelopeSchema.productPage });
   }
 
   mySubscriptions(args: { storeId?: number }): Promise<RestSubscriptionList> {
-    return this.memoisedMine({ route: ConsoleRoute.mySubscriptions, query: { store_id: args.storeId } });
+    return this.mine({ route: ConsoleRoute.mySubscriptions, query: { store_id: args.storeId }, schema: EnvelopeSchema.subscriptions });
   }
 
   /** Public: sent without the caller's token. */
   catalog(args: PageArgs): Promise<RestProductPage> {
-    return this.memoised({ route: ConsoleRoute.catalog, query: pageQuery(args) }, '');
+    return this.memoised({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage }, '');
   }
 
   appCatalog(args: { storeId?: number }): Promise<RestAppList> {
-    return this.memoised({ route: ConsoleRoute.appCatalog, query: { store_id: args.storeId } }, '');
+    return this.memoised({ route: ConsoleRoute.appCatalog, query: { store_id: args.storeId }, schema: EnvelopeSchema.appList }, '');
   }
 
-  private memoisedMine<T>(call: ConsoleCall): Promise<T> {
+  private mine<T>(call: ConsoleCall): Promise<T> {
+    if (this.tokenRefused) {
+      return Promise.reject(new UnauthenticatedError('The Console refused the bearer token earlier in this request.', { route: routeName(call.route) }));
+    }
     // The resolvers refuse a missing token before they get here; an empty one is refused upstream.
-    return this.memoised({ ...call, token: this.token ?? '' }, this.token ?? '', true);
+    return this.memoised({ ...call, token: this.token ?? '' }, this.token ?? '', refusedTokenIsUnauthenticated);
   }
 
-  private memoised<T>(call: ConsoleCall, tokenKey: string, mine = false): Promise<T> {
+  private memoised<T>(call: ConsoleCall, tokenKey: string, mapStatus?: StatusMapper): Promise<T> {
     const key = `${call.route.method} ${call.route.path}?${searchParamsOf(call.query).toString()} ${tokenKey} ${
       call.body === undefined ? '' : JSON.stringify(call.body)
     }`;
     let pending = this.memo.get(key) as Promise<T> | undefined;
     if (pending === undefined) {
-      pending = this.send<T>(call, mine ? refusedTokenIsUnauthenticated : undefined);
+      pending = this.send<T>(call, mapStatus);
       this.memo.set(key, pending);
     }
     return pending;
   }
 
-  private send<T>(call: ConsoleCall, mapStatus?: Parameters<typeof callConsole>[2]): Promise<T> {
+  private async send<T>(call: ConsoleCall, mapStatus?: StatusMapper): Promise<T> {
     this.upstreamCalls += 1;
-    return callConsole<T>(this.transport, call, mapStatus);
+    try {
+      return await callConsole<T>(this.transport, call, this.scope, mapStatus);
+    } catch (error) {
+      this.upstreamFailures += 1;
+      if (error instanceof UnauthenticatedError) this.tokenRefused = true;
+      throw error;
+    }
   }
 }
 

@@ -1,10 +1,14 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import type { Logger } from '../common/logger.js';
+import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
+import { operationLimitsPlugin } from '../limits/operation-limits.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { operationObservabilityPlugin } from '../observability/operation-plugin.js';
 
 export interface SandboxOptions {
   /** Operation shown in the Sandbox's editor on first open. */
@@ -18,6 +22,8 @@ export interface ApolloOptions {
   sandbox: boolean;
   development: boolean;
   logger: Logger;
+  metrics: GatewayMetrics;
+  limits: OperationLimits;
   sandboxOptions?: SandboxOptions;
 }
 
@@ -35,9 +41,11 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     introspection: options.sandbox,
     includeStacktraceInErrorResponses: options.development,
     csrfPrevention: true,
-    // We drain and exit ourselves (index.ts); Apollo's own handler re-raises the signal, so exit code 143.
+    // We drain and exit ourselves (gateway.ts); Apollo's own handler re-raises the signal: exit 143.
     stopOnTerminationSignals: false,
-    plugins: [landingPage],
+    // Parsing stops early on a huge document instead of building its whole AST.
+    parseOptions: { maxTokens: options.limits.maxTokens },
+    plugins: [landingPage, operationLimitsPlugin(options.schema, options.limits), operationObservabilityPlugin(options.logger, options.metrics)],
     formatError: (formatted, error) => hideInternals(formatted, error, options),
   });
 }
@@ -47,10 +55,7 @@ function hideInternals(formatted: GraphQLFormattedError, error: unknown, options
   if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const original = unwrapResolverError(error);
   if (original instanceof GraphQLError && original.extensions?.code) return formatted;
-  options.logger.error('unexpected resolver error', {
-    path: formatted.path,
-    error: original instanceof Error ? original.message : String(original),
-  });
+  options.logger.error({ path: formatted.path, error: original instanceof Error ? original.message : String(original) }, 'unexpected resolver error');
   if (options.development) return formatted;
   return { message: 'Internal server error.', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

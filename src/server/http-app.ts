@@ -1,61 +1,107 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { Logger } from '../common/logger.js';
+import { ErrorCode } from '../common/errors.js';
 import { createContext, type GatewayContext } from '../context.js';
 import type { ConsoleTransport } from '../console/http-transport.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { applyCors } from './cors.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
+
+/** Shared with the lifecycle: readiness flips while draining, and shutdown waits for in-flight work. */
+export interface ServingState {
+  draining: boolean;
+  inFlight: number;
+}
 
 export interface HttpAppOptions {
   apollo: ApolloServer<GatewayContext>;
   transport: ConsoleTransport;
   logger: Logger;
+  metrics: GatewayMetrics;
+  state: ServingState;
   corsOrigins: readonly string[];
   maxBodyBytes: number;
+  maxDocumentBytes: number;
+  operationTimeoutMs: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9\-_.:]{1,128}$/;
+const KNOWN_PATHS = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
 
-/** The gateway's HTTP surface: /graphql (Apollo), /healthz, and JSON errors for everything else. */
+/** The gateway's HTTP surface: /graphql (Apollo), /healthz, /readyz, /metrics, JSON errors elsewhere. */
 export function createHttpApp(options: HttpAppOptions): RequestListener {
   return (req, res) => {
+    const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
-    handle(req, res, requestId, options).catch((error: unknown) => {
-      options.logger.error('request failed', { requestId, error: error instanceof Error ? error.message : String(error) });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    if (options.state.draining) res.setHeader('connection', 'close');
+    options.state.inFlight += 1;
+    options.metrics.inFlight.inc();
+    const path = pathOf(req.url);
+    res.once('close', () => {
+      options.state.inFlight -= 1;
+      options.metrics.inFlight.dec();
+      const label = KNOWN_PATHS.has(path) ? path : 'other';
+      options.metrics.httpDuration.observe({ method: req.method ?? 'GET', path: label, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+    });
+    handle(req, res, path, requestId, options).catch((error: unknown) => {
+      options.logger.error({ requestId, error: error instanceof Error ? error.message : String(error) }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
       else res.destroy();
     });
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, options: HttpAppOptions): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-  if (url.pathname === '/healthz') {
-    sendJson(res, 200, { status: 'ok' });
-    return;
+function pathOf(url: string | undefined): string {
+  const raw = (url ?? '/').split('?', 1)[0]!;
+  return raw.length > 1 && raw.endsWith('/') ? raw.slice(0, -1) : raw;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, options: HttpAppOptions): Promise<void> {
+  switch (path) {
+    case '/healthz':
+      return sendJson(res, 200, { status: 'ok' });
+    case '/readyz':
+      return options.state.draining ? sendJson(res, 503, { ready: false, reason: 'draining' }) : sendJson(res, 200, { ready: true });
+    case '/metrics':
+      res.setHeader('content-type', options.metrics.registry.contentType);
+      res.end(await options.metrics.registry.metrics());
+      return;
+    case '/graphql':
+      return graphql(req, res, requestId, options);
+    default:
+      return sendError(res, 404, 'NOT_FOUND', `Nothing at ${path.slice(0, 200)}; the GraphQL endpoint is /graphql.`);
   }
-  if (url.pathname !== '/graphql' && url.pathname !== '/graphql/') {
-    sendJson(res, 404, { errors: [{ message: `Nothing at ${url.pathname}; the GraphQL endpoint is /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
-    return;
-  }
+}
+
+async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, options: HttpAppOptions): Promise<void> {
   if (applyCors(req, res, options.corsOrigins)) return;
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') {
     res.setHeader('allow', 'GET, POST, OPTIONS');
-    sendJson(res, 405, { errors: [{ message: `${method} is not supported; use GET or POST.`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
-    return;
+    return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not supported; use GET or POST.`);
   }
+  const url = new URL(req.url ?? '/', 'http://gateway.invalid');
   let body: unknown;
   if (method === 'POST') {
     const parsed = await parseBody(req, options.maxBodyBytes);
-    if ('status' in parsed) {
-      sendJson(res, parsed.status, { errors: [{ message: parsed.message, extensions: { code: parsed.code } }] });
-      return;
-    }
+    if ('status' in parsed) return sendError(res, parsed.status, parsed.code, parsed.message);
     body = parsed.body;
+  }
+  const query = method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
+  if (typeof query === 'string' && Buffer.byteLength(query) > options.maxDocumentBytes) {
+    const size = Buffer.byteLength(query);
+    return sendJson(res, 400, {
+      errors: [
+        {
+          message: `The GraphQL document is ${size} bytes; the limit is ${options.maxDocumentBytes}.`,
+          extensions: { code: ErrorCode.DocumentTooLarge, limit: options.maxDocumentBytes, found: size },
+        },
+      ],
+    });
   }
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -64,7 +110,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
   const authorization = req.headers.authorization;
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () => createContext(options.transport, authorization, requestId),
+    context: async () => createContext(options.transport, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs }),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
@@ -99,6 +145,10 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<ParsedBod
   } catch {
     return { status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' };
   }
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
 function sendJson(res: ServerResponse, status: number, payload: unknown): void {

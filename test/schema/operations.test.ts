@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ApolloServer } from '@apollo/server';
-import { createLogger } from '../../src/common/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { loadGatewayConfig } from '../../src/config.js';
 import { ConsoleTransport } from '../../src/console/http-transport.js';
+import { GatewayMetrics } from '../../src/observability/metrics.js';
 import { createContext, type GatewayContext } from '../../src/context.js';
 import { buildGatewaySchema } from '../../src/schema/build-schema.js';
 import { createApolloServer } from '../../src/server/apollo.js';
@@ -13,8 +15,11 @@ let transport: ConsoleTransport;
 let apollo: ApolloServer<GatewayContext>;
 beforeAll(async () => {
   sim = await startSimulator();
-  transport = new ConsoleTransport({ consoleUrl: new URL(sim.url), timeoutMs: 2000 });
-  apollo = createApolloServer({ schema: await buildGatewaySchema(), sandbox: false, development: false, logger: createLogger('silent') });
+  const logger = createLogger('silent');
+  const metrics = new GatewayMetrics();
+  transport = new ConsoleTransport({ consoleUrl: new URL(sim.url), timeoutMs: 2000, logger, metrics });
+  const { limits } = loadGatewayConfig({});
+  apollo = createApolloServer({ schema: await buildGatewaySchema(), sandbox: false, development: false, logger, metrics, limits });
   await apollo.start();
 });
 afterAll(async () => {
@@ -24,7 +29,7 @@ afterAll(async () => {
 });
 
 async function run(query: string, authorization?: string) {
-  const context = createContext(transport, authorization, 'test');
+  const context = createContext(transport, authorization, { requestId: 'test', operationTimeoutMs: 5000 });
   const response = await apollo.executeOperation({ query }, { contextValue: context });
   if (response.body.kind !== 'single') throw new Error('expected a single result');
   return { result: response.body.singleResult, upstreamCalls: context.console.upstreamCalls };
@@ -39,8 +44,8 @@ describe('operations through the real context', () => {
   });
 
   it('should give each request its own loaders and memo', async () => {
-    const first = createContext(transport, 'Bearer a', '1');
-    const second = createContext(transport, 'Bearer a', '2');
+    const first = createContext(transport, 'Bearer a', { requestId: '1', operationTimeoutMs: 5000 });
+    const second = createContext(transport, 'Bearer a', { requestId: '2', operationTimeoutMs: 5000 });
     expect(first.loaders).not.toBe(second.loaders);
     expect(first.console).not.toBe(second.console);
   });

@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
-import { createLogger } from '../../src/common/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { loadGatewayConfig } from '../../src/config.js';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/gateway.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/server.js';

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * The shape of each Console answer, checked at the boundary. Strict where a wrong shape would
+ * make the answer meaningless (no data object, a list that is not a list, a login without a
+ * token); lenient inside records, whose odd fields the mappers turn into null one by one.
+ */
+const list = z.array(z.unknown()).nullish();
+const count = z.number().nullish();
+const flags = z.looseObject({ isVendor: z.boolean().nullish(), isWhitelabeled: z.boolean().nullish() }).nullish();
+
+export const EnvelopeSchema = {
+  productPage: z.looseObject({ page: count, totalPages: count, products: list }),
+  appList: z.looseObject({ totalProducts: count, products: list }),
+  subscriptions: z.looseObject({ totalSubscriptions: count, subscriptions: list }),
+  login: z.looseObject({
+    feature_flags: flags,
+    jwt: z.looseObject({ token: z.string().min(1), token_expires: z.number() }),
+    user: z.looseObject({ ID: z.number(), user_login: z.string() }),
+  }),
+  validate: z.looseObject({ isValid: z.boolean(), feature_flags: z.looseObject({ ff: flags }).nullish() }),
+} as const;
+
+export type EnvelopeSchemaName = keyof typeof EnvelopeSchema;
+
+export function envelopeOf(dataSchema: z.ZodType) {
+  return z.looseObject({ data: dataSchema });
+}
+
+/** Where a payload broke the schema, for the log: paths and messages, never the values. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,74 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { Kind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode, OperationLimitError } from '../common/errors.js';
+import type { OperationLimits } from '../config.js';
+import { measureOperation } from './upstream-cost.js';
+
+/**
+ * Operation limits, checked once the operation is known and before any resolver runs (so before
+ * any upstream call). Depth and aliases are counted by GraphQL Armor's rules; root fields and the
+ * upstream cost by our own walk, since only this schema knows which fields cost Console calls.
+ * Results are remembered per parsed document: Apollo hands back the same DocumentNode for a
+ * repeated query, so a hot query is measured once.
+ */
+export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
+  const verdicts = new WeakMap<DocumentNode, Map<string, OperationLimitError | null>>();
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, operationName }) {
+          if (!operation) return;
+          let byOperation = verdicts.get(document);
+          if (!byOperation) {
+            byOperation = new Map();
+            verdicts.set(document, byOperation);
+          }
+          const key = operationName ?? '';
+          let verdict = byOperation.get(key);
+          if (verdict === undefined) {
+            verdict = checkOperation(schema, document, operation, limits);
+            byOperation.set(key, verdict);
+          }
+          if (verdict) throw verdict;
+        },
+      };
+    },
+  };
+}
+
+export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): OperationLimitError | null {
+  const rejected: GraphQLError[] = [];
+  const onReject = [(_ctx: unknown, error: GraphQLError) => void rejected.push(error)];
+  // Only this operation and its fragments: another operation in the document must not count.
+  const single: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
+  };
+  validate(schema, single, [maxDepthRule({ n: limits.maxDepth, onReject, propagateOnRejection: false, flattenFragments: true })]);
+  if (rejected[0]) return new OperationLimitError(ErrorCode.QueryTooDeep, `The query is too deep (${found(rejected[0])} levels; the limit is ${limits.maxDepth}).`, limits.maxDepth, found(rejected[0]));
+  validate(schema, single, [maxAliasesRule({ n: limits.maxAliases, onReject, propagateOnRejection: false })]);
+  if (rejected[0]) return new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${found(rejected[0])}; the limit is ${limits.maxAliases}).`, limits.maxAliases, found(rejected[0]));
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const shape = measureOperation(schema, operation, fragments);
+  if (shape.rootFields > limits.maxRootFields) {
+    return new OperationLimitError(ErrorCode.TooManyRootFields, `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`, limits.maxRootFields, shape.rootFields);
+  }
+  if (shape.upstreamCost > limits.maxUpstreamCost) {
+    return new OperationLimitError(
+      ErrorCode.QueryTooComplex,
+      `The operation could cause up to ${shape.upstreamCost} Console calls; the limit is ${limits.maxUpstreamCost}.`,
+      limits.maxUpstreamCost,
+      shape.upstreamCost,
+    );
+  }
+  return null;
+}
+
+/** Armor's messages end "…, found N."; the number is what we report. */
+function found(error: GraphQLError): number {
+  const match = /found (\d+)/.exec(error.message);
+  return match ? Number(match[1]) : -1;
+}

@@ -1,0 +1,67 @@
+import {
+  Kind,
+  getNamedType,
+  isObjectType,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * Upstream calls a field can cause, at most, per occurrence in a document. Memoisation and the
+ * loaders bound them: a line item's product costs the caller's products plus the catalogue once,
+ * a store's catalogue one call per distinct store (a page lists at most ~10 of them).
+ */
+export const FIELD_COST: Readonly<Record<string, number>> = {
+  'Query.catalog': 1,
+  'Query.appCatalog': 1,
+  'Query.validateToken': 1,
+  'Mutation.login': 1,
+  'Viewer.products': 1,
+  'Viewer.apps': 1,
+  'Viewer.subscriptions': 1,
+  'Viewer.featureFlags': 1,
+  'LineItem.product': 2,
+  'Store.catalog': 10,
+};
+
+export interface OperationShape {
+  /** Upper bound of the upstream calls the operation could cause. */
+  upstreamCost: number;
+  /** Fields selected at the root, fragments expanded. */
+  rootFields: number;
+}
+
+/** Walks one operation (fragments expanded, each spread counted where it is used). */
+export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): OperationShape {
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  if (!root) return { upstreamCost: 0, rootFields: 0 };
+  const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: Set<string>): { cost: number; fields: number } => {
+    let cost = 0;
+    let fields = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        fields += 1;
+        const field = type.getFields()[selection.name.value];
+        if (!field) continue; // __typename and introspection: no upstream cost
+        cost += FIELD_COST[`${type.name}.${field.name}`] ?? 0;
+        const child = getNamedType(field.type);
+        if (selection.selectionSet && isObjectType(child)) cost += walk(selection.selectionSet, child, trail).cost;
+        continue;
+      }
+      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
+      const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
+      if (!fragment || (name !== undefined && trail.has(name))) continue; // validation already refuses cycles
+      const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
+      if (!isObjectType(condition)) continue;
+      const inner = walk(fragment.selectionSet, condition, name === undefined ? trail : new Set([...trail, name]));
+      cost += inner.cost;
+      fields += inner.fields;
+    }
+    return { cost, fields };
+  };
+  const { cost, fields } = walk(operation.selectionSet, root, new Set());
+  return { upstreamCost: cost, rootFields: fields };
+}

@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of one gateway. A registry per gateway rather than prom-client's global one:
+ * tests (and the demo) run several gateways in one process, and each must count only its own.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'flecs_graph_http_request_duration_seconds',
+    help: 'HTTP requests served by the gateway, by path and status.',
+    labelNames: ['method', 'path', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly inFlight = new Gauge({
+    name: 'flecs_graph_http_requests_in_flight',
+    help: 'HTTP requests being served right now.',
+    registers: [this.registry],
+  });
+
+  readonly operations = new Counter({
+    name: 'flecs_graph_graphql_operations_total',
+    help: 'GraphQL operations by operation name and outcome (success, partial, error, rejected).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamDuration = new Histogram({
+    name: 'flecs_graph_upstream_request_duration_seconds',
+    help: 'Console calls by route and outcome (HTTP status, or timeout / unavailable / circuit_open / too_large).',
+    labelNames: ['route', 'status'] as const,
+    buckets: [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly circuitState = new Gauge({
+    name: 'flecs_graph_upstream_circuit_state',
+    help: 'Circuit breaker state per Console route: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
+  /** Operation names come from clients: keep the label set bounded. */
+  private readonly knownOperations = new Set<string>();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'flecs_graph_' });
+  }
+
+  operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'other';
+    if (this.knownOperations.has(name)) return name;
+    if (this.knownOperations.size >= 200) return 'other';
+    this.knownOperations.add(name);
+    return name;
+  }
+}

@@ -1,0 +1,37 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayContext } from '../context.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/**
+ * One log line and one metric per GraphQL operation: name, outcome, duration, upstream calls and
+ * failures. Never the variables (they may hold a password) nor the headers.
+ */
+export function operationObservabilityPlugin(logger: Logger, metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, operationName, errors }) {
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const hasData = body?.data !== undefined && body.data !== null;
+          const failed = (errors?.length ?? 0) > 0;
+          const outcome = !failed ? 'success' : !hasData && body?.data === undefined ? 'rejected' : hasData ? 'partial' : 'error';
+          metrics.operations.inc({ operation: metrics.operationLabel(operationName), outcome });
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operation: operationName ?? null,
+              outcome,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              upstreamCalls: contextValue.console.upstreamCalls,
+              upstreamFailures: contextValue.console.upstreamFailures,
+              errorCodes: failed ? [...new Set(errors!.map((e) => e.extensions?.code))] : undefined,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}
