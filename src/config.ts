@@ -22,6 +22,8 @@ export interface GatewayConfig {
   circuitResetMs: number;
   limits: OperationLimits;
   shutdownTimeoutMs: number;
+  /** After SIGTERM, keep serving this long with /readyz false, so load balancers stop sending first. */
+  shutdownDelayMs: number;
 }
 
 /** Operation limits, checked before any upstream call (src/limits/). */
@@ -79,5 +81,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       maxUpstreamCost: readInt(env, 'MAX_UPSTREAM_COST', 50, 1, 100_000),
     },
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
   };
 }

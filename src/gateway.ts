@@ -14,7 +14,7 @@ export interface RunningGateway {
   port: number;
   metrics: GatewayMetrics;
   /**
-   * Graceful stop: /readyz turns 503, no new connections are accepted, in-flight requests finish
+   * Graceful stop: /readyz turns 503 (and stays served for SHUTDOWN_DELAY_MS), no new connections are accepted, in-flight requests finish
    * (up to SHUTDOWN_TIMEOUT_MS, then their connections are cut), then Apollo and the upstream
    * agents close. Resolves to true when every in-flight request finished in time.
    */
@@ -87,6 +87,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     close() {
       closing ??= (async () => {
         state.draining = true;
+        if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = Date.now() + config.shutdownTimeoutMs;

@@ -14,6 +14,10 @@ export function checkNonEmpty(value: string, argument: string, maxLength: number
   if (value.length > maxLength) {
     throw new BadUserInputError(`${argument} must be at most ${maxLength} characters.`, argument);
   }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new BadUserInputError(`${argument} must not contain control characters.`, argument);
+  }
   return value;
 }
 

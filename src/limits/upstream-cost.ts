@@ -34,11 +34,16 @@ export interface OperationShape {
   rootFields: number;
 }
 
-/** Walks one operation (fragments expanded, each spread counted where it is used). */
+/**
+ * Walks one operation, fragments expanded where they are used. A fragment's measure is computed
+ * once per type and reused, so a "fragment bomb" (each fragment spreading the next twice) costs
+ * linear time here while its exponential cost is still reported, and refused.
+ */
 export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): OperationShape {
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root) return { upstreamCost: 0, rootFields: 0 };
-  const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: Set<string>): { cost: number; fields: number } => {
+  const measured = new Map<string, { cost: number; fields: number }>();
+  const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: ReadonlySet<string>): { cost: number; fields: number } => {
     let cost = 0;
     let fields = 0;
     for (const selection of set.selections) {
@@ -51,12 +56,25 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
         if (selection.selectionSet && isObjectType(child)) cost += walk(selection.selectionSet, child, trail).cost;
         continue;
       }
-      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
-      const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
-      if (!fragment || (name !== undefined && trail.has(name))) continue; // validation already refuses cycles
-      const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+        if (!isObjectType(condition)) continue;
+        const inner = walk(selection.selectionSet, condition, trail);
+        cost += inner.cost;
+        fields += inner.fields;
+        continue;
+      }
+      const name = selection.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || trail.has(name)) continue; // validation already refuses unknown fragments and cycles
+      const condition = schema.getType(fragment.typeCondition.name.value);
       if (!isObjectType(condition)) continue;
-      const inner = walk(fragment.selectionSet, condition, name === undefined ? trail : new Set([...trail, name]));
+      const key = `${name} on ${condition.name}`;
+      let inner = measured.get(key);
+      if (!inner) {
+        inner = walk(fragment.selectionSet, condition, new Set([...trail, name]));
+        measured.set(key, inner);
+      }
       cost += inner.cost;
       fields += inner.fields;
     }

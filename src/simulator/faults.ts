@@ -1,5 +1,5 @@
 /** Fault injection and request counters behind the simulator's admin interface. */
-export const FAULT_MODES = ['html', 'truncated', 'reset', 'hang', 'empty'] as const;
+export const FAULT_MODES = ['html', 'truncated', 'reset', 'hang', 'empty', 'malformed'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 export interface Fault {

@@ -113,6 +113,10 @@ function applyFault(req: IncomingMessage, res: ServerResponse, fault: Fault, ans
       res.writeHead(fault.status ?? 502, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>');
       return;
+    case 'malformed':
+      // Valid JSON in the Console's envelope, but `data` is not the documented object.
+      send(res, { status: fault.status ?? 200, body: { statusCode: 200, statusText: 'OK', data: 'unexpected' } });
+      return;
     case 'empty':
       res.writeHead(fault.status ?? 200, { 'content-type': 'application/json', 'content-length': '0' });
       res.end();

@@ -46,6 +46,7 @@ const FAULTS: Array<[string, { status?: number; mode?: string; latencyMs?: numbe
   ['502 with an HTML body', { mode: 'html' }, { code: 'UPSTREAM_ERROR', status: 502 }],
   ['truncated JSON', { mode: 'truncated' }, { code: 'UPSTREAM_ERROR', status: 200 }],
   ['an empty body', { mode: 'empty' }, { code: 'UPSTREAM_ERROR', status: 200 }],
+  ['a JSON envelope of the wrong shape', { mode: 'malformed' }, { code: 'UPSTREAM_ERROR', status: 200 }],
   ['a connection reset', { mode: 'reset' }, { code: 'UPSTREAM_UNAVAILABLE' }],
   ['a hang', { mode: 'hang' }, { code: 'UPSTREAM_TIMEOUT' }],
   ['401', { status: 401 }, { code: 'refused', status: 401 }],

@@ -45,7 +45,7 @@ describe('parseFaultRequest', () => {
     [{ route: 'GET /x', mode: 'hang', latencyMs: 5 }, { route: 'GET /x', fault: { mode: 'hang', latencyMs: 5 } }],
     [[], { error: 'body must be a JSON object' }],
     [{ route: 'nope' }, { error: 'route must look like "GET /api/v2/my/products"' }],
-    [{ route: 'GET /x', mode: 'explode' }, { error: 'mode must be one of html, truncated, reset, hang, empty' }],
+    [{ route: 'GET /x', mode: 'explode' }, { error: 'mode must be one of html, truncated, reset, hang, empty, malformed' }],
     [{ route: 'GET /x', status: 99 }, { error: 'status must be a whole number from 200 to 599' }],
     [{ route: 'GET /x', latencyMs: -1 }, { error: 'latencyMs must be a whole number from 0 to 600000' }],
     [{ route: 'GET /x', colour: 'red' }, { error: 'unknown field(s): colour' }],

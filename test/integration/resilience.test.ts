@@ -1,0 +1,116 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { startStack, type Stack } from '../support/stack.js';
+
+const stacks: Stack[] = [];
+async function stackWith(env: Record<string, string>): Promise<Stack> {
+  const stack = await startStack({ env });
+  stacks.push(stack);
+  return stack;
+}
+afterEach(async () => {
+  await Promise.all(stacks.splice(0).map((s) => s.close()));
+});
+
+const PRODUCTS = '{ me { products { page } } }';
+const codeOf = (res: Awaited<ReturnType<Stack['gql']>>) => res.body.errors?.[0]?.extensions?.code;
+async function metric(stack: Stack, pattern: RegExp): Promise<number | undefined> {
+  const text = await (await fetch(stack.gateway.url.replace('/graphql', '/metrics'))).text();
+  const line = text.split('\n').find((l) => pattern.test(l));
+  return line === undefined ? undefined : Number(line.split(' ').pop());
+}
+
+describe('the circuit breaker', () => {
+  it('should open after N consecutive failures, fail fast, let one probe through after the cool-down, and close on success', async () => {
+    const stack = await stackWith({ CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_RESET_MS: '300' });
+    const token = stack.tokenFor(1);
+    await stack.fault('GET /api/v2/my/products', { status: 500 });
+    for (let i = 0; i < 3; i += 1) expect(codeOf(await stack.gql(PRODUCTS, {}, { token }))).toBe('UPSTREAM_ERROR');
+    expect((await stack.stats())['GET /api/v2/my/products']).toBe(3);
+
+    // Open: fails fast, no call reaches the Console, other routes unaffected.
+    const fast = await stack.gql('{ me { products { page } apps { page } } }', {}, { token });
+    expect(fast.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['me.products', 'UPSTREAM_UNAVAILABLE']]);
+    expect((await stack.stats())['GET /api/v2/my/products']).toBe(3);
+    expect(await metric(stack, /^flecs_graph_upstream_circuit_state\{route="GET \/api\/v2\/my\/products"\}/)).toBe(2);
+
+    // Half-open: one probe; it fails, so the circuit opens again at once.
+    await new Promise((r) => setTimeout(r, 350));
+    expect(codeOf(await stack.gql(PRODUCTS, {}, { token }))).toBe('UPSTREAM_ERROR');
+    expect((await stack.stats())['GET /api/v2/my/products']).toBe(4);
+    expect(codeOf(await stack.gql(PRODUCTS, {}, { token }))).toBe('UPSTREAM_UNAVAILABLE');
+
+    // The Console recovers: the next probe succeeds and the circuit closes.
+    await stack.clearFaults();
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await stack.gql(PRODUCTS, {}, { token })).body.errors).toBeUndefined();
+    expect((await stack.gql(PRODUCTS, {}, { token })).body.errors).toBeUndefined();
+    expect(await metric(stack, /^flecs_graph_upstream_circuit_state\{route="GET \/api\/v2\/my\/products"\}/)).toBe(0);
+  });
+
+  it('should not count a refused token (4xx) against the Console', async () => {
+    const stack = await stackWith({ CIRCUIT_FAILURE_THRESHOLD: '2' });
+    for (let i = 0; i < 4; i += 1) expect(codeOf(await stack.gql(PRODUCTS, {}, { token: 'bad.token.here' }))).toBe('UNAUTHENTICATED');
+    expect((await stack.gql(PRODUCTS, {}, { token: stack.tokenFor(1) })).body.errors).toBeUndefined();
+  });
+});
+
+describe('the operation deadline', () => {
+  it('should abandon pending calls at OPERATION_TIMEOUT_MS and return what it has', async () => {
+    const stack = await stackWith({ OPERATION_TIMEOUT_MS: '300', UPSTREAM_TIMEOUT_MS: '5000' });
+    await stack.fault('GET /api/v2/my/subscriptions', { latencyMs: 2000 });
+    const started = performance.now();
+    const res = await stack.gql('{ me { products { page } subscriptions { total } } }', {}, { token: stack.tokenFor(1) });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(280);
+    expect(elapsed).toBeLessThan(1000);
+    expect(res.body.data).toEqual({ me: { products: { page: 1 }, subscriptions: null } });
+    expect(res.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['me.subscriptions', 'UPSTREAM_TIMEOUT']]);
+  });
+
+  it('should not start a call after the deadline (line items after slow subscriptions)', async () => {
+    const stack = await stackWith({ OPERATION_TIMEOUT_MS: '250' });
+    await stack.fault('GET /api/v2/my/subscriptions', { latencyMs: 240 });
+    await stack.fault('GET /api/v2/my/products', { latencyMs: 200 });
+    const res = await stack.gql('{ me { subscriptions { items { lineItems { product { id } } } } } }', {}, { token: stack.tokenFor(1) });
+    const codes = new Set(res.body.errors?.map((e) => e.extensions?.code));
+    expect(codes).toEqual(new Set(['UPSTREAM_TIMEOUT']));
+  });
+});
+
+describe('the response size cap', () => {
+  it('should refuse a Console answer over UPSTREAM_MAX_BYTES as UPSTREAM_ERROR and keep small ones', async () => {
+    const stack = await stackWith({ UPSTREAM_MAX_BYTES: '2048' });
+    const res = await stack.gql(`{ catalog { page } validateToken(token: "${stack.tokenFor(1)}") { isValid } }`);
+    expect(res.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['catalog', 'UPSTREAM_ERROR']]);
+    expect(res.body.data).toEqual({ catalog: null, validateToken: { isValid: true } });
+  });
+});
+
+describe('what the gateway sends upstream', () => {
+  it('should forward x-request-id, send the token only on /my/ routes, and never follow a redirect', async () => {
+    const seen: Array<{ url: string; headers: http.IncomingHttpHeaders }> = [];
+    const fake = http.createServer((req, res) => {
+      seen.push({ url: req.url ?? '', headers: req.headers });
+      if (req.url?.startsWith('/api/v2/products/apps')) {
+        res.writeHead(302, { location: 'http://127.0.0.1:9/steal' }).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 200, data: { page: 1, totalPages: 1, products: [] } }));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const stack = await stackWith({ CONSOLE_URL: `http://127.0.0.1:${(fake.address() as AddressInfo).port}` });
+      const res = await stack.gql('{ me { products { page } } catalog { page } appCatalog { total } }', {}, { token: 'tok123', headers: { 'x-request-id': 'req-42' } });
+      expect(res.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['appCatalog', 'UPSTREAM_ERROR']]);
+      const byPath = Object.fromEntries(seen.map((s) => [s.url.split('?')[0], s.headers]));
+      expect(byPath['/api/v2/my/products']?.authorization).toBe('Bearer tok123');
+      expect(byPath['/api/v2/products']?.authorization).toBeUndefined();
+      for (const s of seen) expect(s.headers['x-request-id']).toBe('req-42');
+      expect(seen.some((s) => s.url.includes('steal'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+});
