@@ -1,6 +1,6 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { Kind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, OperationLimitError } from '../common/errors.js';
 import type { OperationLimits } from '../config.js';
@@ -14,7 +14,7 @@ import { measureOperation } from './upstream-cost.js';
  * repeated query, so a hot query is measured once.
  */
 export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
-  const verdicts = new WeakMap<DocumentNode, Map<string, OperationLimitError | null>>();
+  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
   return {
     async requestDidStart() {
       return {
@@ -38,7 +38,13 @@ export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLi
   };
 }
 
-export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): OperationLimitError | null {
+export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): GraphQLError | null {
+  if (operation.operation === 'subscription') {
+    // graphql-js 16 only notices at execution time (an internal error); say it plainly, as a 400.
+    return new GraphQLError('This API has no subscriptions; use a query or a mutation.', {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+    });
+  }
   const rejected: GraphQLError[] = [];
   const onReject = [(_ctx: unknown, error: GraphQLError) => void rejected.push(error)];
   // Only this operation and its fragments: another operation in the document must not count.
@@ -53,9 +59,6 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const shape = measureOperation(schema, operation, fragments);
-  if (shape.rootFields > limits.maxRootFields) {
-    return new OperationLimitError(ErrorCode.TooManyRootFields, `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`, limits.maxRootFields, shape.rootFields);
-  }
   if (shape.upstreamCost > limits.maxUpstreamCost) {
     return new OperationLimitError(
       ErrorCode.QueryTooComplex,
@@ -63,6 +66,9 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
       limits.maxUpstreamCost,
       shape.upstreamCost,
     );
+  }
+  if (shape.rootFields > limits.maxRootFields) {
+    return new OperationLimitError(ErrorCode.TooManyRootFields, `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`, limits.maxRootFields, shape.rootFields);
   }
   return null;
 }
