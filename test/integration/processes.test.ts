@@ -88,4 +88,48 @@ describe('the built processes', () => {
     const body = (await res.json()) as { data: { me: { products: { items: unknown[] } } } };
     expect(body.data.me.products.items.length).toBeGreaterThan(0);
   });
+
+  it('should drain 100 in-flight requests on SIGTERM against a slow Console, answer them all, and exit 0', async () => {
+    const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const setFault = await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/my/products', latencyMs: 700 }) });
+    expect(setFault.status).toBe(200);
+    const gateway = run('dist/src/index.js', {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CONSOLE_URL: simUrl,
+      SHUTDOWN_DELAY_MS: '300',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
+    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+    const login = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+    });
+    const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+    const inFlight = Array.from({ length: 100 }, () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ me { products { items { id } } } }' }),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { data?: { me?: { products?: { items: unknown[] } } }; errors?: unknown } })),
+    );
+    // Let every request reach the gateway and the slow Console, then ask it to stop.
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const stats = (await (await fetch(`${simUrl}/__admin/stats`)).json()) as { requests: Record<string, number> };
+      if ((stats.requests['GET /api/v2/my/products'] ?? 0) >= 100) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    gateway.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    const ready = await fetch(url.replace('/graphql', '/readyz'));
+    expect(ready.status).toBe(503);
+    const answers = await Promise.all(inFlight);
+    expect(answers.filter((a) => a.status === 200 && a.body.errors === undefined && (a.body.data?.me?.products?.items.length ?? 0) > 0)).toHaveLength(100);
+    const [code] = (await once(gateway.child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(gateway.output().stderr).toMatch(/"finished":true,"msg":"stopped"/);
+  }, 30_000);
 });
