@@ -1,0 +1,158 @@
+/**
+ * `npm run soak`: many users, mixed queries, random upstream faults, against the built gateway and
+ * simulator as separate processes on loopback. Bounded by SOAK_SECONDS (default 600) and
+ * SOAK_MAX_REQUESTS. Prints requests, cross-user mix-ups, gateway 5xx and gateway RSS at start and
+ * end; exits 1 when there is a mix-up, a 5xx, RSS growth of 10 % or more, or no request at all.
+ */
+import { readInt } from '../../src/common/env.js';
+import { buildUserData, userIdOf } from '../../src/simulator/users.js';
+import { startProcesses } from '../support/processes.js';
+
+const seconds = readInt(process.env, 'SOAK_SECONDS', 600, 1, 86_400);
+const users = readInt(process.env, 'SOAK_USERS', 120, 1, 1000);
+const concurrency = readInt(process.env, 'SOAK_CONCURRENCY', 32, 1, 512);
+const maxRequests = readInt(process.env, 'SOAK_MAX_REQUESTS', 5_000_000, 1, 100_000_000);
+const PAGE_SIZE = 10;
+
+const ROUTES = ['GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps', 'POST /api/v2/auth/validate'];
+const FAULTS = [{ status: 500 }, { status: 503 }, { status: 429 }, { mode: 'html' }, { mode: 'truncated' }, { mode: 'reset' }, { mode: 'hang' }, { mode: 'malformed' }, { latencyMs: 150 }];
+
+const DASHBOARD = `query Dashboard { me {
+  featureFlags { isVendor }
+  products { items { id name price store { id name } } }
+  apps { items { id } }
+  subscriptions { items { id customerId billing { email } lineItems { productId quantity product { id name } } } } } }`;
+const QUERIES: Array<{ query: string; variables?: () => Record<string, unknown>; auth: boolean }> = [
+  { query: DASHBOARD, auth: true },
+  { query: DASHBOARD, auth: true },
+  { query: 'query Mine($p: Int) { me { products(page: $p) { page items { id } } subscriptions { items { customerId } } } }', variables: () => ({ p: 1 + Math.floor(Math.random() * 2) }), auth: true },
+  { query: 'query Catalog($s: Int, $p: Int) { catalog(storeId: $s, page: $p) { page items { id store { id } } } }', variables: () => ({ s: 1 + Math.floor(Math.random() * 4), p: 1 + Math.floor(Math.random() * 3) }), auth: false },
+  { query: 'query Apps { appCatalog { total items { id } } }', auth: false },
+  { query: 'query Nested { me { products { items { store { id catalog { totalPages } } } } } }', auth: true },
+];
+
+interface UserCheck {
+  index: number;
+  token: string;
+  id: number;
+  email: string;
+  products: Set<number>;
+}
+
+function mixUps(user: UserCheck, data: unknown): number {
+  const me = (data as { me?: Record<string, unknown> | null } | null)?.me;
+  if (!me) return 0;
+  let bad = 0;
+  const products = (me.products as { page?: number; items?: Array<{ id?: number }> } | null)?.items ?? [];
+  for (const p of products) if (p.id !== undefined && !user.products.has(p.id)) bad += 1;
+  const subs = (me.subscriptions as { items?: Array<{ customerId?: number; billing?: { email?: string } | null }> } | null)?.items ?? [];
+  for (const s of subs) {
+    if (s.customerId !== undefined && s.customerId !== user.id) bad += 1;
+    if (s.billing?.email !== undefined && s.billing.email !== user.email) bad += 1;
+  }
+  return bad;
+}
+
+async function rssOf(url: string): Promise<number> {
+  const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+  return Number(text.split('\n').find((l) => l.startsWith('flecs_graph_process_resident_memory_bytes'))?.split(' ').pop());
+}
+
+const { simulator, gateway, simUrl, url } = await startProcesses({ UPSTREAM_TIMEOUT_MS: '400', OPERATION_TIMEOUT_MS: '1500', CIRCUIT_RESET_MS: '500', NODE_ENV: 'production' });
+const post = (body: unknown, token?: string) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+let exitCode = 1;
+try {
+  const checks: UserCheck[] = [];
+  for (let i = 0; i < users; i += 1) {
+    const index = 1 + ((i * 7) % 1000);
+    const res = await post({ query: 'mutation($u: String!) { login(username: $u, password: "password") { token } }', variables: { u: `user${index}` } });
+    const token = ((await res.json()) as { data: { login: { token: string } } }).data.login.token;
+    const data = buildUserData(index, PAGE_SIZE);
+    checks.push({ index, token, id: userIdOf(index), email: data.user.user_email, products: new Set(data.products.map((p) => p.id)) });
+  }
+
+  // A warm-up of the same load comes first (a quarter of SOAK_SECONDS, 10 s to 60 s) and is not
+  // counted: until then V8's heap is still growing to its working size, which is not a leak. RSS
+  // "at start" is read when it ends; the measured run of SOAK_SECONDS follows.
+  const warmupMs = Math.min(60_000, Math.max(10_000, seconds * 250));
+  const warmupEnd = Date.now() + warmupMs;
+  const stopAt = warmupEnd + seconds * 1000;
+  let requests = 0;
+  let fiveHundreds = 0;
+  let mixed = 0;
+  let failedFields = 0;
+  let transportErrors = 0;
+  let rssStart: number | undefined;
+  let warmupRequests = 0;
+  let measuredFrom = Date.now();
+
+  const chaos = (async () => {
+    while (Date.now() < stopAt) {
+      const route = ROUTES[Math.floor(Math.random() * ROUTES.length)]!;
+      const fault = FAULTS[Math.floor(Math.random() * FAULTS.length)]!;
+      await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, ...fault }) });
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
+      await fetch(`${simUrl}/__admin/faults`, { method: 'DELETE' });
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
+    }
+  })();
+
+  const worker = async () => {
+    while (Date.now() < stopAt && requests < maxRequests) {
+      if (Date.now() >= warmupEnd && rssStart === undefined) {
+        rssStart = 0; // one worker reads it; the others go on
+        rssStart = await rssOf(url);
+        // Correctness counters keep the warm-up's requests: a mix-up is a mix-up whenever it happens.
+        warmupRequests = requests;
+        measuredFrom = Date.now();
+      }
+      const user = checks[Math.floor(Math.random() * checks.length)]!;
+      const spec = QUERIES[Math.floor(Math.random() * QUERIES.length)]!;
+      requests += 1;
+      try {
+        const res = await post({ query: spec.query, variables: spec.variables?.() ?? {} }, spec.auth ? user.token : undefined);
+        if (res.status >= 500) fiveHundreds += 1;
+        const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
+        failedFields += body.errors?.length ?? 0;
+        if (spec.auth) mixed += mixUps(user, body.data ?? null);
+      } catch {
+        transportErrors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await chaos;
+  await fetch(`${simUrl}/__admin/faults`, { method: 'DELETE' });
+  const rssEnd = await rssOf(url);
+  const start = rssStart || rssEnd;
+  const growth = (rssEnd - start) / start;
+  const elapsed = (Date.now() - measuredFrom) / 1000;
+
+  console.log(`soak: ${elapsed.toFixed(1)} s measured after ${warmupMs / 1000} s of warm-up (${warmupRequests} requests, counted below), ${users} users, ${concurrency} concurrent, random faults on ${ROUTES.length} routes`);
+  const measured = requests - warmupRequests;
+  console.log(`requests:            ${requests} in all, ${measured} measured (${(measured / elapsed).toFixed(0)}/s)`);
+  console.log(`fields with errors:  ${failedFields} (expected under injected faults)`);
+  console.log(`cross-user mix-ups:  ${mixed}`);
+  console.log(`gateway 5xx:         ${fiveHundreds}`);
+  console.log(`transport errors:    ${transportErrors}`);
+  console.log(`gateway RSS:         ${(start / 1_048_576).toFixed(1)} MB after warm-up → ${(rssEnd / 1_048_576).toFixed(1)} MB at end (${(growth * 100).toFixed(1)} %)`);
+  const failures = [
+    requests === 0 && 'no requests were made',
+    mixed > 0 && `${mixed} cross-user mix-ups`,
+    fiveHundreds > 0 && `${fiveHundreds} gateway 5xx`,
+    transportErrors > 0 && `${transportErrors} requests got no HTTP answer`,
+    growth >= 0.1 && `RSS grew ${(growth * 100).toFixed(1)} % (limit 10 %)`,
+  ].filter(Boolean);
+  console.log(failures.length === 0 ? 'soak: PASS' : `soak: FAIL (${failures.join('; ')})`);
+  exitCode = failures.length === 0 ? 0 : 1;
+} finally {
+  await gateway.stop();
+  await simulator.stop();
+}
+process.exit(exitCode);
