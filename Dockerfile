@@ -19,4 +19,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 USER node
 EXPOSE 4000
+# The slim image has no curl: Node's own fetch asks /healthz.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM drains in-flight requests (SHUTDOWN_TIMEOUT_MS) and exits 0.
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/index.js"]

@@ -1,34 +1,29 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
 import { DashboardDocument } from '../generated/graphql.js';
+import { startProcess, type Started } from '../support/processes.js';
 
 /** The built entry points as users run them (`npm test` builds first): real processes, real ports. */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const children: ChildProcess[] = [];
+const started: Started[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const process of started.splice(0)) process.child.kill('SIGKILL');
 });
 
-function run(script: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [script], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const output = () => ({ stdout, stderr });
-  const waitFor = async (pattern: RegExp, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    while (!pattern.test(stdout + stderr)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in: ${stdout}${stderr}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return (stdout + stderr).match(pattern)!;
-  };
-  return { child, output, waitFor };
+function run(script: string, env: Record<string, string>): Started {
+  const process = startProcess(script, env);
+  started.push(process);
+  return process;
+}
+
+/** Logs the demo user in through the gateway and returns the token. */
+async function loginThrough(url: string): Promise<string> {
+  const login = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+  });
+  return ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
 }
 
 describe('the built processes', () => {
@@ -51,12 +46,7 @@ describe('the built processes', () => {
     const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'info' });
     const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
 
-    const login = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
-    });
-    const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+    const token = await loginThrough(url);
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -102,12 +92,7 @@ describe('the built processes', () => {
       SHUTDOWN_TIMEOUT_MS: '5000',
     });
     const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
-    const login = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
-    });
-    const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+    const token = await loginThrough(url);
     const inFlight = Array.from({ length: 100 }, () =>
       fetch(url, {
         method: 'POST',
