@@ -12,13 +12,20 @@ export interface Started {
   stop(): Promise<number | null>;
 }
 
-/** Runs `node <script>` from the repository root with only PATH and the given environment. */
-export function startProcess(script: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+/**
+ * Runs `node [...nodeArgs] <script>` from the repository root with only PATH and the given
+ * environment. `quiet` discards its output (a benchmark must not pay for a pipe it never reads).
+ */
+export function startProcess(script: string, env: Record<string, string>, options: { quiet?: boolean; nodeArgs?: string[] } = {}): Started {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: options.quiet ? 'ignore' : 'pipe',
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   return {
     child,
     output: () => ({ stdout, stderr }),
@@ -67,11 +74,15 @@ export async function waitForHealth(url: string, ms = 15_000): Promise<void> {
 }
 
 /** The simulator and the gateway as two processes; resolves with their URLs. */
-export async function startProcesses(gatewayEnv: Record<string, string> = {}, simulatorEnv: Record<string, string> = {}) {
+export async function startProcesses(gatewayEnv: Record<string, string> = {}, simulatorEnv: Record<string, string> = {}, options: { quietGateway?: boolean } = {}) {
   const simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1', ...simulatorEnv });
   const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
   const port = await freePort();
-  const gateway = startProcess('dist/src/index.js', { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', ...gatewayEnv });
+  const gateway = startProcess(
+    'dist/src/index.js',
+    { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', ...gatewayEnv },
+    { quiet: options.quietGateway ?? false },
+  );
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitForHealth(url);
   return { simulator, gateway, simUrl, url };

@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: the gateway against the floor (test/bench/floor-server.ts), both loaded with
+ * autocannon from this process while the simulator plays the Console, each a separate process.
+ * Every case runs interleaved (gateway, floor, gateway, floor …) so that machine drift cancels;
+ * figures are medians over the rounds, ratios are gateway ÷ floor.
+ *
+ *   npm run bench -- --cases=dashboard,login --latencies=0,20 --connections=10,50 --duration=10 --warmup=3 --rounds=2
+ *   npm run bench -- --smoke     (CI: one short case; exits 1 unless throughput > 0 and errors = 0)
+ * The same settings can come from BENCH_CASES, BENCH_LATENCIES, BENCH_CONNECTIONS, BENCH_DURATION,
+ * BENCH_WARMUP, BENCH_ROUNDS. Results: a table on stdout and JSON in test/bench/results/.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import { CASES, type BenchCase } from './cases.js';
+import { cpuMs, peakRssMb } from './proc-stats.js';
+import { freePort, startProcess, startProcesses, type Started } from '../support/processes.js';
+import { formatTable, type Row, type TargetFigures } from './table.js';
+
+const argv = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    return [key!, value ?? 'true'];
+  }),
+);
+const smoke = argv.smoke === 'true';
+const setting = (name: string, env: string, fallback: string, smokeValue: string) => argv[name] ?? process.env[env] ?? (smoke ? smokeValue : fallback);
+const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+const numbers = (value: string) => list(value).map(Number);
+
+const selected = list(setting('cases', 'BENCH_CASES', CASES.map((c) => c.name).join(','), 'dashboard'));
+const latencies = numbers(setting('latencies', 'BENCH_LATENCIES', '0,20', '0'));
+const connectionCounts = numbers(setting('connections', 'BENCH_CONNECTIONS', '10,50', '10'));
+const duration = Number(setting('duration', 'BENCH_DURATION', '10', '2'));
+const warmup = Number(setting('warmup', 'BENCH_WARMUP', '3', '1'));
+const rounds = Number(setting('rounds', 'BENCH_ROUNDS', '2', '1'));
+const unknown = selected.filter((name) => !CASES.some((c) => c.name === name));
+if (unknown.length > 0 || [duration, warmup, rounds, ...latencies, ...connectionCounts].some((n) => !Number.isFinite(n) || n < 0) || rounds < 1 || duration <= 0) {
+  console.error(`bench: bad settings (unknown cases: ${unknown.join(', ') || 'none'}); cases are ${CASES.map((c) => c.name).join(', ')}`);
+  process.exit(2);
+}
+
+const ROUTES = ['POST /api/v2/auth/login', 'POST /api/v2/auth/validate', 'GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps'];
+
+const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: 'info' }, {}, { quietGateway: true });
+const floorPort = await freePort();
+const floor = startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+await floor.waitFor(/floor listening/);
+const floorBase = `http://127.0.0.1:${floorPort}`;
+
+const admin = (method: string, path: string, body?: unknown) =>
+  fetch(`${simUrl}/__admin/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).then((r) => r.json() as Promise<Record<string, unknown>>);
+
+async function login(): Promise<string> {
+  const res = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+  });
+  return ((await res.json()) as { data: { login: { token: string } } }).data.login.token;
+}
+
+interface Target {
+  label: 'gateway' | 'floor';
+  process: Started;
+  url: (c: BenchCase) => string;
+  body: (c: BenchCase) => string;
+  verify: (body: string | Buffer | undefined) => boolean;
+}
+
+const token = await login();
+const targets: Target[] = [
+  {
+    label: 'gateway',
+    process: gateway,
+    url: () => gatewayUrl,
+    body: (c) => JSON.stringify({ query: c.query, variables: c.variables ?? {} }),
+    verify: (body) => String(body).startsWith('{"data"') && !String(body).includes('"errors"'),
+  },
+  { label: 'floor', process: floor, url: (c) => `${floorBase}${c.floorPath}`, body: () => '{}', verify: (body) => String(body).startsWith('{"data"') },
+];
+
+async function load(target: Target, c: BenchCase, connections: number, seconds: number) {
+  return autocannon({
+    url: target.url(c),
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${token}` } : {}) },
+    body: target.body(c),
+    verifyBody: target.verify,
+  });
+}
+
+async function measure(target: Target, c: BenchCase, connections: number): Promise<TargetFigures> {
+  const pid = target.process.child.pid!;
+  await admin('POST', 'reset');
+  const cpuBefore = cpuMs(pid);
+  const result = await load(target, c, connections, duration);
+  const cpu = cpuMs(pid) - cpuBefore;
+  const calls = Object.values((await admin('GET', 'stats')).requests as Record<string, number>).reduce((a, b) => a + b, 0);
+  const ok = result['2xx'];
+  return {
+    rps: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    callsPerOp: ok > 0 ? calls / ok : 0,
+    cpuMsPerOp: ok > 0 ? cpu / ok : 0,
+    peakRssMb: peakRssMb(pid),
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+function combine(runs: TargetFigures[]): TargetFigures {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    callsPerOp: median(runs.map((r) => r.callsPerOp)),
+    cpuMsPerOp: median(runs.map((r) => r.cpuMsPerOp)),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+  };
+}
+
+const rows: Row[] = [];
+try {
+  for (const latency of latencies) {
+    await admin('DELETE', 'faults');
+    if (latency > 0) for (const route of ROUTES) await admin('POST', 'faults', { route, latencyMs: latency });
+    for (const c of CASES.filter((x) => selected.includes(x.name))) {
+      for (const connections of connectionCounts) {
+        for (const target of targets) await load(target, c, connections, warmup);
+        const runs: Record<Target['label'], TargetFigures[]> = { gateway: [], floor: [] };
+        for (let round = 0; round < rounds; round += 1) for (const target of targets) runs[target.label].push(await measure(target, c, connections));
+        const row: Row = { case: c.name, latencyMs: latency, connections, gateway: combine(runs.gateway), floor: combine(runs.floor) };
+        rows.push(row);
+        process.stderr.write(`bench: ${c.name} ${latency} ms ${connections} conns: gateway ${row.gateway.rps.toFixed(0)}/s, floor ${row.floor.rps.toFixed(0)}/s\n`);
+      }
+    }
+  }
+} finally {
+  await Promise.all([gateway.stop(), floor.stop(), simulator.stop()]);
+}
+
+const meta = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
+  node: process.version,
+  durationSeconds: duration,
+  warmupSeconds: warmup,
+  rounds,
+};
+console.log(formatTable(rows, meta));
+const file = `test/bench/results/run-${meta.date.replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify({ meta, rows }, null, 2)}\n`);
+console.log(`\nwritten: ${file}`);
+
+if (smoke) {
+  const bad = rows.filter((r) => !(r.gateway.rps > 0 && r.floor.rps > 0 && r.gateway.errors === 0 && r.floor.errors === 0));
+  console.log(bad.length === 0 ? 'bench smoke: PASS (non-zero throughput, zero errors)' : `bench smoke: FAIL (${bad.length} rows with no throughput or with errors)`);
+  process.exit(bad.length === 0 ? 0 : 1);
+}

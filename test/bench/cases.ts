@@ -1,0 +1,40 @@
+/** The benchmark cases: one GraphQL operation for the gateway and the matching path of the floor. */
+export interface BenchCase {
+  name: string;
+  /** GraphQL document sent to the gateway. */
+  query: string;
+  variables?: Record<string, unknown>;
+  /** Path of the floor server that makes the same Console calls. */
+  floorPath: string;
+  /** Sends the demo user's bearer token. */
+  auth: boolean;
+}
+
+export const CASES: readonly BenchCase[] = [
+  {
+    name: 'dashboard',
+    query:
+      'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
+    floorPath: '/dashboard',
+    auth: true,
+  },
+  {
+    name: 'catalog',
+    query: 'query Catalog { catalog(storeId: 2, page: 1) { page totalPages items { id name price averageRating store { id name } } } }',
+    floorPath: '/catalog',
+    auth: false,
+  },
+  {
+    name: 'login',
+    query: 'mutation Login { login(username: "demo", password: "password") { token expiresAt user { id login displayName } featureFlags { isVendor } } }',
+    floorPath: '/login',
+    auth: false,
+  },
+  {
+    name: 'nested',
+    query:
+      'query Nested { me { subscriptions { items { lineItems { product { id name store { id name catalog { items { id name } } } } } } } } }',
+    floorPath: '/nested',
+    auth: true,
+  },
+];

@@ -1,0 +1,49 @@
+/** Figures of one target (gateway or floor) in one case; medians over the rounds. */
+export interface TargetFigures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  callsPerOp: number;
+  cpuMsPerOp: number;
+  peakRssMb: number;
+}
+
+export interface Row {
+  case: string;
+  latencyMs: number;
+  connections: number;
+  gateway: TargetFigures;
+  floor: TargetFigures;
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+
+/** A Markdown table: pasted as is into the README's Performance section. */
+export function formatTable(rows: Row[], meta: { date: string; machine: string; node: string; durationSeconds: number; rounds: number }): string {
+  const head = [
+    `${meta.date.slice(0, 10)} · ${meta.machine} · Node ${meta.node} · ${meta.durationSeconds} s per run, ${meta.rounds} interleaved rounds, medians`,
+    '',
+    '| case | upstream latency | conns | gateway req/s | floor req/s | ratio | gateway p50 / p99 ms | floor p50 / p99 ms | p50 ratio | errors gw / floor | upstream calls/op gw / floor | gateway CPU ms/op | floor CPU ms/op | gateway peak RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.case,
+      `${r.latencyMs} ms`,
+      r.connections,
+      r.gateway.rps.toFixed(0),
+      r.floor.rps.toFixed(0),
+      ratio(r.gateway.rps, r.floor.rps),
+      `${r.gateway.p50} / ${r.gateway.p99}`,
+      `${r.floor.p50} / ${r.floor.p99}`,
+      ratio(r.gateway.p50, r.floor.p50),
+      `${r.gateway.errors} / ${r.floor.errors}`,
+      `${r.gateway.callsPerOp.toFixed(2)} / ${r.floor.callsPerOp.toFixed(2)}`,
+      r.gateway.cpuMsPerOp.toFixed(2),
+      r.floor.cpuMsPerOp.toFixed(2),
+      r.gateway.peakRssMb.toFixed(0),
+    ].join(' | '),
+  );
+  return [...head, ...body.map((line) => `| ${line} |`)].join('\n');
+}
