@@ -2,7 +2,7 @@ import { CancelError, RequestError, TimeoutError } from 'got';
 import type { z } from 'zod';
 import { ErrorCode, UnauthenticatedError, UpstreamError, type UpstreamInfo } from '../common/errors.js';
 import { isOpenCircuitError } from './circuit-breakers.js';
-import { describeIssues, envelopeOf } from './envelope-schemas.js';
+import { describeIssues } from './envelope-schemas.js';
 import type { ConsoleTransport } from './http-transport.js';
 import { routeName, type ConsoleRouteSpec } from './routes.js';
 import { UpstreamFailure, isHealthFailure, isRetryable, parseRetryAfter } from './upstream-failure.js';
@@ -13,8 +13,8 @@ export interface ConsoleCall {
   /** Sent as `Authorization: Bearer …`, only to CONSOLE_URL's origin (the transport's prefix). */
   token?: string;
   body?: unknown;
-  /** The shape of the envelope's `data`. */
-  schema: z.ZodType;
+  /** The shape of the whole envelope (`EnvelopeSchema.*`); its `data` is what the call returns. */
+  schema: z.ZodType<{ data: unknown }>;
 }
 
 /** Per request: who asked (for logs and the upstream's logs) and when its upstream work must end. */
@@ -107,7 +107,7 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   } catch {
     throw new UpstreamFailure('malformed', `body is not JSON (${response.body.length} characters)`, status);
   }
-  const checked = envelopeOf(call.schema).safeParse(parsed);
+  const checked = call.schema.safeParse(parsed);
   if (!checked.success) throw new UpstreamFailure('malformed', `envelope does not match: ${describeIssues(checked.error)}`, status);
   return checked.data.data as T;
 }

@@ -9,23 +9,24 @@ const list = z.array(z.unknown()).nullish();
 const count = z.number().nullish();
 const flags = z.looseObject({ isVendor: z.boolean().nullish(), isWhitelabeled: z.boolean().nullish() }).nullish();
 
+/** The whole envelope `{ data: … }` per answer, built once: zod compiles a schema on first use. */
+const envelope = <T extends z.ZodType>(data: T) => z.looseObject({ data });
+
 export const EnvelopeSchema = {
-  productPage: z.looseObject({ page: count, totalPages: count, products: list }),
-  appList: z.looseObject({ totalProducts: count, products: list }),
-  subscriptions: z.looseObject({ totalSubscriptions: count, subscriptions: list }),
-  login: z.looseObject({
-    feature_flags: flags,
-    jwt: z.looseObject({ token: z.string().min(1), token_expires: z.number() }),
-    user: z.looseObject({ ID: z.number(), user_login: z.string() }),
-  }),
-  validate: z.looseObject({ isValid: z.boolean(), feature_flags: z.looseObject({ ff: flags }).nullish() }),
+  productPage: envelope(z.looseObject({ page: count, totalPages: count, products: list })),
+  appList: envelope(z.looseObject({ totalProducts: count, products: list })),
+  subscriptions: envelope(z.looseObject({ totalSubscriptions: count, subscriptions: list })),
+  login: envelope(
+    z.looseObject({
+      feature_flags: flags,
+      jwt: z.looseObject({ token: z.string().min(1), token_expires: z.number() }),
+      user: z.looseObject({ ID: z.number(), user_login: z.string() }),
+    }),
+  ),
+  validate: envelope(z.looseObject({ isValid: z.boolean(), feature_flags: z.looseObject({ ff: flags }).nullish() })),
 } as const;
 
 export type EnvelopeSchemaName = keyof typeof EnvelopeSchema;
-
-export function envelopeOf(dataSchema: z.ZodType) {
-  return z.looseObject({ data: dataSchema });
-}
 
 /** Where a payload broke the schema, for the log: paths and messages, never the values. */
 export function describeIssues(error: z.ZodError): string {

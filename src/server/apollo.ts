@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
@@ -45,7 +45,13 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     stopOnTerminationSignals: false,
     // Parsing stops early on a huge document instead of building its whole AST.
     parseOptions: { maxTokens: options.limits.maxTokens },
-    plugins: [landingPage, operationLimitsPlugin(options.schema, options.limits), operationObservabilityPlugin(options.logger, options.metrics)],
+    plugins: [
+      landingPage,
+      // Nothing here sets cache hints, and the plugin wraps every field resolver to collect them.
+      ApolloServerPluginCacheControlDisabled(),
+      operationLimitsPlugin(options.schema, options.limits),
+      operationObservabilityPlugin(options.logger, options.metrics),
+    ],
     formatError: (formatted, error) => hideInternals(formatted, error, options),
   });
 }
