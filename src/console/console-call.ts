@@ -1,8 +1,8 @@
-import { CancelError, RequestError, TimeoutError } from 'got';
 import type { z } from 'zod';
 import { ErrorCode, UnauthenticatedError, UpstreamError, type UpstreamInfo } from '../common/errors.js';
 import { isOpenCircuitError } from './circuit-breakers.js';
 import { describeIssues } from './envelope-schemas.js';
+import { sendRaw } from './http-request.js';
 import type { ConsoleTransport } from './http-transport.js';
 import { routeName, type ConsoleRouteSpec } from './routes.js';
 import { UpstreamFailure, isHealthFailure, isRetryable, parseRetryAfter } from './upstream-failure.js';
@@ -27,8 +27,6 @@ export interface CallScope {
 /** What a non-2xx status means for this call; undefined leaves the default mapping. */
 export type StatusMapper = (status: number, upstream: UpstreamInfo) => Error | undefined;
 
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** A retry is only worth it when this much of the deadline is left after the backoff. */
 const RETRY_MIN_REMAINING_MS = 50;
 
@@ -68,35 +66,33 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
 async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, scope: CallScope, route: string): Promise<T> {
   const remaining = scope.deadline - Date.now();
   if (remaining <= 0) throw new UpstreamFailure('deadline', 'operation deadline passed before the call');
-  const timeout = Math.min(transport.timeoutMs, remaining);
   const started = performance.now();
   const observe = (outcome: string) => transport.metrics?.upstreamDuration.observe({ route, status: outcome }, (performance.now() - started) / 1000);
-  let tooLarge = false;
+  const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'flecs-graph', 'x-request-id': scope.requestId };
+  if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
   let response;
   try {
-    const pending = transport.got(call.route.path, {
+    response = await sendRaw({
       method: call.route.method,
-      searchParams: searchParamsOf(call.query),
-      timeout: { request: timeout },
-      headers: {
-        'x-request-id': scope.requestId,
-        ...(call.token === undefined ? {} : { authorization: `Bearer ${call.token}` }),
-      },
-      ...(call.body === undefined ? {} : { json: call.body }),
+      url: transport.urlOf(call.route.path, searchParamsOf(call.query)),
+      headers,
+      ...(body === undefined ? {} : { body }),
+      timeoutMs: Math.min(transport.timeoutMs, remaining),
+      deadlineBound: remaining < transport.timeoutMs,
+      maxBytes: transport.maxBytes,
+      agent: transport.agent,
     });
-    pending.on('downloadProgress', (progress) => {
-      if (progress.transferred > transport.maxBytes || (progress.total ?? 0) > transport.maxBytes) {
-        tooLarge = true;
-        pending.cancel();
-      }
-    });
-    response = await pending;
   } catch (error) {
-    const failure = transportFailure(error, tooLarge, timeout < transport.timeoutMs);
+    const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('malformed', String(error));
     observe(failure.outcome);
     throw failure;
   }
-  const status = response.statusCode;
+  const status = response.status;
   observe(String(status));
   if (status < 200 || status > 299) {
     throw new UpstreamFailure('status', `answered ${status}`, status, status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined);
@@ -110,16 +106,6 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   const checked = call.schema.safeParse(parsed);
   if (!checked.success) throw new UpstreamFailure('malformed', `envelope does not match: ${describeIssues(checked.error)}`, status);
   return checked.data.data as T;
-}
-
-function transportFailure(error: unknown, tooLarge: boolean, deadlineBound: boolean): UpstreamFailure {
-  if (tooLarge || error instanceof CancelError) return new UpstreamFailure('too_large', 'answer larger than UPSTREAM_MAX_BYTES');
-  if (error instanceof TimeoutError) {
-    return deadlineBound ? new UpstreamFailure('deadline', 'operation deadline passed during the call') : new UpstreamFailure('timeout', 'no answer within UPSTREAM_TIMEOUT_MS');
-  }
-  if (error instanceof RequestError && RESET_CODES.has(error.code)) return new UpstreamFailure('reset', error.code);
-  if (error instanceof RequestError && UNREACHABLE_CODES.has(error.code)) return new UpstreamFailure('unavailable', error.code);
-  return new UpstreamFailure('malformed', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
 export function toGraphQLError(failure: UpstreamFailure, route: string, mapStatus?: StatusMapper): Error {
