@@ -1,7 +1,7 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'Feature flags of a Console account.' })
+@ObjectType({ simpleResolvers: true, description: 'Feature flags of a Console account.' })
 export class FeatureFlags {
   @Field(() => Boolean, { description: 'The account sells apps in a FLECS store.' })
   isVendor!: boolean;
@@ -10,7 +10,7 @@ export class FeatureFlags {
   isWhitelabeled!: boolean;
 }
 
-@ObjectType({ description: 'A Console user account.' })
+@ObjectType({ simpleResolvers: true, description: 'A Console user account.' })
 export class ConsoleUser {
   @Field(() => Int, { description: 'User id in the Console.' })
   id!: number;
@@ -25,7 +25,7 @@ export class ConsoleUser {
   email!: string | null;
 }
 
-@ObjectType({ description: 'The result of a successful login.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of a successful login.' })
 export class LoginPayload {
   @Field(() => String, { description: 'A JWT to send as `Authorization: Bearer <token>` on later requests.' })
   token!: string;
@@ -40,7 +40,7 @@ export class LoginPayload {
   featureFlags!: FeatureFlags;
 }
 
-@ObjectType({ description: 'Whether a token is currently accepted by the Console.' })
+@ObjectType({ simpleResolvers: true, description: 'Whether a token is currently accepted by the Console.' })
 export class TokenStatus {
   @Field(() => Boolean, { description: 'True when the Console accepts the token.' })
   isValid!: boolean;

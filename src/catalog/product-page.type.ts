@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Product } from './product.type.js';
 
-@ObjectType({ description: 'One page of products.' })
+@ObjectType({ simpleResolvers: true, description: 'One page of products.' })
 export class ProductPage {
   @Field(() => Int, { description: 'This page\'s number, from 1.' })
   page!: number;
@@ -13,7 +13,7 @@ export class ProductPage {
   items!: Product[];
 }
 
-@ObjectType({ description: 'The apps of a store\'s public catalogue (not paginated by the Console).' })
+@ObjectType({ simpleResolvers: true, description: 'The apps of a store\'s public catalogue (not paginated by the Console).' })
 export class AppCatalog {
   @Field(() => Int, { description: 'How many apps the store has.' })
   total!: number;

@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Store } from './store.type.js';
 
-@ObjectType({ description: 'A product category, as the Console\'s store classifies it.' })
+@ObjectType({ simpleResolvers: true, description: 'A product category, as the Console\'s store classifies it.' })
 export class Category {
   @Field(() => Int, { description: 'Category id in the Console.' })
   id!: number;
@@ -14,7 +14,7 @@ export class Category {
   slug!: string | null;
 }
 
-@ObjectType({ description: 'A named product attribute with its possible options (for example "Architecture": ["amd64", "arm64"]).' })
+@ObjectType({ simpleResolvers: true, description: 'A named product attribute with its possible options (for example "Architecture": ["amd64", "arm64"]).' })
 export class ProductAttribute {
   @Field(() => Int, { description: 'Attribute id in the Console.' })
   id!: number;
@@ -26,7 +26,7 @@ export class ProductAttribute {
   options!: string[];
 }
 
-@ObjectType({ description: 'One free-form metadata entry of a product.' })
+@ObjectType({ simpleResolvers: true, description: 'One free-form metadata entry of a product.' })
 export class MetaEntry {
   @Field(() => Int, { nullable: true, description: 'Entry id, when the Console sends one.' })
   id!: number | null;
@@ -38,7 +38,7 @@ export class MetaEntry {
   value!: unknown;
 }
 
-@ObjectType({ description: 'A product (or app) sold in one of the FLECS stores.' })
+@ObjectType({ simpleResolvers: true, description: 'A product (or app) sold in one of the FLECS stores.' })
 export class Product {
   @Field(() => Int, { description: 'Product id in the Console; line items refer to it.' })
   id!: number;

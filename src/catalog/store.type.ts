@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'A postal address.' })
+@ObjectType({ simpleResolvers: true, description: 'A postal address.' })
 export class Address {
   @Field(() => String, { nullable: true, description: 'First street line.' })
   street1!: string | null;
@@ -21,7 +21,7 @@ export class Address {
   state!: string | null;
 }
 
-@ObjectType({ description: 'A FLECS store (a vendor\'s shop). Its `catalog` field fetches the store\'s public catalogue.' })
+@ObjectType({ simpleResolvers: true, description: 'A FLECS store (a vendor\'s shop). Its `catalog` field fetches the store\'s public catalogue.' })
 export class Store {
   @Field(() => Int, { description: 'Store id; the `storeId` argument elsewhere refers to it.' })
   id!: number;

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'Billing details of a subscription.' })
+@ObjectType({ simpleResolvers: true, description: 'Billing details of a subscription.' })
 export class Billing {
   @Field(() => String, { nullable: true, description: 'First name of the billed person.' })
   firstName!: string | null;
@@ -16,7 +16,7 @@ export class Billing {
   email!: string | null;
 }
 
-@ObjectType({ description: 'One line of a subscription: a product and a quantity. `product` resolves the product itself.' })
+@ObjectType({ simpleResolvers: true, description: 'One line of a subscription: a product and a quantity. `product` resolves the product itself.' })
 export class LineItem {
   @Field(() => Int, { description: 'Line item id.' })
   id!: number;
@@ -38,6 +38,7 @@ export class LineItem {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'A subscription of the current user (an order with recurring billing). Named ProductSubscription because SDL tools read a type named Subscription as the subscription root.',
 })
@@ -58,7 +59,7 @@ export class ProductSubscription {
   billing!: Billing | null;
 }
 
-@ObjectType({ description: 'The current user\'s subscriptions.' })
+@ObjectType({ simpleResolvers: true, description: 'The current user\'s subscriptions.' })
 export class SubscriptionList {
   @Field(() => Int, { description: 'How many subscriptions there are in all.' })
   total!: number;
