@@ -30,12 +30,14 @@ export type StatusMapper = (status: number, upstream: UpstreamInfo) => Error | u
 /** A retry is only worth it when this much of the deadline is left after the backoff. */
 const RETRY_MIN_REMAINING_MS = 50;
 
-export function searchParamsOf(query: ConsoleCall['query']): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined) params.set(key, String(value));
+/** `store_id=2&page=1` from the defined entries, in a fixed order (it is also a memo key). */
+export function queryStringOf(query: ConsoleCall['query']): string {
+  let out = '';
+  for (const key in query) {
+    const value = query[key];
+    if (value !== undefined) out += `${out === '' ? '' : '&'}${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`;
   }
-  return params;
+  return out;
 }
 
 /**
@@ -63,6 +65,11 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
   }
 }
 
+function pathWithQuery(call: ConsoleCall): string {
+  const query = queryStringOf(call.query);
+  return query === '' ? call.route.path : `${call.route.path}?${query}`;
+}
+
 async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, scope: CallScope, route: string): Promise<T> {
   const remaining = scope.deadline - Date.now();
   if (remaining <= 0) throw new UpstreamFailure('deadline', 'operation deadline passed before the call');
@@ -79,7 +86,8 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   try {
     response = await sendRaw({
       method: call.route.method,
-      url: transport.urlOf(call.route.path, searchParamsOf(call.query)),
+      origin: transport.origin,
+      path: pathWithQuery(call),
       headers,
       ...(body === undefined ? {} : { body }),
       timeoutMs: Math.min(transport.timeoutMs, remaining),

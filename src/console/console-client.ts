@@ -1,5 +1,5 @@
 import { InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
-import { callConsole, refusedTokenIsUnauthenticated, searchParamsOf, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
+import { callConsole, refusedTokenIsUnauthenticated, queryStringOf, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
 import type { ConsoleTransport } from './http-transport.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestSubscriptionList, RestValidateData } from './rest-types.js';
@@ -71,7 +71,7 @@ export class ConsoleClient {
   }
 
   private memoised<T>(call: ConsoleCall, tokenKey: string, mapStatus?: StatusMapper): Promise<T> {
-    const key = `${call.route.method} ${call.route.path}?${searchParamsOf(call.query).toString()} ${tokenKey} ${
+    const key = `${call.route.method} ${call.route.path}?${queryStringOf(call.query)} ${tokenKey} ${
       call.body === undefined ? '' : JSON.stringify(call.body)
     }`;
     let pending = this.memo.get(key) as Promise<T> | undefined;

@@ -2,10 +2,20 @@ import http from 'node:http';
 import https from 'node:https';
 import { UpstreamFailure } from './upstream-failure.js';
 
+/** Where CONSOLE_URL points, split once so that no URL is parsed per call. */
+export interface Origin {
+  protocol: 'http:' | 'https:';
+  hostname: string;
+  port: string;
+  /** Path prefix of CONSOLE_URL, ending in "/". */
+  basePath: string;
+}
+
 export interface RawRequest {
   method: 'GET' | 'POST';
-  /** Absolute URL on CONSOLE_URL's origin. */
-  url: URL;
+  origin: Origin;
+  /** Path and query below CONSOLE_URL (no leading slash). */
+  path: string;
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
@@ -39,8 +49,18 @@ export function sendRaw(request: RawRequest): Promise<RawResponse> {
       req.destroy();
       reject(failure);
     };
-    const client = request.url.protocol === 'https:' ? https : http;
-    const req = client.request(request.url, { method: request.method, headers: request.headers, agent: request.agent }, (res) => {
+    const { origin } = request;
+    const client = origin.protocol === 'https:' ? https : http;
+    const options = {
+      protocol: origin.protocol,
+      hostname: origin.hostname,
+      port: origin.port,
+      path: origin.basePath + request.path,
+      method: request.method,
+      headers: request.headers,
+      agent: request.agent,
+    };
+    const req = client.request(options, (res) => {
       const declared = Number(res.headers['content-length']);
       if (declared > request.maxBytes) {
         fail(new UpstreamFailure('too_large', `content-length ${declared} over UPSTREAM_MAX_BYTES`));

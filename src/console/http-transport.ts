@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { RouteBreakers } from './circuit-breakers.js';
+import type { Origin } from './http-request.js';
 
 export interface ConsoleTransportOptions {
   consoleUrl: URL;
@@ -29,13 +30,18 @@ export class ConsoleTransport {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics | undefined;
   readonly agent: http.Agent;
-  private readonly base: URL;
+  readonly origin: Origin;
 
   constructor(options: ConsoleTransportOptions) {
-    const prefix = options.consoleUrl.href.endsWith('/') ? options.consoleUrl.href : `${options.consoleUrl.href}/`;
-    this.base = new URL(prefix);
+    const url = options.consoleUrl;
+    this.origin = {
+      protocol: url.protocol === 'https:' ? 'https:' : 'http:',
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port,
+      basePath: url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`,
+    };
     this.agent =
-      this.base.protocol === 'https:'
+      this.origin.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 })
         : new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
     this.timeoutMs = options.timeoutMs;
@@ -50,14 +56,6 @@ export class ConsoleTransport {
         this.logger.warn({ route, state }, 'upstream circuit changed state');
       },
     });
-  }
-
-  /** A route's URL: relative to CONSOLE_URL (which may carry a path prefix), never another origin. */
-  urlOf(path: string, query: URLSearchParams): URL {
-    const url = new URL(path, this.base);
-    const search = query.toString();
-    if (search !== '') url.search = search;
-    return url;
   }
 
   close(): void {

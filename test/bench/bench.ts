@@ -42,7 +42,10 @@ if (unknown.length > 0 || [duration, warmup, rounds, ...latencies, ...connection
 
 const ROUTES = ['POST /api/v2/auth/login', 'POST /api/v2/auth/validate', 'GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps'];
 
-const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: 'info' }, {}, { quietGateway: true });
+const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }, {}, {
+  quietGateway: true,
+  gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+});
 const floorPort = await freePort();
 const floor = startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
 await floor.waitFor(/floor listening/);

@@ -74,14 +74,18 @@ export async function waitForHealth(url: string, ms = 15_000): Promise<void> {
 }
 
 /** The simulator and the gateway as two processes; resolves with their URLs. */
-export async function startProcesses(gatewayEnv: Record<string, string> = {}, simulatorEnv: Record<string, string> = {}, options: { quietGateway?: boolean } = {}) {
+export async function startProcesses(
+  gatewayEnv: Record<string, string> = {},
+  simulatorEnv: Record<string, string> = {},
+  options: { quietGateway?: boolean; gatewayNodeArgs?: string[] } = {},
+) {
   const simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1', ...simulatorEnv });
   const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
   const port = await freePort();
   const gateway = startProcess(
     'dist/src/index.js',
     { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', ...gatewayEnv },
-    { quiet: options.quietGateway ?? false },
+    { quiet: options.quietGateway ?? false, nodeArgs: options.gatewayNodeArgs ?? [] },
   );
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitForHealth(url);
