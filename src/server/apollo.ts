@@ -9,6 +9,7 @@ import { operationLimitsPlugin } from '../limits/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationObservabilityPlugin } from '../observability/operation-plugin.js';
+import { jitExecutorGateway } from './jit-executor.js';
 
 export interface SandboxOptions {
   /** Operation shown in the Sandbox's editor on first open. */
@@ -37,7 +38,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       })
     : ApolloServerPluginLandingPageDisabled();
   return new ApolloServer<GatewayContext>({
-    schema: options.schema,
+    // The schema reaches Apollo through its executor interface, which runs graphql-jit.
+    gateway: jitExecutorGateway(options.schema),
     introspection: options.sandbox,
     includeStacktraceInErrorResponses: options.development,
     csrfPrevention: true,
