@@ -77,7 +77,8 @@ export function sendRaw(request: RawRequest): Promise<RawResponse> {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
       });
       res.on('error', (error: NodeJS.ErrnoException) => fail(classify(error)));
       res.on('aborted', () => fail(new UpstreamFailure('reset', 'answer aborted')));

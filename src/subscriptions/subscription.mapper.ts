@@ -1,6 +1,6 @@
 import { int, list, str } from '../common/coerce.js';
 import type { RestBilling, RestLineItem, RestOrder, RestSubscriptionList } from '../console/rest-types.js';
-import type { Billing, LineItem, ProductSubscription, SubscriptionList } from './subscription.type.js';
+import { LineItem, type Billing, type ProductSubscription, type SubscriptionList } from './subscription.type.js';
 
 /** The one place where the Console's subscription records become GraphQL types. */
 export function toSubscriptionList(rest: RestSubscriptionList): SubscriptionList {
@@ -24,14 +24,16 @@ function toLineItem(rest: RestLineItem): LineItem | null {
   const id = int(rest.id);
   const productId = int(rest.product_id);
   if (id === null || productId === null) return null; // cannot be identified or resolved; drop it
-  return {
+  // An instance, not a plain object: type-graphql copies a plain @Root into a new instance on
+  // every call of a field resolver (LineItem.product runs once per line item).
+  return Object.assign(new LineItem(), {
     id,
     status: str(rest.status),
     productId,
     variationId: int(rest.variation_id),
     quantity: int(rest.quantity) ?? 0,
     image: rest.image ?? null,
-  };
+  });
 }
 
 function toBilling(rest: RestBilling): Billing {
