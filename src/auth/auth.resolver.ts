@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { checkNonEmpty } from '../common/args.js';
 import type { GatewayContext } from '../context.js';

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 

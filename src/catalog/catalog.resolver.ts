@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { pageArgs } from '../common/args.js';
 import type { GatewayContext } from '../context.js';

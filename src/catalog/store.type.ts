@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Field, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ simpleResolvers: true, description: 'A postal address.' })

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Product } from '../catalog/product.type.js';
 import type { GatewayContext } from '../context.js';

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
 import { toFeatureFlags } from '../auth/auth.mapper.js';
 import { FeatureFlags } from '../auth/auth.type.js';

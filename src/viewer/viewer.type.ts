@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { ObjectType } from 'type-graphql';
 
 /**
