@@ -3,6 +3,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, Kind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, OperationLimitError } from '../common/errors.js';
+import { OperationCache } from '../common/operation-cache.js';
 import type { OperationLimits } from '../config.js';
 import { measureOperation } from './upstream-cost.js';
 
@@ -10,26 +11,19 @@ import { measureOperation } from './upstream-cost.js';
  * Operation limits, checked once the operation is known and before any resolver runs (so before
  * any upstream call). Depth and aliases are counted by GraphQL Armor's rules; root fields and the
  * upstream cost by our own walk, since only this schema knows which fields cost Console calls.
- * Results are remembered per parsed document: Apollo hands back the same DocumentNode for a
- * repeated query, so a hot query is measured once.
+ * Verdicts are remembered per parsed document (OperationCache), so a hot query is measured once.
  */
 export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
-  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  const verdicts = new OperationCache<GraphQLError | null>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, operationName }) {
           if (!operation) return;
-          let byOperation = verdicts.get(document);
-          if (!byOperation) {
-            byOperation = new Map();
-            verdicts.set(document, byOperation);
-          }
-          const key = operationName ?? '';
-          let verdict = byOperation.get(key);
+          let verdict = verdicts.get(document, operationName);
           if (verdict === undefined) {
             verdict = checkOperation(schema, document, operation, limits);
-            byOperation.set(key, verdict);
+            verdicts.set(document, operationName, verdict);
           }
           if (verdict) throw verdict;
         },

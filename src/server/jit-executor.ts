@@ -1,6 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { execute, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { OperationCache } from '../common/operation-cache.js';
 
 type Compiled = CompiledQuery | 'seen once' | 'not compilable';
 
@@ -11,27 +12,21 @@ type Compiled = CompiledQuery | 'seen once' | 'not compilable';
  * ~470 kB a dashboard operation allocated, and the GC work that came with it. An operation is
  * compiled the second time its parsed document comes by (Apollo's document store hands back the
  * same DocumentNode for a repeated query), so hot queries run compiled and one-off queries never
- * pay for compilation. Compiled code lives as long as its document (a WeakMap), so its memory
- * follows Apollo's LRU store. What graphql-jit cannot compile runs on graphql-js.
+ * pay for compilation. Compiled code lives as long as its document (OperationCache). What
+ * graphql-jit cannot compile runs on graphql-js.
  */
 export function jitExecutorGateway(schema: GraphQLSchema): GatewayInterface {
-  const compiledByDocument = new WeakMap<DocumentNode, Map<string, Compiled>>();
+  const compiled = new OperationCache<Compiled>();
 
   const run = async (document: DocumentNode, operationName: string | null, context: unknown, variables: Record<string, unknown>): Promise<ExecutionResult> => {
-    let byName = compiledByDocument.get(document);
-    if (!byName) {
-      byName = new Map();
-      compiledByDocument.set(document, byName);
-    }
-    const key = operationName ?? '';
-    let state = byName.get(key);
+    let state = compiled.get(document, operationName);
     if (state === 'seen once') {
       const result = compileQuery(schema, document, operationName ?? undefined, { customJSONSerializer: false });
       state = isCompiledQuery(result) ? result : 'not compilable';
-      byName.set(key, state);
+      compiled.set(document, operationName, state);
     }
     if (state === undefined || state === 'not compilable') {
-      if (state === undefined) byName.set(key, 'seen once');
+      if (state === undefined) compiled.set(document, operationName, 'seen once');
       return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
     }
     const result = await state.query(undefined, context, variables);
