@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import { buildGatewaySchema, printGatewaySchema } from '../../src/schema/build-schema.js';
 
@@ -7,7 +7,6 @@ let schema: GraphQLSchema;
 beforeAll(async () => {
   schema = await buildGatewaySchema();
 });
-afterAll(() => undefined);
 
 describe('the schema', () => {
   it('should match the checked-in schema/schema.graphql (run `npm run schema` after changing it)', async () => {
