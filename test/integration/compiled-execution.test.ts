@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DashboardDocument, MinimalCallsDocument, ProductFieldsDocument } from '../generated/graphql.js';
+import { AppCatalogDocument, DashboardDocument, MinimalCallsDocument, ProductFieldsDocument, ValidateTokenDocument } from '../generated/graphql.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -24,6 +24,8 @@ describe('compiled execution', () => {
       [DashboardDocument, {}],
       [MinimalCallsDocument, {}],
       [ProductFieldsDocument, { storeId: 3, page: 2 }],
+      [AppCatalogDocument, { storeId: 2 }],
+      [ValidateTokenDocument, { token }],
     ] as const) {
       const [first, second, third] = await thrice(() => stack.gql(doc, vars as Record<string, unknown>, { token }));
       expect(second).toEqual(first);
