@@ -3,7 +3,9 @@ import { execute, printSchema, type DocumentNode, type ExecutionResult, type Gra
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { OperationCache } from '../common/operation-cache.js';
 
-type Compiled = CompiledQuery | 'seen once' | 'not compilable';
+/** Compiled operations kept at once. Compiled code is not small (tens of kB), and hostile
+ * clients can send many distinct documents: past this, the least recently used is dropped. */
+export const MAX_COMPILED_OPERATIONS = 200;
 
 /**
  * Runs operations with graphql-jit behind Apollo Server's executor interface (the `gateway`
@@ -12,30 +14,53 @@ type Compiled = CompiledQuery | 'seen once' | 'not compilable';
  * ~470 kB a dashboard operation allocated, and the GC work that came with it. An operation is
  * compiled the second time its parsed document comes by (Apollo's document store hands back the
  * same DocumentNode for a repeated query), so hot queries run compiled and one-off queries never
- * pay for compilation. Compiled code lives as long as its document (OperationCache). What
- * graphql-jit cannot compile runs on graphql-js.
+ * pay for compilation. At most `maxCompiled` compiled operations are kept (least recently used
+ * dropped first). What graphql-jit cannot compile runs on graphql-js.
  */
-export function jitExecutorGateway(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new OperationCache<Compiled>();
+export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMPILED_OPERATIONS): GatewayInterface & { compiledCount(): number } {
+  const marks = new OperationCache<'seen once' | 'not compilable'>();
+  const documentIds = new WeakMap<DocumentNode, number>();
+  const compiled = new Map<string, CompiledQuery>(); // insertion order = least recently used first
+  let nextDocumentId = 0;
+
+  const keyOf = (document: DocumentNode, operationName: string | null) => {
+    let id = documentIds.get(document);
+    if (id === undefined) {
+      id = nextDocumentId++;
+      documentIds.set(document, id);
+    }
+    return `${id}:${operationName ?? ''}`;
+  };
+
+  const compiledFor = (document: DocumentNode, operationName: string | null): CompiledQuery | undefined => {
+    const key = keyOf(document, operationName);
+    const hit = compiled.get(key);
+    if (hit) {
+      compiled.delete(key);
+      compiled.set(key, hit);
+      return hit;
+    }
+    const mark = marks.get(document, operationName);
+    if (mark === undefined) marks.set(document, operationName, 'seen once');
+    if (mark !== 'seen once') return undefined;
+    const result = compileQuery(schema, document, operationName ?? undefined, { customJSONSerializer: false });
+    if (!isCompiledQuery(result)) {
+      marks.set(document, operationName, 'not compilable');
+      return undefined;
+    }
+    compiled.set(key, result);
+    if (compiled.size > maxCompiled) compiled.delete(compiled.keys().next().value!);
+    return result;
+  };
 
   const run = async (document: DocumentNode, operationName: string | null, context: unknown, variables: Record<string, unknown>): Promise<ExecutionResult> => {
-    let state = compiled.get(document, operationName);
-    if (state === 'seen once') {
-      const result = compileQuery(schema, document, operationName ?? undefined, { customJSONSerializer: false });
-      state = isCompiledQuery(result) ? result : 'not compilable';
-      compiled.set(document, operationName, state);
-    }
-    if (state === undefined || state === 'not compilable') {
-      if (state === undefined) compiled.set(document, operationName, 'seen once');
-      return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
-    }
-    const result = await state.query(undefined, context, variables);
+    const interpreted = () => execute({ schema, document, operationName, contextValue: context, variableValues: variables });
+    const query = compiledFor(document, operationName);
+    if (!query) return interpreted();
+    const result = await query.query(undefined, context, variables);
     // No data at all means the variables were refused before execution. graphql-js words those
     // errors the way Apollo recognises (BAD_USER_INPUT, HTTP 400); graphql-jit does not.
-    if (result.data === undefined && result.errors?.length) {
-      return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
-    }
-    return result;
+    return result.data === undefined && result.errors?.length ? interpreted() : result;
   };
 
   // The operation name the client asked for: Apollo's own is null when it found no such operation,
@@ -46,6 +71,7 @@ export function jitExecutorGateway(schema: GraphQLSchema): GatewayInterface {
     >;
 
   return {
+    compiledCount: () => compiled.size,
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
       return () => undefined;

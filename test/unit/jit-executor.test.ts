@@ -1,0 +1,43 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { GatewayExecutor } from '@apollo/server-gateway-interface';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildGatewaySchema } from '../../src/schema/build-schema.js';
+import { jitExecutorGateway } from '../../src/server/jit-executor.js';
+
+let schema: GraphQLSchema;
+beforeAll(async () => {
+  schema = await buildGatewaySchema();
+});
+
+async function executorOf(gateway: ReturnType<typeof jitExecutorGateway>): Promise<GatewayExecutor> {
+  const { executor } = await gateway.load({ apollo: {} });
+  return executor!;
+}
+
+// The executor reads only these fields of Apollo's request context.
+const requestFor = (document: ReturnType<typeof parse>) =>
+  ({ document, request: { variables: {} }, context: {}, operationName: null }) as unknown as Parameters<GatewayExecutor>[0];
+
+describe('the graphql-jit executor', () => {
+  it('should compile a document on its second sighting, not its first', async () => {
+    const gateway = jitExecutorGateway(schema);
+    const execute = await executorOf(gateway);
+    const document = parse('{ __typename }');
+    expect(await execute(requestFor(document))).toEqual({ data: { __typename: 'Query' } });
+    expect(gateway.compiledCount()).toBe(0);
+    expect(await execute(requestFor(document))).toEqual({ data: { __typename: 'Query' } });
+    expect(gateway.compiledCount()).toBe(1);
+  });
+
+  it('should keep at most its limit of compiled operations, dropping the least recently used', async () => {
+    const gateway = jitExecutorGateway(schema, 2);
+    const execute = await executorOf(gateway);
+    const documents = ['{ a: __typename }', '{ b: __typename }', '{ c: __typename }'].map((source) => parse(source));
+    for (const document of documents) {
+      await execute(requestFor(document));
+      const result = await execute(requestFor(document));
+      expect(Object.values(result.data ?? {})).toEqual(['Query']);
+    }
+    expect(gateway.compiledCount()).toBe(2);
+  });
+});
