@@ -33,12 +33,6 @@ export class RouteBreakers {
     return this.breaker(route, isFailure).fire(attempt) as Promise<T>;
   }
 
-  state(route: string): CircuitState {
-    const breaker = this.breakers.get(route);
-    if (!breaker || breaker.closed) return 'closed';
-    return breaker.halfOpen ? 'half-open' : 'open';
-  }
-
   shutdown(): void {
     for (const breaker of this.breakers.values()) breaker.shutdown();
     this.breakers.clear();

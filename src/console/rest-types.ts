@@ -4,18 +4,6 @@
  * Fields the Console documents as required are still optional here: one odd record must not break
  * a whole list, so the mappers decide what a missing field becomes.
  */
-export interface RestEnvelope<T> {
-  statusCode?: number;
-  statusText?: string;
-  data: T;
-}
-
-export interface RestErrorBody {
-  reason?: string;
-  statusCode?: number;
-  statusText?: string;
-}
-
 export interface RestFeatureFlags {
   isVendor?: boolean;
   isWhitelabeled?: boolean;

@@ -13,10 +13,10 @@ export function operationObservabilityPlugin(logger: Logger, metrics: GatewayMet
       const started = performance.now();
       return {
         async willSendResponse({ response, operationName, errors }) {
-          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const hasData = body?.data !== undefined && body.data !== null;
+          const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
           const failed = (errors?.length ?? 0) > 0;
-          const outcome = !failed ? 'success' : !hasData && body?.data === undefined ? 'rejected' : hasData ? 'partial' : 'error';
+          // rejected: refused before execution (no data key at all); error: executed, data null.
+          const outcome = !failed ? 'success' : data === undefined ? 'rejected' : data === null ? 'error' : 'partial';
           metrics.operations.inc({ operation: metrics.operationLabel(operationName), outcome });
           logger.info(
             {

@@ -31,6 +31,7 @@ describe('logs', () => {
     await stack.gql('query Broken { me { subscriptions { total } } }', {}, { token });
     await stack.gql(`{ validateToken(token: "${token}") { isValid } }`);
     await stack.gql('{ me { products { page } } }', {}, { headers: { authorization: `Basic ${Buffer.from(`user8:${password}`).toString('base64')}` } });
+    await stack.gql(`query TooWide { ${Array.from({ length: 11 }, (_, i) => `a${i}: catalog { page }`).join(' ')} }`);
     await stack.clearFaults();
 
     const all = lines.join('\n');
@@ -44,6 +45,9 @@ describe('logs', () => {
     expect(typeof dashboard?.durationMs).toBe('number');
     const broken = records.find((r) => r.operation === 'Broken');
     expect(broken).toMatchObject({ outcome: 'partial', upstreamFailures: 1, errorCodes: ['UPSTREAM_ERROR'] });
+    const logins = records.filter((r) => r.operation === 'Login');
+    expect(logins.map((r) => r.outcome)).toEqual(['error', 'success']);
+    expect(records.find((r) => r.operation === 'TooWide')).toMatchObject({ outcome: 'rejected', upstreamCalls: 0, errorCodes: ['TOO_MANY_ROOT_FIELDS'] });
     const failure = records.find((r) => r.msg === 'upstream call failed' && r.requestId === broken?.requestId);
     expect(failure).toMatchObject({ level: 'warn', route: 'GET /api/v2/my/subscriptions', outcome: '500' });
   });
