@@ -1,4 +1,4 @@
-import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readString } from './common/env.js';
+import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readRedisUrl, readString } from './common/env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -24,6 +24,30 @@ export interface GatewayConfig {
   shutdownTimeoutMs: number;
   /** After SIGTERM, keep serving this long with /readyz false, so load balancers stop sending first. */
   shutdownDelayMs: number;
+  publicCache: PublicCacheConfig;
+  lookup: LookupLimits;
+}
+
+/** The cross-request cache of public catalogue answers (src/cache/). */
+export interface PublicCacheConfig {
+  /** Fresh for this long; 0 turns caching off but keeps the sharing of in-flight calls. */
+  ttlMs: number;
+  /** After the TTL, served stale for this long while one background refresh runs. */
+  staleMs: number;
+  /** Bound of the in-process store (approximate bytes of the answers kept). */
+  maxBytes: number;
+  /** Shared store for replicas (public cache and persisted queries); in process when undefined. */
+  redisUrl: URL | undefined;
+  /** How long a Redis command may take before it counts as a miss. */
+  redisTimeoutMs: number;
+}
+
+/** Bounds of a product search (LineItem.product, Query.product). */
+export interface LookupLimits {
+  /** Pages read per list (the caller's products, apps, one store's catalogue). */
+  maxPages: number;
+  /** Stores whose public catalogues are searched. */
+  maxStores: number;
 }
 
 /** Operation limits, checked before any upstream call (src/limits/). */
@@ -82,5 +106,16 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     },
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
+    publicCache: {
+      ttlMs: readInt(env, 'PUBLIC_CACHE_TTL_MS', 60_000, 0, 86_400_000),
+      staleMs: readInt(env, 'PUBLIC_CACHE_STALE_MS', 300_000, 0, 86_400_000),
+      maxBytes: readInt(env, 'PUBLIC_CACHE_MAX_BYTES', 16 * 1_048_576, 0, 1024 * 1_048_576),
+      redisUrl: readRedisUrl(env, 'REDIS_URL'),
+      redisTimeoutMs: readInt(env, 'REDIS_TIMEOUT_MS', 100, 1, 10_000),
+    },
+    lookup: {
+      maxPages: readInt(env, 'LOOKUP_MAX_PAGES', 20, 1, 500),
+      maxStores: readInt(env, 'LOOKUP_MAX_STORES', 25, 1, 1000),
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { parseBearer, type BearerResult } from './auth/bearer.js';
 import { ConsoleClient } from './console/console-client.js';
-import type { ConsoleTransport } from './console/http-transport.js';
 import { createLoaders, type Loaders } from './loaders/loaders.js';
+import type { SharedServices } from './services.js';
 
 /** Everything one GraphQL request owns. Built per request; resolvers never keep it. */
 export interface GatewayContext {
@@ -17,11 +17,9 @@ export interface ContextOptions {
   operationTimeoutMs: number;
 }
 
-export function createContext(transport: ConsoleTransport, authorization: string | undefined, options: ContextOptions): GatewayContext {
+export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
   const auth = parseBearer(authorization);
-  const client = new ConsoleClient(transport, auth.kind === 'token' ? auth.token : undefined, {
-    requestId: options.requestId,
-    deadline: Date.now() + options.operationTimeoutMs,
-  });
-  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client) };
+  const token = auth.kind === 'token' ? auth.token : undefined;
+  const client = new ConsoleClient(services, token, { requestId: options.requestId, deadline: Date.now() + options.operationTimeoutMs });
+  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined) };
 }

@@ -7,6 +7,7 @@ import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { createApolloServer, type SandboxOptions } from './server/apollo.js';
 import { createHttpApp, type ServingState } from './server/http-app.js';
+import { createSharedServices } from './services.js';
 
 export interface RunningGateway {
   /** The GraphQL endpoint, for example http://127.0.0.1:4000/graphql. */
@@ -39,7 +40,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     logger,
     metrics,
   });
+  const services = createSharedServices({ transport, publicCache: config.publicCache, lookup: config.lookup, logger, metrics });
   const apollo = createApolloServer({
+    apqCache: services.apqCache,
     schema: await buildGatewaySchema(),
     sandbox: config.sandbox,
     development: config.nodeEnv === 'development',
@@ -53,7 +56,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const server = http.createServer(
     createHttpApp({
       apollo,
-      transport,
+      services,
       logger,
       metrics,
       state,
@@ -75,6 +78,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   } catch (error) {
     await apollo.stop();
     transport.close();
+    await services.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -100,6 +104,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         await closed;
         await apollo.stop();
         transport.close();
+        await services.close();
         return finished;
       })();
       return closing;

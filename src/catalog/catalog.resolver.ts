@@ -1,9 +1,10 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { pageArgs } from '../common/args.js';
+import { checkPositive, pageArgs } from '../common/args.js';
 import type { GatewayContext } from '../context.js';
 import { toAppCatalog } from './product.mapper.js';
 import { AppCatalog, ProductPage } from './product-page.type.js';
+import { Product } from './product.type.js';
 
 /** The public store catalogue: no token needed, none sent. */
 @Resolver()
@@ -19,6 +20,15 @@ export class CatalogResolver {
   ): Promise<ProductPage> {
     const args = pageArgs(storeId, page);
     return ctx.loaders.mapPage(await ctx.console.catalog(args), args.page);
+  }
+
+  @Query(() => Product, {
+    nullable: true,
+    description:
+      'A product by id: looked up in your own products and apps (with a bearer token), then in the public catalogue of every store the gateway knows. Null only when none has it; LOOKUP_INCOMPLETE when the search stopped at its bound first.',
+  })
+  product(@Arg('id', () => Int, { description: 'The Console\'s product id.' }) id: number, @Ctx() ctx: GatewayContext): Promise<Product | null> {
+    return ctx.loaders.productById.load(checkPositive(id, 'id')!);
   }
 
   @Query(() => AppCatalog, {

@@ -57,3 +57,24 @@ export function readHttpUrl(env: Env, name: string, fallback: string): URL {
   }
   return url;
 }
+
+/** redis://[user:password@]host[:port][/db] or rediss://…; undefined when unset. */
+export function readRedisUrl(env: Env, name: string): URL | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    // The value may hold a password: never repeat it.
+    throw new ConfigError(`${name} must be a URL like redis://host:6379 or rediss://host:6380`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`${name} must use redis: or rediss: (got "${url.protocol}")`);
+  }
+  if (url.hostname === '') throw new ConfigError(`${name} must name a host`);
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d{1,2}$/.test(url.pathname)) {
+    throw new ConfigError(`${name} may only carry a database number as its path (like redis://host:6379/0)`);
+  }
+  return url;
+}

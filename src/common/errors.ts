@@ -9,6 +9,7 @@ export const ErrorCode = {
   UpstreamTimeout: 'UPSTREAM_TIMEOUT',
   UpstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   UpstreamRateLimited: 'UPSTREAM_RATE_LIMITED',
+  LookupIncomplete: 'LOOKUP_INCOMPLETE',
   DocumentTooLarge: 'DOCUMENT_TOO_LARGE',
   QueryTooDeep: 'QUERY_TOO_DEEP',
   TooManyAliases: 'TOO_MANY_ALIASES',
@@ -52,6 +53,15 @@ export type UpstreamErrorCode =
 export class UpstreamError extends GraphQLError {
   constructor(code: UpstreamErrorCode, message: string, upstream: UpstreamInfo, extra: Record<string, unknown> = {}) {
     super(message, { extensions: { code, upstream, ...extra } });
+  }
+}
+
+/** A product search stopped at its configured bound before finding the id: not proof that it does not exist. */
+export class LookupIncompleteError extends GraphQLError {
+  constructor(productId: number, reason: string) {
+    super(`Product ${productId} was not found before the search reached its bound (${reason}); it may exist further on.`, {
+      extensions: { code: ErrorCode.LookupIncomplete, productId },
+    });
   }
 }
 

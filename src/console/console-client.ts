@@ -1,6 +1,7 @@
 import { InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
 import { callConsole, refusedTokenIsUnauthenticated, queryStringOf, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
+import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestSubscriptionList, RestValidateData } from './rest-types.js';
 import { ConsoleRoute, routeName } from './routes.js';
@@ -26,11 +27,15 @@ export class ConsoleClient {
   upstreamCalls = 0;
   upstreamFailures = 0;
 
+  private readonly transport: ConsoleTransport;
+
   constructor(
-    private readonly transport: ConsoleTransport,
+    private readonly services: Pick<SharedServices, 'transport' | 'publicCache'>,
     private readonly token: string | undefined,
     private readonly scope: CallScope,
-  ) {}
+  ) {
+    this.transport = services.transport;
+  }
 
   login(username: string, password: string): Promise<RestLoginData> {
     const call = { route: ConsoleRoute.login, body: { username, password, issueJWT: true }, schema: EnvelopeSchema.login };
@@ -53,13 +58,21 @@ export class ConsoleClient {
     return this.mine({ route: ConsoleRoute.mySubscriptions, query: { store_id: args.storeId }, schema: EnvelopeSchema.subscriptions });
   }
 
-  /** Public: sent without the caller's token. */
+  /** Public: sent without the caller's token, and shared across requests through the public cache. */
   catalog(args: PageArgs): Promise<RestProductPage> {
-    return this.memoised({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage }, '');
+    return this.publicCall({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage });
   }
 
   appCatalog(args: { storeId?: number }): Promise<RestAppList> {
-    return this.memoised({ route: ConsoleRoute.appCatalog, query: { store_id: args.storeId }, schema: EnvelopeSchema.appList }, '');
+    return this.publicCall({ route: ConsoleRoute.appCatalog, query: { store_id: args.storeId }, schema: EnvelopeSchema.appList });
+  }
+
+  /** A catalogue page the public cache already holds (fresh or stale); never calls the Console. */
+  async peekCatalog(args: PageArgs): Promise<RestProductPage | undefined> {
+    const key = memoKey({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage }, '');
+    const memo = this.memo.get(key);
+    if (memo !== undefined) return (memo as Promise<RestProductPage>).catch(() => undefined);
+    return this.services.publicCache.peek<RestProductPage>(publicKey({ route: ConsoleRoute.catalog, query: pageQuery(args) }));
   }
 
   private mine<T>(call: ConsoleCall): Promise<T> {
@@ -70,13 +83,19 @@ export class ConsoleClient {
     return this.memoised({ ...call, token: this.token ?? '' }, this.token ?? '', refusedTokenIsUnauthenticated);
   }
 
-  private memoised<T>(call: ConsoleCall, tokenKey: string, mapStatus?: StatusMapper): Promise<T> {
-    const key = `${call.route.method} ${call.route.path}?${queryStringOf(call.query)} ${tokenKey} ${
-      call.body === undefined ? '' : JSON.stringify(call.body)
-    }`;
+  /**
+   * Per request through the memo, across requests through the public cache. The call carries no
+   * token, so what the cache stores was never sent with one.
+   */
+  private publicCall<T>(call: Omit<ConsoleCall, 'token'>): Promise<T> {
+    return this.memoised(call, '', undefined, () => this.services.publicCache.get(publicKey(call), () => this.send<T>(call)));
+  }
+
+  private memoised<T>(call: ConsoleCall, tokenKey: string, mapStatus?: StatusMapper, load?: () => Promise<T>): Promise<T> {
+    const key = memoKey(call, tokenKey);
     let pending = this.memo.get(key) as Promise<T> | undefined;
     if (pending === undefined) {
-      pending = this.send<T>(call, mapStatus);
+      pending = load ? load() : this.send<T>(call, mapStatus);
       this.memo.set(key, pending);
     }
     return pending;
@@ -92,6 +111,15 @@ export class ConsoleClient {
       throw error;
     }
   }
+}
+
+function memoKey(call: ConsoleCall, tokenKey: string): string {
+  return `${call.route.method} ${call.route.path}?${queryStringOf(call.query)} ${tokenKey} ${call.body === undefined ? '' : JSON.stringify(call.body)}`;
+}
+
+/** Public answers only: route and query, nothing else (no token, no body). */
+function publicKey(call: Pick<ConsoleCall, 'route' | 'query'>): string {
+  return `${call.route.method} /${call.route.path}?${queryStringOf(call.query)}`;
 }
 
 function pageQuery(args: PageArgs): Record<string, number | undefined> {

@@ -11,7 +11,9 @@ import {
 
 /**
  * Upstream calls a field can cause, at most, per occurrence in a document. Memoisation and the
- * loaders bound them: a line item's product costs the caller's products plus the catalogue once,
+ * loaders bound them: product searches share one batch per request (each occurrence can add ids,
+ * not lists; the lists are bounded by LOOKUP_MAX_PAGES and LOOKUP_MAX_STORES, mostly served by the
+ * public cache),
  * a store's catalogue one call per distinct store (a page lists at most ~10 of them).
  */
 export const FIELD_COST: Readonly<Record<string, number>> = {
@@ -23,7 +25,8 @@ export const FIELD_COST: Readonly<Record<string, number>> = {
   'Viewer.apps': 1,
   'Viewer.subscriptions': 1,
   'Viewer.featureFlags': 1,
-  'LineItem.product': 2,
+  'Query.product': 3,
+  'LineItem.product': 3,
   'Store.catalog': 10,
 };
 

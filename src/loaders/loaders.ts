@@ -4,13 +4,15 @@ import type { ProductPage } from '../catalog/product-page.type.js';
 import type { Product } from '../catalog/product.type.js';
 import type { ConsoleClient, PageArgs } from '../console/console-client.js';
 import type { RestProductPage } from '../console/rest-types.js';
+import type { SharedServices } from '../services.js';
+import { lookupProducts } from './product-lookup.js';
 
 export interface Loaders {
-  /** A line item's product: the caller's own products first, then the public catalogue; null when unknown. */
+  /** A product by id: the caller's products and apps, then the public catalogues; null when none has it. */
   productById: DataLoader<number, Product | null>;
   /** A store's public catalogue page, keyed by (storeId, page). */
   storeCatalog: DataLoader<string, ProductPage>;
-  /** Maps an upstream page once per request, however many fields read it. */
+  /** Maps an upstream page once, however many fields (and, for cached public pages, requests) read it. */
   mapPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage;
 }
 
@@ -19,62 +21,37 @@ export function storeCatalogKey(storeId: number, page: number | undefined): stri
 }
 
 /**
- * Built when a request begins, from that request's ConsoleClient: one user's loader never serves
- * another, and a failure cached here dies with the request.
+ * A pure function's results by the identity of its input. Public pages held by the in-process
+ * cache are the same objects in every request, so each is mapped once, not once per request;
+ * a private page is a new object in every request, so its entry is reachable from that request
+ * only, and goes with it.
  */
-export function createLoaders(client: ConsoleClient): Loaders {
-  const mapped = new WeakMap<RestProductPage, ProductPage>();
-  const mapPage = (rest: RestProductPage, requestedPage: number | undefined): ProductPage => {
-    let page = mapped.get(rest);
-    if (page === undefined) {
-      page = toProductPage(rest, requestedPage);
-      mapped.set(rest, page);
-    }
-    return page;
-  };
-  return {
-    mapPage,
-    productById: new DataLoader((ids) => loadProducts(client, mapPage, ids)),
-    storeCatalog: new DataLoader((keys) => loadStoreCatalogs(client, mapPage, keys)),
-  };
+const mappedPages = new WeakMap<RestProductPage, ProductPage>();
+
+export function mapPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage {
+  let page = mappedPages.get(rest);
+  if (page === undefined) {
+    page = toProductPage(rest, requestedPage);
+    mappedPages.set(rest, page);
+  }
+  return page;
 }
 
 /**
- * One call for the caller's products (shared with `me.products` through the client's memo), then
- * one call to the public catalogue only for ids still missing. Never one call per line item.
+ * Built when a request begins, from that request's ConsoleClient: one user's loader never serves
+ * another, and a failure cached here dies with the request.
  */
-export async function loadProducts(
-  client: Pick<ConsoleClient, 'myProducts' | 'catalog'>,
-  mapPage: Loaders['mapPage'],
-  ids: readonly number[],
-): Promise<Array<Product | null | Error>> {
-  const found = new Map<number, Product>();
-  let ownFailure: Error | undefined;
-  try {
-    for (const product of mapPage(await client.myProducts({}), undefined).items) found.set(product.id, product);
-  } catch (error) {
-    ownFailure = error as Error;
-  }
-  let catalogFailure: Error | undefined;
-  if (ids.some((id) => !found.has(id))) {
-    try {
-      for (const product of mapPage(await client.catalog({}), undefined).items) {
-        if (!found.has(product.id)) found.set(product.id, product);
-      }
-    } catch (error) {
-      catalogFailure = error as Error;
-    }
-  }
-  // Unknown only when both sources answered; otherwise the failure explains the gap.
-  const failure = ownFailure ?? catalogFailure;
-  return ids.map((id) => found.get(id) ?? failure ?? null);
+export function createLoaders(client: ConsoleClient, services: Pick<SharedServices, 'knownStores' | 'lookup'>, hasToken: boolean): Loaders {
+  return {
+    mapPage,
+    productById: new DataLoader((ids) =>
+      lookupProducts({ client, hasToken, knownStores: services.knownStores, limits: services.lookup, mapPage }, ids),
+    ),
+    storeCatalog: new DataLoader((keys) => loadStoreCatalogs(client, keys)),
+  };
 }
 
-export async function loadStoreCatalogs(
-  client: Pick<ConsoleClient, 'catalog'>,
-  mapPage: Loaders['mapPage'],
-  keys: readonly string[],
-): Promise<Array<ProductPage | Error>> {
+export async function loadStoreCatalogs(client: Pick<ConsoleClient, 'catalog'>, keys: readonly string[]): Promise<Array<ProductPage | Error>> {
   return Promise.all(
     keys.map(async (key) => {
       const [store, page] = key.split(':');

@@ -43,6 +43,26 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly publicCacheEvents = new Counter({
+    name: 'flecs_graph_public_cache_events_total',
+    help: 'Public cache lookups and refreshes: hit, miss, stale (served stale), refresh, refresh_failure.',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisErrors = new Counter({
+    name: 'flecs_graph_redis_errors_total',
+    help: 'Redis commands that failed or timed out (each counted as a miss), by operation.',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisUp = new Gauge({
+    name: 'flecs_graph_redis_up',
+    help: '1 while the shared Redis store is connected, 0 while it is away (only with REDIS_URL).',
+    registers: [this.registry],
+  });
+
   /** Operation names come from clients: keep the label set bounded. */
   private readonly knownOperations = new Set<string>();
 

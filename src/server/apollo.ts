@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -26,6 +27,8 @@ export interface ApolloOptions {
   metrics: GatewayMetrics;
   limits: OperationLimits;
   sandboxOptions?: SandboxOptions;
+  /** Persisted queries shared by replicas (Redis); Apollo's in-process store when undefined. */
+  apqCache?: KeyValueCache<string> | undefined;
 }
 
 export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> {
@@ -43,6 +46,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     introspection: options.sandbox,
     includeStacktraceInErrorResponses: options.development,
     csrfPrevention: true,
+    ...(options.apqCache ? { persistedQueries: { cache: options.apqCache } } : {}),
     // We drain and exit ourselves (gateway.ts); Apollo's own handler re-raises the signal: exit 143.
     stopOnTerminationSignals: false,
     // Parsing stops early on a huge document instead of building its whole AST.

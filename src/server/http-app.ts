@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ErrorCode } from '../common/errors.js';
 import { createContext, type GatewayContext } from '../context.js';
-import type { ConsoleTransport } from '../console/http-transport.js';
+import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { applyCors } from './cors.js';
@@ -17,7 +17,7 @@ export interface ServingState {
 
 export interface HttpAppOptions {
   apollo: ApolloServer<GatewayContext>;
-  transport: ConsoleTransport;
+  services: SharedServices;
   logger: Logger;
   metrics: GatewayMetrics;
   state: ServingState;
@@ -110,7 +110,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   const authorization = req.headers.authorization;
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () => createContext(options.transport, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs }),
+    context: async () => createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs }),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;

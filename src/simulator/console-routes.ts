@@ -60,7 +60,7 @@ export class SimulatedConsole {
       this.withQuery(req, (q) => this.page(PRODUCTS.filter(inStore(q.store ?? DEFAULT_STORE_ID)), q.page)),
     'GET /api/v2/products/apps': (req) =>
       this.withQuery(req, (q) => {
-        const apps = PRODUCTS.filter((p) => isApp(p.id) && inStore(q.store ?? DEFAULT_STORE_ID)(p));
+        const apps = PRODUCTS.filter((p) => isApp(p) && inStore(q.store ?? DEFAULT_STORE_ID)(p));
         return ok({ totalProducts: apps.length, products: apps });
       }),
     'POST /api/v2/products/apps/reviews': (req) => this.review(req),

@@ -26,7 +26,8 @@ export interface SimProduct {
   rating_count: number;
   categories: Array<{ id: number; name: string; slug: string }>;
   attributes: Array<{ id: number; name: string; options: string[] }>;
-  meta_data: Array<{ id: number; name: string; value: Record<string, unknown> }>;
+  /** The published doc names the key `name`; WooCommerce-backed entries say `key`. */
+  meta_data: Array<{ id: number; name?: string; key?: string; value: unknown }>;
   stock_status: string;
   store: SimStore;
   permalink: string;

@@ -1,11 +1,10 @@
-import { DEFAULT_STORE_ID, PRODUCTS, STORES, UNKNOWN_PRODUCT_ID, isApp, storeOfProduct } from './catalogue.js';
+import { DEFAULT_STORE_ID, DELISTED_PRODUCTS, PRODUCTS, UNKNOWN_PRODUCT_ID, isApp, storeOfProduct } from './catalogue.js';
+import { prng } from './prng.js';
 import type { SimLineItem, SimOrder, SimProduct, SimUser } from './rest-records.js';
 
 /** Users `demo` and `user1` … `user1000`; every password is `password`. */
 export const USER_COUNT = 1000;
 export const DEMO_PASSWORD = 'password';
-/** Default-store products that no user owns: line items "outside" a user's list point here. */
-const OUTSIDE_IDS = [101, 102, 103, 104, 105];
 
 export interface UserData {
   user: SimUser;
@@ -32,18 +31,6 @@ export function indexOfUserId(id: number): number | undefined {
   return Number.isInteger(n) && n >= 1 && n <= USER_COUNT ? n : undefined;
 }
 
-/** mulberry32: a small seeded PRNG, so every user's data is the same in every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(from: readonly T[], count: number, random: () => number): T[] {
   const pool = [...from];
   const out: T[] = [];
@@ -53,9 +40,18 @@ function pick<T>(from: readonly T[], count: number, random: () => number): T[] {
 
 const STATUSES = ['active', 'active', 'on-hold', 'pending-cancel', 'cancelled', 'active', 'expired'];
 
+/** How many products a user owns: demo 27, one user in three 21–33 (over 2 pages of 10), the rest 6–17. */
+export function productCountOf(index: number): number {
+  if (index === 0) return 27;
+  return index % 3 === 0 ? 21 + (index % 13) : 6 + (index % 12);
+}
+
 /**
- * One user's data. `pageSize` matters because line items that point at the user's own products
- * point at their first page: the one the gateway reads to resolve line items.
+ * One user's data, shaped like a real Console account: products over several pages and stores
+ * (some since delisted from the public catalogue), apps that include free ones never bought (so
+ * only `/my/products/apps` lists them), and subscriptions whose line items point at products on any
+ * page, at those apps, at other stores' products the user does not own, and at an id that exists
+ * nowhere. `pageSize` is only used to make sure line items reach past the first page.
  */
 export function buildUserData(index: number, pageSize: number): UserData {
   const random = prng(index * 7919 + 17);
@@ -70,22 +66,35 @@ export function buildUserData(index: number, pageSize: number): UserData {
     featureFlags: { isVendor: index % 4 === 0, isWhitelabeled: index % 7 === 3 },
   };
 
-  // Three products from every store (so at least 12, over 4 stores), then a few more anywhere.
-  const ownable = PRODUCTS.filter((p) => !OUTSIDE_IDS.includes(p.id));
-  const chosen = new Set<SimProduct>();
-  for (const s of STORES) for (const p of pick(ownable.filter((q) => q.store.id === s.id), 3, random)) chosen.add(p);
-  for (const p of pick(ownable.filter((q) => !chosen.has(q)), index % 5, random)) chosen.add(p);
-  const products = [...chosen].sort((a, b) => a.id - b.id);
-  const apps = pick(PRODUCTS.filter((p) => isApp(p.id)), 3 + (index % 4), random).sort((a, b) => a.id - b.id);
+  const paid = (p: SimProduct) => p.price !== '';
+  const ownedDelisted = pick(DELISTED_PRODUCTS.filter(paid), 1 + (index % 2), random);
+  const ownedListed = pick(PRODUCTS.filter(paid), productCountOf(index) - ownedDelisted.length, random);
+  const products = [...ownedListed, ...ownedDelisted].sort((a, b) => a.id - b.id);
+  const owned = new Set(products.map((p) => p.id));
+  // Free apps are installed, not bought: /my/products does not list them, /my/products/apps does.
+  const freeApps = pick([...PRODUCTS, ...DELISTED_PRODUCTS].filter((p) => isApp(p) && !paid(p)), 1 + (index % 3), random);
+  const apps = [...products.filter(isApp), ...freeApps].sort((a, b) => a.id - b.id);
 
   const firstPage = products.slice(0, pageSize);
+  const laterPages = products.slice(pageSize);
+  const notOwned = PRODUCTS.filter((p) => !owned.has(p.id) && paid(p));
+  const otherStores = notOwned.filter((p) => p.store.id !== DEFAULT_STORE_ID);
+  const defaultStore = notOwned.filter((p) => p.store.id === DEFAULT_STORE_ID);
+  const one = (from: readonly SimProduct[]): number[] => pick(from, 1, random).map((p) => p.id);
+  const lineSets: number[][] = [
+    [...one(firstPage), ...one(firstPage)],
+    [...one(laterPages.length > 0 ? laterPages : firstPage), ...one(otherStores)],
+    [...one(freeApps), ...one(products)],
+    [...one(products), UNKNOWN_PRODUCT_ID],
+    [...one(ownedDelisted), ...one(defaultStore), ...one(laterPages.length > 0 ? laterPages : products)],
+    [...one(otherStores), ...one(products)],
+    [...one(products), ...one(products)],
+  ];
   const subscriptions: UserData['subscriptions'] = [];
   const count = 5 + (index % 3);
   for (let i = 0; i < count; i += 1) {
     const orderId = 500_000 + index * 10 + i;
-    const ids = pick(firstPage, 2 + (i % 2), random).map((p) => p.id);
-    if (i === 1) ids[0] = OUTSIDE_IDS[index % OUTSIDE_IDS.length]!;
-    if (i === 3) ids[ids.length - 1] = UNKNOWN_PRODUCT_ID;
+    const ids = lineSets[i]!;
     const lineItems: SimLineItem[] = ids.map((productId, j) => ({
       id: orderId * 10 + j,
       status: 'active',
@@ -113,4 +122,3 @@ export function buildUserData(index: number, pageSize: number): UserData {
   }
   return { user, products, apps, subscriptions };
 }
-

@@ -8,7 +8,8 @@ import { startStack, type Stack } from '../support/stack.js';
  */
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ env: { CIRCUIT_FAILURE_THRESHOLD: '1000' } });
+  // Faults on the public routes must reach the Console each time: no public cache here.
+  stack = await startStack({ env: { CIRCUIT_FAILURE_THRESHOLD: '1000', PUBLIC_CACHE_TTL_MS: '0' } });
 });
 afterAll(async () => stack.close());
 

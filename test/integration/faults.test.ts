@@ -10,7 +10,8 @@ const TIMEOUT_MS = 400;
 let stack: Stack;
 beforeAll(async () => {
   // The circuit breaker has its own test; here it must not turn one case's faults into the next's.
-  stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_FAILURE_THRESHOLD: '1000' } });
+  // The public cache too: every case must reach the Console.
+  stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_FAILURE_THRESHOLD: '1000', PUBLIC_CACHE_TTL_MS: '0' } });
 });
 afterAll(async () => stack.close());
 beforeEach(async () => {

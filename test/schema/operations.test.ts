@@ -7,29 +7,33 @@ import { GatewayMetrics } from '../../src/observability/metrics.js';
 import { createContext, type GatewayContext } from '../../src/context.js';
 import { buildGatewaySchema } from '../../src/schema/build-schema.js';
 import { createApolloServer } from '../../src/server/apollo.js';
+import { createSharedServices, type RunningServices } from '../../src/services.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
 
 /** Operations through Apollo and the real per-request context, without the HTTP layer. */
 let sim: RunningSimulator;
 let transport: ConsoleTransport;
+let services: RunningServices;
 let apollo: ApolloServer<GatewayContext>;
 beforeAll(async () => {
   sim = await startSimulator();
   const logger = createLogger('silent');
   const metrics = new GatewayMetrics();
   transport = new ConsoleTransport({ consoleUrl: new URL(sim.url), timeoutMs: 2000, logger, metrics });
-  const { limits } = loadGatewayConfig({});
+  const { limits, publicCache, lookup } = loadGatewayConfig({});
+  services = createSharedServices({ transport, publicCache, lookup, logger, metrics });
   apollo = createApolloServer({ schema: await buildGatewaySchema(), sandbox: false, development: false, logger, metrics, limits });
   await apollo.start();
 });
 afterAll(async () => {
   await apollo.stop();
   transport.close();
+  await services.close();
   await sim.close();
 });
 
 async function run(query: string, authorization?: string) {
-  const context = createContext(transport, authorization, { requestId: 'test', operationTimeoutMs: 5000 });
+  const context = createContext(services, authorization, { requestId: 'test', operationTimeoutMs: 5000 });
   const response = await apollo.executeOperation({ query }, { contextValue: context });
   if (response.body.kind !== 'single') throw new Error('expected a single result');
   return { result: response.body.singleResult, upstreamCalls: context.console.upstreamCalls };
@@ -44,8 +48,8 @@ describe('operations through the real context', () => {
   });
 
   it('should give each request its own loaders and memo', async () => {
-    const first = createContext(transport, 'Bearer a', { requestId: '1', operationTimeoutMs: 5000 });
-    const second = createContext(transport, 'Bearer a', { requestId: '2', operationTimeoutMs: 5000 });
+    const first = createContext(services, 'Bearer a', { requestId: '1', operationTimeoutMs: 5000 });
+    const second = createContext(services, 'Bearer a', { requestId: '2', operationTimeoutMs: 5000 });
     expect(first.loaders).not.toBe(second.loaders);
     expect(first.console).not.toBe(second.console);
   });

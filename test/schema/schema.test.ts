@@ -29,7 +29,7 @@ describe('the schema', () => {
   });
 
   it.each([
-    ['Query', ['appCatalog', 'catalog', 'me', 'validateToken']],
+    ['Query', ['appCatalog', 'catalog', 'me', 'product', 'validateToken']],
     ['Mutation', ['login']],
     ['Viewer', ['apps', 'featureFlags', 'products', 'subscriptions']],
     ['LoginPayload', ['expiresAt', 'featureFlags', 'token', 'user']],

@@ -1,41 +1,109 @@
 import { describe, expect, it } from '@jest/globals';
-import { toProductPage } from '../../src/catalog/product.mapper.js';
 import { UpstreamError } from '../../src/common/errors.js';
 import type { PageArgs } from '../../src/console/console-client.js';
 import type { RestProductPage } from '../../src/console/rest-types.js';
-import { loadProducts, loadStoreCatalogs } from '../../src/loaders/loaders.js';
+import { KnownStores } from '../../src/loaders/known-stores.js';
+import { loadStoreCatalogs, mapPage } from '../../src/loaders/loaders.js';
+import { lookupProducts, type LookupDeps } from '../../src/loaders/product-lookup.js';
 
-/** A stand-in for the per-request ConsoleClient that records its calls (the batch logic is the subject). */
-function fakeClient(own: number[] | Error, catalog: number[] | Error) {
-  const calls: string[] = [];
-  const page = (ids: number[]): RestProductPage => ({ page: 1, totalPages: 1, products: ids.map((id) => ({ id, name: `p${id}` })) });
-  const answer = (ids: number[] | Error) => (ids instanceof Error ? Promise.reject(ids) : Promise.resolve(page(ids)));
-  return {
-    calls,
-    myProducts: (args: PageArgs) => (calls.push(`my ${JSON.stringify(args)}`), answer(own)),
-    catalog: (args: PageArgs) => (calls.push(`catalog ${JSON.stringify(args)}`), answer(catalog)),
-  };
+/** Lists as pages of ids; a product's store is the catalogue it is listed in (own lists: store 1). */
+interface FakeLists {
+  products?: number[][] | Error;
+  apps?: number[][];
+  /** Keyed by store id; 1 is also the default catalogue (no store_id). */
+  stores?: Record<number, number[][]>;
+  /** Catalogue pages the public cache already holds, as "storeId:page" (0 = the default catalogue). */
+  cached?: string[];
 }
-const mapPage = (rest: RestProductPage, page: number | undefined) => toProductPage(rest, page);
 
-describe('loadProducts', () => {
-  it('should answer in key order and length, own products first, catalogue once for the rest, null for unknown', async () => {
-    const client = fakeClient([1, 2], [2, 3]);
-    const result = await loadProducts(client, mapPage, [3, 1, 99, 2]);
-    expect(result.map((p) => (p === null || p instanceof Error ? p : p.id))).toEqual([3, 1, null, 2]);
-    expect(client.calls).toEqual(['my {}', 'catalog {}']);
+/** A stand-in for the per-request ConsoleClient that records its calls (the search logic is the subject). */
+function fakeClient(lists: FakeLists) {
+  const calls: string[] = [];
+  let running = 0;
+  let mostAtOnce = 0;
+  const page = (pages: number[][], args: PageArgs, store: number): Promise<RestProductPage> => {
+    running += 1;
+    mostAtOnce = Math.max(mostAtOnce, running);
+    const n = args.page ?? 1;
+    const rest = { page: n, totalPages: pages.length, products: (pages[n - 1] ?? []).map((id) => ({ id, name: `p${id}`, store: { id: store } })) };
+    return new Promise((resolve) => setTimeout(() => (running -= 1, resolve(rest)), 5));
+  };
+  const catalogPages = (args: PageArgs) => lists.stores?.[args.storeId ?? 1] ?? [];
+  const client: LookupDeps['client'] = {
+    myProducts: (args) => {
+      calls.push(`my products ${args.page ?? 1}`);
+      return lists.products instanceof Error ? Promise.reject(lists.products) : page(lists.products ?? [[]], args, 1);
+    },
+    myApps: (args) => (calls.push(`my apps ${args.page ?? 1}`), page(lists.apps ?? [[]], args, 1)),
+    catalog: (args) => (calls.push(`catalog ${args.storeId ?? 0}:${args.page ?? 1}`), page(catalogPages(args), args, args.storeId ?? 1)),
+    peekCatalog: (args) =>
+      lists.cached?.includes(`${args.storeId ?? 0}:${args.page ?? 1}`) ? page(catalogPages(args), args, args.storeId ?? 1) : Promise.resolve(undefined),
+  };
+  return { client, calls, mostAtOnce: () => mostAtOnce };
+}
+
+function deps(client: LookupDeps['client'], options: { hasToken?: boolean; maxPages?: number; maxStores?: number; stores?: number[] } = {}): LookupDeps {
+  const knownStores = new KnownStores();
+  for (const id of options.stores ?? []) knownStores.add(id);
+  return { client, hasToken: options.hasToken ?? true, knownStores, limits: { maxPages: options.maxPages ?? 20, maxStores: options.maxStores ?? 25 }, mapPage };
+}
+
+const ids = (result: Array<{ id: number } | null | Error>) => result.map((p) => (p === null ? null : p instanceof Error ? p.constructor.name : p.id));
+
+describe('lookupProducts', () => {
+  it('should answer in key order and length, with null only for ids that no list holds', async () => {
+    const fake = fakeClient({ products: [[1, 2]], stores: { 1: [[2, 3]] } });
+    const result = await lookupProducts(deps(fake.client), [3, 1, 99, 2]);
+    expect(ids(result)).toEqual([3, 1, null, 2]);
   });
 
-  it('should not call the catalogue when the user\'s own products cover every id', async () => {
-    const client = fakeClient([1, 2], [3]);
-    await loadProducts(client, mapPage, [2, 1]);
-    expect(client.calls).toEqual(['my {}']);
+  it('should read later pages of the caller\'s products in parallel once page 1 gives their number', async () => {
+    const fake = fakeClient({ products: [[1], [2], [3], [4]] });
+    const result = await lookupProducts(deps(fake.client), [4]);
+    expect(ids(result)).toEqual([4]);
+    expect(fake.calls.slice(0, 2).sort()).toEqual(['my apps 1', 'my products 1']);
+    expect(fake.calls.slice(2).sort()).toEqual(['my products 2', 'my products 3', 'my products 4']);
+    expect(fake.mostAtOnce()).toBeGreaterThanOrEqual(3);
   });
 
-  it('should put the failure, not null, on ids it could not look up', async () => {
+  it('should find products of other known stores, and stores learned from the caller\'s own lists', async () => {
+    const fake = fakeClient({ products: [[1]], stores: { 1: [[10]], 5: [[50], [51]], 9: [[90]] } });
+    const result = await lookupProducts(deps(fake.client, { stores: [5, 9] }), [51, 90, 1]);
+    expect(ids(result)).toEqual([51, 90, 1]);
+    expect(fake.calls).toContain('catalog 5:2');
+  });
+
+  it('should make no call at all when the public cache already holds every id', async () => {
+    const fake = fakeClient({ products: [[1]], stores: { 1: [[10], [11]] }, cached: ['0:1', '0:2'] });
+    expect(ids(await lookupProducts(deps(fake.client), [11, 10]))).toEqual([11, 10]);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('should not read the caller\'s lists without a token', async () => {
+    const fake = fakeClient({ products: [[1]], stores: { 1: [[10]] } });
+    expect(ids(await lookupProducts(deps(fake.client, { hasToken: false }), [1, 10]))).toEqual([null, 10]);
+    expect(fake.calls).toEqual(['catalog 0:1']);
+  });
+
+  it('should answer LOOKUP_INCOMPLETE, not null, when a list has more pages than LOOKUP_MAX_PAGES', async () => {
+    const fake = fakeClient({ products: [[1], [2], [3]], stores: { 1: [[10]] } });
+    const result = await lookupProducts(deps(fake.client, { maxPages: 2 }), [2, 3]);
+    expect(ids(result)).toEqual([2, 'LookupIncompleteError']);
+    expect((result[1] as Error & { extensions: Record<string, unknown> }).extensions.code).toBe('LOOKUP_INCOMPLETE');
+    expect(fake.calls).not.toContain('my products 3');
+  });
+
+  it('should answer LOOKUP_INCOMPLETE when more stores are known than LOOKUP_MAX_STORES', async () => {
+    const fake = fakeClient({ stores: { 1: [[10]], 2: [[20]], 3: [[30]] } });
+    const result = await lookupProducts(deps(fake.client, { hasToken: false, maxStores: 2, stores: [2, 3] }), [20, 30]);
+    expect(ids(result)).toEqual([20, 'LookupIncompleteError']);
+  });
+
+  it('should put a failed list\'s error, not null, on ids it could not look up', async () => {
     const failure = new UpstreamError('UPSTREAM_ERROR', 'down', { route: 'GET /api/v2/my/products', status: 500 });
-    const result = await loadProducts(fakeClient(failure, [3]), mapPage, [3, 4]);
-    expect((result[0] as { id: number }).id).toBe(3);
+    const fake = fakeClient({ products: failure, stores: { 1: [[3]] } });
+    const result = await lookupProducts(deps(fake.client), [3, 4]);
+    expect(ids(result)).toEqual([3, 'UpstreamError']);
     expect(result[1]).toBe(failure);
   });
 });
@@ -49,7 +117,7 @@ describe('loadStoreCatalogs', () => {
         return args.storeId === 2 ? Promise.reject(new Error('boom')) : Promise.resolve({ page: args.page ?? 1, totalPages: 1, products: [] });
       },
     };
-    const result = await loadStoreCatalogs(client, mapPage, ['1:', '2:', '3:2']);
+    const result = await loadStoreCatalogs(client, ['1:', '2:', '3:2']);
     expect(calls).toEqual(['{"storeId":1}', '{"storeId":2}', '{"storeId":3,"page":2}']);
     expect(result[0]).toEqual({ page: 1, totalPages: 1, items: [] });
     expect(result[1]).toBeInstanceOf(Error);

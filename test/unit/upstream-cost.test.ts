@@ -22,7 +22,7 @@ describe('measureOperation', () => {
     ['{ __typename }', 0, 1],
     ['{ catalog { page } }', 1, 1],
     ['{ me { products { page } apps { page } subscriptions { total } featureFlags { isVendor } } }', 4, 1],
-    ['{ me { subscriptions { items { lineItems { product { id } } } } } }', 3, 1],
+    ['{ me { subscriptions { items { lineItems { product { id } } } } } }', 4, 1],
     ['{ catalog { items { store { catalog { page } } } } }', 11, 1],
     ['{ a: catalog { page } b: catalog { page } appCatalog { total } }', 3, 3],
     ['mutation { login(username: "a", password: "b") { token } }', 1, 1],

@@ -1,0 +1,66 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+
+/**
+ * The one Redis connection of a gateway, shared by the public cache and the persisted-query store.
+ * Redis is an accelerator here, never a dependency: commands are not queued while it is away
+ * (they fail at once), each one gives up after REDIS_TIMEOUT_MS, and every failure becomes a
+ * miss for the caller. The log says it once per change of state, not once per command.
+ */
+export class RedisConnection {
+  readonly client: Redis;
+  private state: 'connecting' | 'up' | 'down' = 'connecting';
+
+  constructor(url: URL, timeoutMs: number, private readonly logger: Logger, private readonly metrics?: GatewayMetrics) {
+    this.client = new Redis(url.toString(), {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: timeoutMs,
+      connectTimeout: Math.max(1000, timeoutMs * 10),
+      // Keep trying to come back, at most every 2 s.
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+      // A failover's READONLY error: reconnect to the new primary.
+      reconnectOnError: (error) => error.message.startsWith('READONLY'),
+    });
+    this.client.on('ready', () => this.changeState('up'));
+    this.client.on('error', (error: Error) => this.changeState('down', error.message));
+    this.client.on('end', () => this.changeState('down', 'connection closed'));
+    this.client.connect().catch((error: unknown) => this.changeState('down', error instanceof Error ? error.message : String(error)));
+  }
+
+  /** Runs a command; undefined when Redis is away, slow or refuses (the caller treats it as a miss). */
+  async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | undefined> {
+    if (this.client.status !== 'ready') {
+      this.metrics?.redisErrors.inc({ operation });
+      return undefined;
+    }
+    try {
+      return await command(this.client);
+    } catch (error) {
+      this.metrics?.redisErrors.inc({ operation });
+      this.logger.debug({ operation, error: error instanceof Error ? error.message : String(error) }, 'redis command failed');
+      return undefined;
+    }
+  }
+
+  isUp(): boolean {
+    return this.state === 'up';
+  }
+
+  async close(): Promise<void> {
+    this.state = 'down'; // a deliberate close is no outage: no log line
+    this.client.removeAllListeners('end');
+    this.client.disconnect();
+  }
+
+  private changeState(next: 'up' | 'down', reason?: string): void {
+    if (this.state === next) return;
+    const previous = this.state;
+    this.state = next;
+    this.metrics?.redisUp.set(next === 'up' ? 1 : 0);
+    if (next === 'up') this.logger.info({ previous }, 'redis connected: public cache and persisted queries are shared');
+    else this.logger.warn({ previous, reason }, 'redis unavailable: serving from the Console and this process until it is back');
+  }
+}

@@ -1,0 +1,114 @@
+import { int } from '../common/coerce.js';
+import { LookupIncompleteError } from '../common/errors.js';
+import type { Product } from '../catalog/product.type.js';
+import type { ProductPage } from '../catalog/product-page.type.js';
+import type { ConsoleClient, PageArgs } from '../console/console-client.js';
+import type { RestProductPage } from '../console/rest-types.js';
+import type { LookupLimits } from '../config.js';
+import type { KnownStores } from './known-stores.js';
+
+/** One list a product can be found in: the caller's products or apps, or one store's catalogue. */
+interface ProductList {
+  name: string;
+  /** Page 1 is read without a page number, so it shares the memo with the plain field call. */
+  read(page: number): Promise<RestProductPage>;
+  /** What the public cache holds already; absent for private lists. */
+  peek?(page: number): Promise<RestProductPage | undefined>;
+}
+
+export interface LookupDeps {
+  client: Pick<ConsoleClient, 'myProducts' | 'myApps' | 'catalog' | 'peekCatalog'>;
+  hasToken: boolean;
+  knownStores: KnownStores;
+  limits: LookupLimits;
+  mapPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage;
+}
+
+const withPage = (args: PageArgs, page: number): PageArgs => (page === 1 ? args : { ...args, page });
+
+/**
+ * Finds products by id for one request's batch (LineItem.product, Query.product), with the fewest
+ * Console calls: first what the public cache already holds (free), then the caller's own products
+ * and apps, then the public catalogue of every store the gateway knows. Each list is read page 1
+ * first, then all its later pages in parallel, and only while an id is still missing. An id is
+ * null only when every list was read to its end; a list or a store cut off by LOOKUP_MAX_PAGES or
+ * LOOKUP_MAX_STORES makes a missing id LOOKUP_INCOMPLETE, and a failed list its own error.
+ */
+export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): Promise<Array<Product | null | Error>> {
+  const wanted = new Set(ids);
+  const found = new Map<number, Product>();
+  const read = new Map<string, RestProductPage | undefined>();
+  let failure: Error | undefined;
+  let cutShort: string | undefined;
+  const missing = () => found.size < wanted.size;
+
+  const take = (rest: RestProductPage, list: ProductList) => {
+    const items = deps.mapPage(rest, undefined).items;
+    for (const product of items) {
+      if (product.store) deps.knownStores.add(product.store.id);
+      if (wanted.has(product.id) && !found.has(product.id)) found.set(product.id, product);
+    }
+    if (list.name === 'catalog' && deps.knownStores.defaultStoreId === undefined && items[0]?.store) {
+      deps.knownStores.defaultStoreId = items[0].store.id;
+    }
+  };
+  const page = async (list: ProductList, n: number, peekOnly: boolean): Promise<RestProductPage | undefined> => {
+    const key = `${list.name} ${n}`;
+    if (read.has(key)) return read.get(key);
+    let rest: RestProductPage | undefined;
+    if (peekOnly) rest = await list.peek?.(n);
+    else {
+      rest = await list.read(n).catch((error: unknown) => {
+        failure ??= error as Error;
+        return undefined;
+      });
+    }
+    if (rest !== undefined || !peekOnly) read.set(key, rest);
+    if (rest !== undefined) take(rest, list);
+    return rest;
+  };
+  const search = async (lists: ProductList[], peekOnly: boolean) => {
+    if (!missing() || lists.length === 0) return;
+    const firsts = await Promise.all(lists.map((list) => page(list, 1, peekOnly)));
+    if (!missing()) return;
+    const later: Array<Promise<unknown>> = [];
+    lists.forEach((list, i) => {
+      const first = firsts[i];
+      if (first === undefined) return;
+      const total = int(first.totalPages) ?? 1;
+      if (total > deps.limits.maxPages) cutShort ??= `${list.name} has ${total} pages; LOOKUP_MAX_PAGES is ${deps.limits.maxPages}`;
+      for (let n = 2; n <= Math.min(total, deps.limits.maxPages); n += 1) later.push(page(list, n, peekOnly));
+    });
+    await Promise.all(later);
+  };
+  const catalogues = (): ProductList[] => {
+    const stores = deps.knownStores.list();
+    const room = deps.limits.maxStores - 1; // the default store is always searched
+    if (stores.length > room) cutShort ??= `${stores.length + 1} stores are known; LOOKUP_MAX_STORES is ${deps.limits.maxStores}`;
+    const storeArgs: PageArgs[] = [{}, ...stores.slice(0, Math.max(0, room)).map((storeId) => ({ storeId }))];
+    return storeArgs.map((args) => ({
+      name: args.storeId === undefined ? 'catalog' : `catalog ${args.storeId}`,
+      read: (n) => deps.client.catalog(withPage(args, n)),
+      peek: (n) => deps.client.peekCatalog(withPage(args, n)),
+    }));
+  };
+
+  await search(catalogues(), true);
+  if (deps.hasToken) {
+    await search(
+      [
+        { name: 'my products', read: (n) => deps.client.myProducts(withPage({}, n)) },
+        { name: 'my apps', read: (n) => deps.client.myApps(withPage({}, n)) },
+      ],
+      false,
+    );
+  }
+  if (missing() && deps.knownStores.defaultStoreId === undefined) {
+    // Which store is the default one is learned from its first page: without that, the default
+    // store would be searched twice (with and without its store_id).
+    await page(catalogues()[0]!, 1, false);
+  }
+  await search(catalogues(), false);
+
+  return ids.map((id) => found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort)));
+}

@@ -1,0 +1,55 @@
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { MemoryStore } from './cache/memory-store.js';
+import { PublicCache } from './cache/public-cache.js';
+import { RedisApqCache } from './cache/redis-apq-cache.js';
+import { RedisConnection } from './cache/redis-connection.js';
+import { RedisStore } from './cache/redis-store.js';
+import type { LookupLimits, PublicCacheConfig } from './config.js';
+import type { ConsoleTransport } from './console/http-transport.js';
+import { KnownStores } from './loaders/known-stores.js';
+import type { Logger } from './observability/logger.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+
+/**
+ * What every request of one gateway shares: connections and route health (transport), public
+ * answers (publicCache), public store ids (knownStores). Nothing here is ever tied to a token.
+ */
+export interface SharedServices {
+  transport: ConsoleTransport;
+  publicCache: PublicCache;
+  knownStores: KnownStores;
+  lookup: LookupLimits;
+}
+
+export interface SharedServicesOptions {
+  transport: ConsoleTransport;
+  publicCache: PublicCacheConfig;
+  lookup: LookupLimits;
+  logger: Logger;
+  metrics?: GatewayMetrics;
+}
+
+export interface RunningServices extends SharedServices {
+  /** Apollo's persisted-query store in Redis; undefined keeps Apollo's in-process default. */
+  apqCache: KeyValueCache<string> | undefined;
+  close(): Promise<void>;
+}
+
+/** The public cache in process, or in Redis (with the persisted queries) when REDIS_URL is set. */
+export function createSharedServices(options: SharedServicesOptions): RunningServices {
+  const { publicCache: cacheConfig, logger, metrics } = options;
+  const redis = cacheConfig.redisUrl ? new RedisConnection(cacheConfig.redisUrl, cacheConfig.redisTimeoutMs, logger, metrics) : undefined;
+  const store = redis ? new RedisStore(redis) : new MemoryStore(cacheConfig.maxBytes);
+  const publicCache = new PublicCache({ ttlMs: cacheConfig.ttlMs, staleMs: cacheConfig.staleMs, store, logger, ...(metrics ? { metrics } : {}) });
+  return {
+    transport: options.transport,
+    publicCache,
+    knownStores: new KnownStores(),
+    lookup: options.lookup,
+    apqCache: redis ? new RedisApqCache(redis) : undefined,
+    async close() {
+      await publicCache.close();
+      await redis?.close();
+    },
+  };
+}
