@@ -1,7 +1,8 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type { RedisConnection } from './redis-connection.js';
 
-const PREFIX = 'flecs-graph:apq:';
+// Apollo's own keys already start with "apq:".
+const PREFIX = 'flecs-graph:';
 
 /**
  * Apollo's automatic persisted queries in Redis: a hash registered through one replica is known

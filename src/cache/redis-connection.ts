@@ -52,7 +52,8 @@ export class RedisConnection {
   async close(): Promise<void> {
     this.state = 'down'; // a deliberate close is no outage: no log line
     this.client.removeAllListeners('end');
-    this.client.disconnect();
+    // QUIT lets Redis close the connection; a plain disconnect leaves a 2 s socket timer behind.
+    await this.client.quit().catch(() => this.client.disconnect());
   }
 
   private changeState(next: 'up' | 'down', reason?: string): void {

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DashboardDocument } from '../generated/graphql.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { REDIS_SERVER, startRedis, warnRedisMissing, type RunningRedis } from '../support/redis.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+/**
+ * The shared store for replicas, on a real redis-server (Debian's package) on a free port: two
+ * gateway processes sharing catalogue pages and persisted queries, and Redis down, stalled,
+ * flushed and restarted under the gateway's feet (misses, never errors or stalls).
+ */
+const suite = REDIS_SERVER ? describe : describe.skip;
+if (!REDIS_SERVER) warnRedisMissing('test/integration/redis.test.ts');
+
+const CATALOG = '{ catalog(storeId: 7, page: 2) { page totalPages items { id name } } }';
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+}
+
+suite('two gateway processes on one Redis', () => {
+  let redis: RunningRedis;
+  let simulator: Started;
+  let simUrl: string;
+  const gateways: Array<{ process: Started; url: string }> = [];
+  const admin = async (method: string, path: string) => (await fetch(`${simUrl}/__admin/${path}`, { method })).json() as Promise<Record<string, unknown>>;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
+    simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    for (let i = 0; i < 2; i += 1) {
+      const port = await freePort();
+      const env = { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', REDIS_URL: redis.url };
+      const url = `http://127.0.0.1:${port}/graphql`;
+      gateways.push({ process: startProcess('dist/src/index.js', env), url });
+      await waitForHealth(url);
+    }
+  });
+  afterAll(async () => {
+    for (const g of gateways) await g.process.stop();
+    await simulator?.stop();
+    await redis?.close();
+  });
+
+  it('should serve a catalogue page fetched through the first gateway from the second with no Console call', async () => {
+    const first = await post(gateways[0]!.url, { query: CATALOG });
+    expect(first.body.errors).toBeUndefined();
+    await admin('POST', 'reset');
+    const second = await post(gateways[1]!.url, { query: CATALOG });
+    expect(second.body).toEqual(first.body);
+    expect((await admin('GET', 'stats')).requests).toEqual({});
+  });
+
+  it('should run a persisted query registered on the first gateway from the second, by hash alone, over GET', async () => {
+    const query = '{ catalog(storeId: 12) { page totalPages } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    const unknown = await fetch(`${gateways[1]!.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(((await unknown.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await post(gateways[0]!.url, { query, extensions });
+    expect(registered.body.errors).toBeUndefined();
+    const res = await fetch(`${gateways[1]!.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(registered.body);
+  });
+
+  it('should keep only public catalogue answers and query texts in Redis, never a token or a caller\'s data', async () => {
+    const login = await post(gateways[0]!.url, { query: 'mutation { login(username: "user3", password: "password") { token } }' });
+    const token = (login.body.data!.login as { token: string }).token;
+    const dashboard = await post(gateways[1]!.url, { query: print(DashboardDocument) }, { authorization: `Bearer ${token}` });
+    expect(dashboard.body.errors).toBeUndefined();
+    const keys = await redis.admin.keys('*');
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) expect(key).toMatch(/^flecs-graph:(public:v1:GET \/api\/v2\/products(\/apps)?\?[\w=&]*|apq:[0-9a-f]{64})$/);
+    const values = await redis.admin.mget(...keys);
+    for (const value of values) {
+      expect(value).not.toContain(token);
+      expect(value).not.toContain('user3@example.com');
+      expect(value).not.toContain('line_items');
+    }
+  });
+});
+
+suite('Redis failing under a running gateway', () => {
+  let redis: RunningRedis;
+  let stack: Stack;
+  const lines: string[] = [];
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
+        done();
+      },
+    }),
+  );
+  const messages = () => lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    stack = await startStack({ env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '50' }, gateway: { logger } });
+    const deadline = Date.now() + 5000;
+    while (!messages().some((m) => m.startsWith('redis connected')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await redis?.close();
+  });
+
+  /** A catalogue read and the dashboard: both answer in full, and quickly. */
+  async function servesInFull(): Promise<number> {
+    const started = performance.now();
+    const [catalog, dashboard] = await Promise.all([stack.gql(CATALOG), stack.gql(DashboardDocument, {}, { token: stack.tokenFor(5) })]);
+    expect(catalog.body.errors).toBeUndefined();
+    expect(dashboard.body.errors).toBeUndefined();
+    return performance.now() - started;
+  }
+
+  it('should share through Redis while it is up', async () => {
+    await servesInFull();
+    expect((await redis.admin.keys('flecs-graph:public:*')).length).toBeGreaterThan(0);
+  });
+
+  it('should miss, not fail, when Redis is flushed mid-run, and store again', async () => {
+    await redis.admin.flushall();
+    await stack.resetStats();
+    await servesInFull();
+    expect((await stack.stats())['GET /api/v2/products']).toBeGreaterThan(0);
+    expect((await redis.admin.keys('flecs-graph:public:*')).length).toBeGreaterThan(0);
+  });
+
+  it('should answer quickly while Redis is stalled, after REDIS_TIMEOUT_MS per command', async () => {
+    await redis.admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    const elapsed = await servesInFull();
+    expect(elapsed).toBeLessThan(1200);
+    await new Promise((r) => setTimeout(r, 1600));
+  });
+
+  it('should keep serving when Redis dies, stay ready, log the change once, and use Redis again once it is back', async () => {
+    await redis.stop();
+    for (let i = 0; i < 5; i += 1) expect(await servesInFull()).toBeLessThan(1000);
+    const ready = await fetch(stack.gateway.url.replace(/\/graphql$/, '/readyz'));
+    expect(ready.status).toBe(200);
+    expect(messages().filter((m) => m.startsWith('redis unavailable'))).toHaveLength(1);
+    const metrics = await (await fetch(stack.gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+    expect(metrics).toMatch(/flecs_graph_redis_up 0/);
+    expect(metrics).toMatch(/flecs_graph_redis_errors_total\{operation="read"\} [1-9]/);
+
+    await redis.restart();
+    const deadline = Date.now() + 8000;
+    while (messages().filter((m) => m.startsWith('redis connected')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(messages().filter((m) => m.startsWith('redis connected'))).toHaveLength(2);
+    await servesInFull();
+    expect((await redis.admin.keys('flecs-graph:public:*')).length).toBeGreaterThan(0);
+  }, 20_000);
+});

@@ -1,0 +1,84 @@
+import { execFileSync, spawn } from 'node:child_process';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { freePort } from './processes.js';
+
+/** Debian's redis-server, when installed (`apt-get install redis-server`; `.ci/run` installs it). */
+export const REDIS_SERVER = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Says loudly, once per test file, that the Redis tests did not run, and how to make them run. */
+export function warnRedisMissing(file: string): void {
+  process.stderr.write(
+    `\n*** SKIPPED ${file}: redis-server is not installed, so the shared-cache (Redis) tests did not run.\n` +
+      '*** Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) and run npm test again.\n\n',
+  );
+}
+
+export interface RunningRedis {
+  url: string;
+  port: number;
+  /** A client of the test's own, to inspect, flush or stall the server. */
+  admin: Redis;
+  /** Kills the server (the admin client keeps trying to reconnect, for restart()). */
+  stop(): Promise<void>;
+  /** Kills the server and closes the admin client: the end of a test file. */
+  close(): Promise<void>;
+  /** Starts the server again on the same port (after stop), empty. */
+  restart(): Promise<void>;
+}
+
+/** PING over a plain socket until the server answers PONG (a client library would leave timers behind). */
+async function waitForPing(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answered = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.setTimeout(500, () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(false));
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (data) => (socket.destroy(), resolve(data.toString().startsWith('+PONG'))));
+    });
+    if (answered) return;
+    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A throwaway redis-server on a free loopback port: no persistence, nothing kept. */
+export async function startRedis(): Promise<RunningRedis> {
+  if (!REDIS_SERVER) throw new Error('redis-server is not installed');
+  const port = await freePort();
+  const spawnRedis = () =>
+    spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  let child = spawnRedis();
+  await waitForPing(port);
+  const admin = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  admin.on('error', () => undefined);
+  const stopChild = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    admin,
+    stop: stopChild,
+    async close() {
+      await admin.quit().catch(() => admin.disconnect());
+      await stopChild();
+    },
+    async restart() {
+      await stopChild(); // the admin client reconnects by itself
+      child = spawnRedis();
+      await waitForPing(port);
+    },
+  };
+}
