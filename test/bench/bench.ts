@@ -14,8 +14,8 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { CASES, type BenchCase } from './cases.js';
 import { cpuMs, peakRssMb } from './proc-stats.js';
-import { freePort, startProcess, startProcesses, type Started } from '../support/processes.js';
-import { formatTable, type Row, type TargetFigures } from './table.js';
+import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
+import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
 
 const argv = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -131,8 +131,38 @@ function combine(runs: TargetFigures[]): TargetFigures {
   };
 }
 
+/** One request of each case against fresh gateway and floor processes: the cold cost in Console calls. */
+async function coldCalls(c: BenchCase): Promise<ColdCalls> {
+  const counts: Record<string, number> = {};
+  for (const target of targets) {
+    const port = await freePort();
+    const fresh =
+      target.label === 'gateway'
+        ? startProcess('dist/src/index.js', { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { quiet: true })
+        : startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(port), CONSOLE_URL: simUrl }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+    try {
+      const url = target.label === 'gateway' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}${c.floorPath}`;
+      if (target.label === 'gateway') await waitForHealth(url);
+      else await fresh.waitFor(/floor listening/);
+      await admin('POST', 'reset');
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${token}` } : {}) },
+        body: target.body(c),
+      });
+      if (!target.verify(await res.text())) throw new Error(`cold ${c.name} on the ${target.label} did not answer in full`);
+      counts[target.label] = Object.values((await admin('GET', 'stats')).requests as Record<string, number>).reduce((a, b) => a + b, 0);
+    } finally {
+      await fresh.stop();
+    }
+  }
+  return { case: c.name, gateway: counts.gateway ?? 0, floor: counts.floor ?? 0 };
+}
+
 const rows: Row[] = [];
+const cold: ColdCalls[] = [];
 try {
+  if (!smoke) for (const c of CASES.filter((x) => selected.includes(x.name))) cold.push(await coldCalls(c));
   for (const latency of latencies) {
     await admin('DELETE', 'faults');
     if (latency > 0) for (const route of ROUTES) await admin('POST', 'faults', { route, latencyMs: latency });
@@ -160,8 +190,9 @@ const meta = {
   rounds,
 };
 console.log(formatTable(rows, meta));
+if (cold.length > 0) console.log(`\n${formatColdTable(cold)}`);
 const file = `test/bench/results/run-${meta.date.replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify({ meta, rows }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ meta, rows, cold }, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
 
 if (smoke) {

@@ -19,6 +19,13 @@ export const CASES: readonly BenchCase[] = [
     auth: true,
   },
   {
+    name: 'lineitems',
+    // Line items only: the search reads the caller's later pages and other stores' catalogues itself.
+    query: 'query LineItems { me { subscriptions { items { id lineItems { productId product { id name price store { id } } } } } } }',
+    floorPath: '/lineitems',
+    auth: true,
+  },
+  {
     name: 'catalog',
     query: 'query Catalog { catalog(storeId: 2, page: 1) { page totalPages items { id name price averageRating store { id name } } } }',
     floorPath: '/catalog',

@@ -9,6 +9,13 @@ export interface TargetFigures {
   peakRssMb: number;
 }
 
+/** Upstream calls of one first request against freshly started processes (an empty public cache). */
+export interface ColdCalls {
+  case: string;
+  gateway: number;
+  floor: number;
+}
+
 export interface Row {
   case: string;
   latencyMs: number;
@@ -46,4 +53,14 @@ export function formatTable(rows: Row[], meta: { date: string; machine: string; 
     ].join(' | '),
   );
   return [...head, ...body.map((line) => `| ${line} |`)].join('\n');
+}
+
+export function formatColdTable(cold: ColdCalls[]): string {
+  return [
+    'Upstream calls of the first request on freshly started processes (empty public cache); the table above is warm.',
+    '',
+    '| case | cold calls gw / floor |',
+    '| --- | ---: |',
+    ...cold.map((c) => `| ${c.case} | ${c.gateway} / ${c.floor} |`),
+  ].join('\n');
 }
