@@ -12,6 +12,10 @@ export interface GatewayConfig {
   /** Exact origins allowed by CORS; "*" allows any. */
   corsOrigins: string[];
   nodeEnv: 'development' | 'production' | 'test';
+  /** Stack traces and internal messages in error responses: only when NODE_ENV=development is set explicitly. */
+  stackTraces: boolean;
+  /** Compress answers of at least `minBytes` when the client accepts br or gzip. */
+  compression: { enabled: boolean; minBytes: number };
   /** Landing page (Apollo Sandbox) and introspection. */
   sandbox: boolean;
   maxBodyBytes: number;
@@ -90,6 +94,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     corsOrigins,
     nodeEnv,
+    stackTraces: env.NODE_ENV?.trim() === 'development',
+    compression: { enabled: readBool(env, 'COMPRESSION', true), minBytes: readInt(env, 'COMPRESSION_MIN_BYTES', 1024, 0, 64 * 1_048_576) },
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     operationTimeoutMs: readInt(env, 'OPERATION_TIMEOUT_MS', 15_000, 1, 600_000),

@@ -16,7 +16,7 @@ try {
     pageSize: readInt(process.env, 'SIMULATOR_PAGE_SIZE', 10, 1, 1000),
     admin: true,
   });
-  const config = { ...loadGatewayConfig({ ...process.env, CONSOLE_URL: simulator.url }), sandbox: true };
+  const config = { ...loadGatewayConfig({ NODE_ENV: 'development', ...process.env, CONSOLE_URL: simulator.url }), sandbox: true };
   const { token } = simulator.console.issueToken(0);
   const gateway = await startGateway(config, {
     logger: createLogger(config.logLevel),

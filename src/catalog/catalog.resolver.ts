@@ -15,7 +15,7 @@ export class CatalogResolver {
   })
   async catalog(
     @Arg('storeId', () => Int, { nullable: true, description: 'Store to list; the Console\'s default store when omitted.' }) storeId: number | null,
-    @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1).' }) page: number | null,
+    @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1) to 10000.' }) page: number | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
     const args = pageArgs(storeId, page);

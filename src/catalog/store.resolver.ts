@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { checkPositive } from '../common/args.js';
+import { checkPage } from '../common/args.js';
 import type { GatewayContext } from '../context.js';
 import { storeCatalogKey } from '../loaders/loaders.js';
 import { ProductPage } from './product-page.type.js';
@@ -14,9 +14,9 @@ export class StoreResolver {
   })
   catalog(
     @Root() store: Store,
-    @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1).' }) page: number | null,
+    @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1) to 10000.' }) page: number | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
-    return ctx.loaders.storeCatalog.load(storeCatalogKey(store.id, checkPositive(page, 'page')));
+    return ctx.loaders.storeCatalog.load(storeCatalogKey(store.id, checkPage(page)));
   }
 }

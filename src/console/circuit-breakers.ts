@@ -8,6 +8,8 @@ export interface BreakerOptions {
   /** How long an open circuit fails fast before one probe is let through. */
   resetMs: number;
   onStateChange?: (route: string, state: CircuitState) => void;
+  /** opossum's rolling statistics window (its default, 10 s, unless a test shortens it). */
+  rollingWindowMs?: number;
 }
 
 /** The error a call gets while its route's circuit is open (opossum's code). */
@@ -44,7 +46,12 @@ export class RouteBreakers {
     breaker = new CircuitBreaker((attempt: Attempt) => attempt(), {
       timeout: false, // the Console client owns timeouts and deadlines
       resetTimeout: this.options.resetMs,
-      errorThresholdPercentage: 101, // never opens by itself; see the class comment
+      // Never opens by itself (see the class comment). The percentage alone is not enough: a call
+      // that fails after the rolling window has dropped its start counts as a failure without a
+      // fire, so failures/fires passes 100 % on one slow failure. No volume is ever "enough".
+      errorThresholdPercentage: 101,
+      volumeThreshold: Number.MAX_SAFE_INTEGER,
+      ...(this.options.rollingWindowMs ? { rollingCountTimeout: this.options.rollingWindowMs } : {}),
       errorFilter: (error: unknown) => !isFailure(error),
       name: route,
     });

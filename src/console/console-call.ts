@@ -102,6 +102,9 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   }
   const status = response.status;
   observe(String(status));
+  if (transport.logger.isLevelEnabled('debug')) {
+    transport.logger.debug({ requestId: scope.requestId, route, status, durationMs: Math.round((performance.now() - started) * 10) / 10, bytes: response.body.length }, 'upstream call');
+  }
   if (status < 200 || status > 299) {
     throw new UpstreamFailure('status', `answered ${status}`, status, status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined);
   }

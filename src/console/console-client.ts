@@ -1,4 +1,4 @@
-import { InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
+import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
 import { callConsole, refusedTokenIsUnauthenticated, queryStringOf, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
 import type { SharedServices } from '../services.js';
@@ -10,6 +10,13 @@ export interface PageArgs {
   storeId?: number;
   page?: number;
 }
+
+/**
+ * A 400 on a list route refuses what the caller chose (store_id, page): the caller's error, not
+ * the Console's.
+ */
+const refusedArguments: StatusMapper = (status) =>
+  status === 400 ? new BadUserInputError('The Console did not accept this storeId or page.', 'storeId/page') : undefined;
 
 const invalidCredentials: StatusMapper = (status, upstream) =>
   status === 401 || status === 403 ? new InvalidCredentialsError(upstream) : undefined;
@@ -80,7 +87,9 @@ export class ConsoleClient {
       return Promise.reject(new UnauthenticatedError('The Console refused the bearer token earlier in this request.', { route: routeName(call.route) }));
     }
     // The resolvers refuse a missing token before they get here; an empty one is refused upstream.
-    return this.memoised({ ...call, token: this.token ?? '' }, this.token ?? '', refusedTokenIsUnauthenticated);
+    return this.memoised({ ...call, token: this.token ?? '' }, this.token ?? '', (status, upstream) =>
+      refusedArguments(status, upstream) ?? refusedTokenIsUnauthenticated(status, upstream),
+    );
   }
 
   /**
@@ -88,7 +97,7 @@ export class ConsoleClient {
    * token, so what the cache stores was never sent with one.
    */
   private publicCall<T>(call: Omit<ConsoleCall, 'token'>): Promise<T> {
-    return this.memoised(call, '', undefined, () => this.services.publicCache.get(publicKey(call), () => this.send<T>(call)));
+    return this.memoised(call, '', undefined, () => this.services.publicCache.get(publicKey(call), () => this.send<T>(call, refusedArguments)));
   }
 
   private memoised<T>(call: ConsoleCall, tokenKey: string, mapStatus?: StatusMapper, load?: () => Promise<T>): Promise<T> {

@@ -53,6 +53,11 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const shape = measureOperation(schema, operation, fragments);
+  // Armor does not count aliased __typename, and counts a fragment's aliases once however often
+  // it is spread: 1,500 aliased __typename under a list made a 2.6 MB answer from a 30 kB query.
+  if (shape.aliases > limits.maxAliases) {
+    return new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${shape.aliases}, fragments expanded; the limit is ${limits.maxAliases}).`, limits.maxAliases, shape.aliases);
+  }
   if (shape.upstreamCost > limits.maxUpstreamCost) {
     return new OperationLimitError(
       ErrorCode.QueryTooComplex,

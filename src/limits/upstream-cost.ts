@@ -35,6 +35,17 @@ export interface OperationShape {
   upstreamCost: number;
   /** Fields selected at the root, fragments expanded. */
   rootFields: number;
+  /** Field selections at every level with every fragment use expanded: what a compiler inlines. */
+  expandedFields: number;
+  /** Aliases at every level with every fragment use expanded, `__typename` included. */
+  aliases: number;
+}
+
+interface Measure {
+  cost: number;
+  fields: number;
+  expanded: number;
+  aliases: number;
 }
 
 /**
@@ -44,27 +55,35 @@ export interface OperationShape {
  */
 export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): OperationShape {
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
-  if (!root) return { upstreamCost: 0, rootFields: 0 };
-  const measured = new Map<string, { cost: number; fields: number }>();
-  const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: ReadonlySet<string>): { cost: number; fields: number } => {
+  if (!root) return { upstreamCost: 0, rootFields: 0, expandedFields: 0, aliases: 0 };
+  const measured = new Map<string, Measure>();
+  const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: ReadonlySet<string>): Measure => {
     let cost = 0;
     let fields = 0;
+    let expanded = 0;
+    let aliases = 0;
+    const add = (inner: Measure, withFields: boolean) => {
+      cost += inner.cost;
+      if (withFields) fields += inner.fields;
+      expanded += inner.expanded;
+      aliases += inner.aliases;
+    };
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         fields += 1;
+        expanded += 1;
+        if (selection.alias) aliases += 1;
         const field = type.getFields()[selection.name.value];
         if (!field) continue; // __typename and introspection: no upstream cost
         cost += FIELD_COST[`${type.name}.${field.name}`] ?? 0;
         const child = getNamedType(field.type);
-        if (selection.selectionSet && isObjectType(child)) cost += walk(selection.selectionSet, child, trail).cost;
+        if (selection.selectionSet && isObjectType(child)) add(walk(selection.selectionSet, child, trail), false);
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
         if (!isObjectType(condition)) continue;
-        const inner = walk(selection.selectionSet, condition, trail);
-        cost += inner.cost;
-        fields += inner.fields;
+        add(walk(selection.selectionSet, condition, trail), true);
         continue;
       }
       const name = selection.name.value;
@@ -78,11 +97,10 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
         inner = walk(fragment.selectionSet, condition, new Set([...trail, name]));
         measured.set(key, inner);
       }
-      cost += inner.cost;
-      fields += inner.fields;
+      add(inner, true);
     }
-    return { cost, fields };
+    return { cost, fields, expanded, aliases };
   };
-  const { cost, fields } = walk(operation.selectionSet, root, new Set());
-  return { upstreamCost: cost, rootFields: fields };
+  const shape = walk(operation.selectionSet, root, new Set());
+  return { upstreamCost: shape.cost, rootFields: shape.fields, expandedFields: shape.expanded, aliases: shape.aliases };
 }

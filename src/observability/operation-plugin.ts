@@ -12,7 +12,7 @@ export function operationObservabilityPlugin(logger: Logger, metrics: GatewayMet
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ response, operationName, errors }) {
+        async willSendResponse({ response, operationName, errors, queryHash }) {
           const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
           const failed = (errors?.length ?? 0) > 0;
           // rejected: refused before execution (no data key at all); error: executed, data null.
@@ -22,6 +22,8 @@ export function operationObservabilityPlugin(logger: Logger, metrics: GatewayMet
             {
               requestId: contextValue.requestId,
               operation: operationName ?? null,
+              // Tells anonymous operations apart without logging their text (which may hold literals).
+              documentHash: queryHash ? queryHash.slice(0, 12) : undefined,
               outcome,
               durationMs: Math.round((performance.now() - started) * 10) / 10,
               upstreamCalls: contextValue.console.upstreamCalls,

@@ -10,6 +10,7 @@ import { operationLimitsPlugin } from '../limits/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationObservabilityPlugin } from '../observability/operation-plugin.js';
+import { apolloRequestError, saferMessage } from './error-messages.js';
 import { jitExecutorGateway } from './jit-executor.js';
 
 export interface SandboxOptions {
@@ -58,13 +59,22 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       operationLimitsPlugin(options.schema, options.limits),
       operationObservabilityPlugin(options.logger, options.metrics),
     ],
-    formatError: (formatted, error) => hideInternals(formatted, error, options),
+    formatError: (formatted, error) => formatError(formatted, error, options),
   });
+}
+
+function formatError(formatted: GraphQLFormattedError, error: unknown, options: ApolloOptions): GraphQLFormattedError {
+  if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+    const known = apolloRequestError(formatted);
+    if (known) return known;
+    return hideInternals(formatted, error, options);
+  }
+  const message = saferMessage(formatted.message, { introspection: options.sandbox });
+  return message === formatted.message ? formatted : { ...formatted, message };
 }
 
 /** Errors we did not raise on purpose keep their details in the log, not in the response. */
 function hideInternals(formatted: GraphQLFormattedError, error: unknown, options: ApolloOptions): GraphQLFormattedError {
-  if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const original = unwrapResolverError(error);
   if (original instanceof GraphQLError && original.extensions?.code) return formatted;
   options.logger.error({ path: formatted.path, error: original instanceof Error ? original.message : String(original) }, 'unexpected resolver error');

@@ -6,6 +6,7 @@ import { createContext, type GatewayContext } from '../context.js';
 import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
@@ -22,6 +23,7 @@ export interface HttpAppOptions {
   metrics: GatewayMetrics;
   state: ServingState;
   corsOrigins: readonly string[];
+  compression: { enabled: boolean; minBytes: number };
   maxBodyBytes: number;
   maxDocumentBytes: number;
   operationTimeoutMs: number;
@@ -48,9 +50,13 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
       options.metrics.httpDuration.observe({ method: req.method ?? 'GET', path: label, status: String(res.statusCode) }, (performance.now() - started) / 1000);
     });
     handle(req, res, path, requestId, options).catch((error: unknown) => {
+      if (res.headersSent) {
+        options.logger.error({ requestId, error: error instanceof Error ? error.message : String(error) }, 'request failed');
+        res.destroy();
+        return;
+      }
       options.logger.error({ requestId, error: error instanceof Error ? error.message : String(error) }, 'request failed');
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
-      else res.destroy();
+      sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
     });
   };
 }
@@ -73,7 +79,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, r
     case '/graphql':
       return graphql(req, res, requestId, options);
     default:
-      return sendError(res, 404, 'NOT_FOUND', `Nothing at ${path.slice(0, 200)}; the GraphQL endpoint is /graphql.`);
+      return refuse(res, requestId, options, 404, 'NOT_FOUND', `Nothing at ${path.slice(0, 200)}; the GraphQL endpoint is /graphql.`);
   }
 }
 
@@ -82,18 +88,19 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') {
     res.setHeader('allow', 'GET, POST, OPTIONS');
-    return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not supported; use GET or POST.`);
+    return refuse(res, requestId, options, 405, 'METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not supported; use GET or POST.`);
   }
   const url = new URL(req.url ?? '/', 'http://gateway.invalid');
   let body: unknown;
   if (method === 'POST') {
     const parsed = await parseBody(req, options.maxBodyBytes);
-    if ('status' in parsed) return sendError(res, parsed.status, parsed.code, parsed.message);
+    if ('status' in parsed) return refuse(res, requestId, options, parsed.status, parsed.code, parsed.message);
     body = parsed.body;
   }
   const query = method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
   if (typeof query === 'string' && Buffer.byteLength(query) > options.maxDocumentBytes) {
     const size = Buffer.byteLength(query);
+    logRefusal(requestId, options, 400, ErrorCode.DocumentTooLarge, method, '/graphql');
     return sendJson(res, 400, {
       errors: [
         {
@@ -108,14 +115,21 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const authorization = req.headers.authorization;
+  let operationRan = false;
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () => createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs }),
+    context: async () => {
+      operationRan = true; // from here on, the operation's own log line tells what happened
+      return createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs });
+    },
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
-    res.end(response.body.string);
+    const text = response.body.string;
+    // Refused before any operation ran (CSRF, batched body, missing query, persisted-query miss…).
+    if (!operationRan && res.statusCode >= 400) logRefusal(requestId, options, res.statusCode, firstCode(text), method, '/graphql');
+    sendBody(req, res, text, options.compression);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -145,6 +159,45 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<ParsedBod
   } catch {
     return { status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' };
   }
+}
+
+/** One log line for a request refused before GraphQL ran: operators see every 4xx. */
+function logRefusal(requestId: string, options: HttpAppOptions, status: number, code: string | undefined, method: string, path: string): void {
+  options.logger.info({ requestId, status, code, method, path: path.slice(0, 200) }, 'request refused');
+}
+
+function refuse(res: ServerResponse, requestId: string, options: HttpAppOptions, status: number, code: string, message: string): void {
+  logRefusal(requestId, options, status, code, res.req.method ?? 'GET', pathOf(res.req.url));
+  sendError(res, status, code, message);
+}
+
+function firstCode(text: string): string | undefined {
+  try {
+    const code = (JSON.parse(text) as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors?.[0]?.extensions?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The answer, compressed when it is large enough and the client accepts br or gzip. */
+function sendBody(req: IncomingMessage, res: ServerResponse, text: string, compression: HttpAppOptions['compression']): void {
+  const encoding = compression.enabled && text.length >= compression.minBytes ? chooseEncoding(req.headers['accept-encoding']) : undefined;
+  if (compression.enabled) res.setHeader('vary', appendVary(res.getHeader('vary'), 'Accept-Encoding'));
+  if (encoding === undefined) {
+    res.end(text);
+    return;
+  }
+  const compressed = compress(text, encoding);
+  res.setHeader('content-encoding', encoding);
+  res.setHeader('content-length', compressed.length);
+  res.end(compressed);
+}
+
+function appendVary(current: number | string | string[] | undefined, value: string): string {
+  const existing = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
+  if (existing.toLowerCase().split(/\s*,\s*/).includes(value.toLowerCase())) return existing;
+  return existing === '' ? value : `${existing}, ${value}`;
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {

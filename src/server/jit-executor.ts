@@ -1,11 +1,22 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { execute, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { Kind, execute, getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { OperationCache } from '../common/operation-cache.js';
+import { measureOperation } from '../limits/upstream-cost.js';
 
 /** Compiled operations kept at once. Compiled code is not small (tens of kB), and hostile
  * clients can send many distinct documents: past this, the least recently used is dropped. */
 export const MAX_COMPILED_OPERATIONS = 200;
+
+/**
+ * graphql-jit inlines every fragment spread where it is used, so compiled code grows with the
+ * document's fields counted with every fragment use expanded: nested fragments that each spread
+ * the previous one twice double it per level, and compiling blocked the event loop for seconds
+ * (graphql-js collects a fragment once per selection set, so it runs such documents in linear
+ * time). Past this many expanded fields an operation is never compiled. The README's dashboard
+ * has about 40.
+ */
+export const MAX_COMPILED_FIELDS = 2000;
 
 /**
  * Runs operations with graphql-jit behind Apollo Server's executor interface (the `gateway`
@@ -43,6 +54,10 @@ export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMP
     const mark = marks.get(document, operationName);
     if (mark === undefined) marks.set(document, operationName, 'seen once');
     if (mark !== 'seen once') return undefined;
+    if (!isSmallEnoughToCompile(schema, document, operationName)) {
+      marks.set(document, operationName, 'not compilable');
+      return undefined;
+    }
     const result = compileQuery(schema, document, operationName ?? undefined, { customJSONSerializer: false });
     if (!isCompiledQuery(result)) {
       marks.set(document, operationName, 'not compilable');
@@ -79,4 +94,12 @@ export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMP
     load: async () => ({ executor }),
     stop: async () => undefined,
   };
+}
+
+function isSmallEnoughToCompile(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return false;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return measureOperation(schema, operation, fragments).expandedFields <= MAX_COMPILED_FIELDS;
 }

@@ -83,7 +83,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, simulated: Simu
     }
   }
   if (url.pathname.startsWith('/__admin/')) {
-    send(res, admin ? adminRoute(method, url.pathname, body, faults) : { status: 404, body: errorBody(404) });
+    send(res, admin ? adminRoute(method, url.pathname, body, faults, Object.keys(simulated.routes)) : { status: 404, body: errorBody(404) });
     return;
   }
   const route = `${method} ${url.pathname}`;
@@ -138,7 +138,7 @@ function applyFault(req: IncomingMessage, res: ServerResponse, fault: Fault, ans
   }
 }
 
-function adminRoute(method: string, path: string, body: unknown, faults: FaultBook): SimResponse {
+function adminRoute(method: string, path: string, body: unknown, faults: FaultBook, knownRoutes: string[]): SimResponse {
   const route = `${method} ${path}`;
   if (route === 'GET /__admin/stats') return { status: 200, body: { requests: faults.stats() } };
   if (route === 'POST /__admin/reset') {
@@ -153,6 +153,10 @@ function adminRoute(method: string, path: string, body: unknown, faults: FaultBo
   if (route === 'POST /__admin/faults') {
     const parsed = parseFaultRequest(body);
     if ('error' in parsed) return { status: 400, body: { error: parsed.error } };
+    // A typo would otherwise be accepted and never fire.
+    if (!knownRoutes.includes(parsed.route)) {
+      return { status: 400, body: { error: `no Console route ${parsed.route.slice(0, 200)}`, knownRoutes } };
+    }
     faults.set(parsed.route, parsed.fault);
     return { status: 200, body: { faults: faults.list() } };
   }

@@ -12,7 +12,7 @@ import { SubscriptionList } from '../subscriptions/subscription.type.js';
 import { Viewer } from './viewer.type.js';
 
 const storeIdArg = { nullable: true, description: 'Only this store\'s entries; all stores when omitted.' } as const;
-const pageArg = { nullable: true, description: 'Page number, from 1 (default 1).' } as const;
+const pageArg = { nullable: true, description: 'Page number, from 1 (default 1) to 10000.' } as const;
 
 /**
  * `me` needs a well-formed bearer header and makes no upstream call itself; each field makes its

@@ -118,3 +118,37 @@ describe('the built processes', () => {
     expect(gateway.output().stderr).toMatch(/"finished":true,"msg":"stopped"/);
   }, 30_000);
 });
+
+describe('npm run dev', () => {
+  it('should restart on every save under src/, also after an editor saved by writing a new file and renaming it', async () => {
+    const { freePort, waitForHealth } = await import('../support/processes.js');
+    const { writeFileSync, renameSync, appendFileSync, rmSync } = await import('node:fs');
+    const port = await freePort();
+    const probe = 'src/zz-dev-probe.tmp.ts'; // ignored by git (*.tmp.ts); imported by nothing
+    const dev = startProcess('src/dev-runner.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONSOLE_URL: 'http://127.0.0.1:9' }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+    started.push(dev);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const restarts = () => (dev.output().stderr.match(/changed, restarting/g) ?? []).length;
+    const waitForRestart = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (restarts() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(restarts()).toBe(count);
+      await waitForHealth(url);
+    };
+    try {
+      await waitForHealth(url, 20_000);
+      writeFileSync(`${probe}.new`, 'export const probe = 1;\n');
+      renameSync(`${probe}.new`, probe); // a "safe write"
+      await waitForRestart(1);
+      appendFileSync(probe, 'export const again = 2;\n'); // a plain save of the renamed file
+      await waitForRestart(2);
+      writeFileSync(`${probe}.new`, 'export const probe = 3;\n');
+      renameSync(`${probe}.new`, probe);
+      await waitForRestart(3);
+    } finally {
+      rmSync(probe, { force: true });
+      rmSync(`${probe}.new`, { force: true });
+      await dev.stop();
+    }
+  }, 60_000);
+});

@@ -19,17 +19,18 @@ function measure(source: string) {
 
 describe('measureOperation', () => {
   it.each([
-    ['{ __typename }', 0, 1],
-    ['{ catalog { page } }', 1, 1],
-    ['{ me { products { page } apps { page } subscriptions { total } featureFlags { isVendor } } }', 4, 1],
-    ['{ me { subscriptions { items { lineItems { product { id } } } } } }', 4, 1],
-    ['{ catalog { items { store { catalog { page } } } } }', 11, 1],
-    ['{ a: catalog { page } b: catalog { page } appCatalog { total } }', 3, 3],
-    ['mutation { login(username: "a", password: "b") { token } }', 1, 1],
-    ['{ ...F } fragment F on Query { catalog { page } me { apps { page } } }', 2, 2],
-    ['{ ... on Query { catalog { page } } }', 1, 1],
-  ])('should estimate %s at %p upstream calls and %p root fields', (source, cost, rootFields) => {
-    expect(measure(source)).toEqual({ upstreamCost: cost, rootFields });
+    ['{ __typename }', 0, 1, 1, 0],
+    ['{ catalog { page } }', 1, 1, 2, 0],
+    ['{ me { products { page } apps { page } subscriptions { total } featureFlags { isVendor } } }', 4, 1, 9, 0],
+    ['{ me { subscriptions { items { lineItems { product { id } } } } } }', 4, 1, 6, 0],
+    ['{ catalog { items { store { catalog { page } } } } }', 11, 1, 5, 0],
+    ['{ a: catalog { page } b: catalog { page } appCatalog { total } }', 3, 3, 6, 2],
+    ['mutation { login(username: "a", password: "b") { token } }', 1, 1, 2, 0],
+    ['{ ...F } fragment F on Query { catalog { page } me { apps { page } } }', 2, 2, 5, 0],
+    ['{ ... on Query { catalog { page } } }', 1, 1, 2, 0],
+    ['{ catalog { items { ...A ...A } } } fragment A on Product { a: __typename b: __typename }', 1, 1, 6, 4],
+  ])('should estimate %s at %p upstream calls, %p root fields, %p expanded fields and %p aliases', (source, cost, rootFields, expandedFields, aliases) => {
+    expect(measure(source)).toEqual({ upstreamCost: cost, rootFields, expandedFields, aliases });
   });
 
   it('should measure a fragment bomb in linear time and report its exponential cost', () => {
