@@ -9,6 +9,8 @@ export interface GatewayContext {
   auth: BearerResult;
   console: ConsoleClient;
   loaders: Loaders;
+  /** Set once the operation's own log line is written (the HTTP layer logs refusals otherwise). */
+  operationLogged: boolean;
 }
 
 export interface ContextOptions {
@@ -21,5 +23,5 @@ export function createContext(services: SharedServices, authorization: string | 
   const auth = parseBearer(authorization);
   const token = auth.kind === 'token' ? auth.token : undefined;
   const client = new ConsoleClient(services, token, { requestId: options.requestId, deadline: Date.now() + options.operationTimeoutMs });
-  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined) };
+  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined), operationLogged: false };
 }

@@ -115,20 +115,17 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const authorization = req.headers.authorization;
-  let operationRan = false;
+  let context: GatewayContext | undefined;
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () => {
-      operationRan = true; // from here on, the operation's own log line tells what happened
-      return createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs });
-    },
+    context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs })),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     const text = response.body.string;
     // Refused before any operation ran (CSRF, batched body, missing query, persisted-query miss…).
-    if (!operationRan && res.statusCode >= 400) logRefusal(requestId, options, res.statusCode, firstCode(text), method, '/graphql');
+    if (!context?.operationLogged && res.statusCode >= 400) logRefusal(requestId, options, res.statusCode, firstCode(text), method, '/graphql');
     sendBody(req, res, text, options.compression);
     return;
   }
