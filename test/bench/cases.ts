@@ -8,6 +8,8 @@ export interface BenchCase {
   floorPath: string;
   /** Sends the demo user's bearer token. */
   auth: boolean;
+  /** Extra request headers (both targets). */
+  headers?: Record<string, string>;
 }
 
 export const CASES: readonly BenchCase[] = [
@@ -17,6 +19,15 @@ export const CASES: readonly BenchCase[] = [
       'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
     floorPath: '/dashboard',
     auth: true,
+  },
+  {
+    name: 'dashboard-gzip',
+    // The dashboard for a client that accepts gzip: the CPU that compression costs (the floor gzips too).
+    query:
+      'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
+    floorPath: '/dashboard',
+    auth: true,
+    headers: { 'accept-encoding': 'gzip' },
   },
   {
     name: 'lineitems',

@@ -6,6 +6,7 @@
  *   FLOOR_PORT=… CONSOLE_URL=… node --import @swc-node/register/esm-register test/bench/floor-server.ts
  */
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 
 const consoleUrl = new URL(process.env.CONSOLE_URL ?? 'http://127.0.0.1:4010');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -155,8 +156,13 @@ const server = http.createServer((req, res) => {
     }
     handler(req.headers.authorization).then(
       (data) => {
-        const body = JSON.stringify({ data });
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        const text = JSON.stringify({ data });
+        // Compressed as the gateway does (gzip level 6) when the client asks for it.
+        const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+        const body = gzip ? gzipSync(text, { level: 6 }) : text;
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(gzip ? { 'content-encoding': 'gzip' } : {}) })
+          .end(body);
       },
       () => res.writeHead(502).end(),
     );
