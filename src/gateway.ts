@@ -43,6 +43,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const services = createSharedServices({ transport, publicCache: config.publicCache, lookup: config.lookup, logger, metrics });
   const apollo = createApolloServer({
     apqCache: services.apqCache,
+    publicMaxAgeSeconds: Math.floor(config.publicCache.ttlMs / 1000),
     schema: await buildGatewaySchema(),
     sandbox: config.sandbox,
     development: config.stackTraces,

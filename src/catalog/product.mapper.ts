@@ -1,5 +1,6 @@
 import { decimal, int, list, str, bool } from '../common/coerce.js';
 import type { RestAddress, RestAppList, RestAttribute, RestCategory, RestMeta, RestProduct, RestProductPage, RestStore } from '../console/rest-types.js';
+import { toAppDetails } from './app-details.mapper.js';
 import type { AppCatalog, ProductPage } from './product-page.type.js';
 import type { Category, MetaEntry, Product, ProductAttribute } from './product.type.js';
 import type { Address, Store } from './store.type.js';
@@ -24,6 +25,7 @@ export function toProduct(rest: RestProduct): Product | null {
     permalink: str(rest.permalink),
     price: str(rest.price),
     purchasable: bool(rest.purchasable),
+    app: toAppDetails(rest.attributes, rest.meta_data),
   };
 }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { AppDetails } from './app-details.type.js';
 import { Store } from './store.type.js';
 
 @ObjectType({ simpleResolvers: true, description: 'A product category, as the Console\'s store classifies it.' })
@@ -85,4 +86,7 @@ export class Product {
 
   @Field(() => Boolean, { nullable: true, description: 'Whether the product can be bought now.' })
   purchasable!: boolean | null;
+
+  @Field(() => AppDetails, { nullable: true, description: 'The app\'s FLECS facts (id, versions, architectures, icon, links…); null when the product is not a FLECS app.' })
+  app!: AppDetails | null;
 }

@@ -3,7 +3,7 @@ import { callConsole, refusedTokenIsUnauthenticated, queryStringOf, type CallSco
 import { EnvelopeSchema } from './envelope-schemas.js';
 import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';
-import type { RestAppList, RestLoginData, RestProductPage, RestSubscriptionList, RestValidateData } from './rest-types.js';
+import type { RestAppList, RestLoginData, RestProductPage, RestReviewData, RestReviewRequest, RestSubscriptionList, RestValidateData } from './rest-types.js';
 import { ConsoleRoute, routeName } from './routes.js';
 
 export interface PageArgs {
@@ -63,6 +63,19 @@ export class ConsoleClient {
 
   mySubscriptions(args: { storeId?: number }): Promise<RestSubscriptionList> {
     return this.mine({ route: ConsoleRoute.mySubscriptions, query: { store_id: args.storeId }, schema: EnvelopeSchema.subscriptions });
+  }
+
+  /**
+   * Posts a review with the caller's token in the body (`jwt`, as the Console's spec has it), never
+   * memoised and never retried (POSTs are not): one mutation, one review.
+   */
+  postReview(review: RestReviewRequest): Promise<RestReviewData> {
+    const call = { route: ConsoleRoute.appReviews, body: { data: review, jwt: this.token ?? '' }, schema: EnvelopeSchema.review };
+    return this.send<RestReviewData>(call, (status, upstream) =>
+      status === 400 || status === 404 || status === 422
+        ? new BadUserInputError('The Console did not accept this review (is productId an app it sells?).', 'input')
+        : refusedTokenIsUnauthenticated(status, upstream),
+    );
   }
 
   /** Public: sent without the caller's token, and shared across requests through the public cache. */

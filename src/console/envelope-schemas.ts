@@ -23,6 +23,7 @@ export const EnvelopeSchema = {
       user: z.looseObject({ ID: z.number(), user_login: z.string() }),
     }),
   ),
+  review: envelope(z.looseObject({ review: z.looseObject({ id: z.number(), product_id: z.number().nullish(), date_created_gmt: z.string().nullish() }) })),
   validate: envelope(z.looseObject({ isValid: z.boolean(), feature_flags: z.looseObject({ ff: flags }).nullish() })),
 } as const;
 

@@ -114,3 +114,31 @@ export interface RestSubscriptionList {
   totalSubscriptions?: number;
   subscriptions?: RestOrder[];
 }
+
+/** POST /api/v2/products/apps/reviews: the request's `data`. */
+export interface RestReviewRequest {
+  product_id: number;
+  review: string;
+  reviewer: string;
+  reviewer_email: string;
+  rating: number;
+}
+
+export interface RestReview {
+  id?: number;
+  date_created?: string;
+  date_created_gmt?: string;
+  product_id?: number;
+  product_name?: string;
+  product_permalink?: string;
+  status?: string;
+  reviewer?: string;
+  reviewer_email?: string;
+  review?: string;
+  rating?: number;
+  verified?: boolean;
+}
+
+export interface RestReviewData {
+  review: RestReview;
+}

@@ -10,6 +10,7 @@ export const ConsoleRoute = {
   mySubscriptions: { method: 'GET', path: 'api/v2/my/subscriptions' },
   catalog: { method: 'GET', path: 'api/v2/products' },
   appCatalog: { method: 'GET', path: 'api/v2/products/apps' },
+  appReviews: { method: 'POST', path: 'api/v2/products/apps/reviews' },
 } as const satisfies Record<string, { method: 'GET' | 'POST'; path: string }>;
 
 export type ConsoleRouteSpec = (typeof ConsoleRoute)[keyof typeof ConsoleRoute];

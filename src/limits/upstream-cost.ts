@@ -21,6 +21,8 @@ export const FIELD_COST: Readonly<Record<string, number>> = {
   'Query.appCatalog': 1,
   'Query.validateToken': 1,
   'Mutation.login': 1,
+  'Mutation.reviewApp': 1,
+  'Query.app': 1,
   'Viewer.products': 1,
   'Viewer.apps': 1,
   'Viewer.subscriptions': 1,

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AppResolver } from '../apps/app.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CatalogResolver } from '../catalog/catalog.resolver.js';
 import { StoreResolver } from '../catalog/store.resolver.js';
 import { LineItemResolver } from '../subscriptions/line-item.resolver.js';
 import { ViewerResolver } from '../viewer/viewer.resolver.js';
 
-export const resolvers = [AuthResolver, CatalogResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
+export const resolvers = [AppResolver, AuthResolver, CatalogResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // No class-validator: arguments are checked explicitly before any upstream call (common/args.ts).
@@ -16,7 +17,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const query = schema.getQueryType();
   if (query) query.description = 'Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller\'s own data.';
   const mutation = schema.getMutationType();
-  if (mutation) mutation.description = 'Change state in the FLECS Console: log in.';
+  if (mutation) mutation.description = 'Change state in the FLECS Console: log in, review an app.';
   return schema;
 }
 

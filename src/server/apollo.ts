@@ -10,6 +10,7 @@ import { operationLimitsPlugin } from '../limits/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationObservabilityPlugin } from '../observability/operation-plugin.js';
+import { cacheControlPlugin } from './cache-control.js';
 import { apolloRequestError, saferMessage } from './error-messages.js';
 import { jitExecutorGateway } from './jit-executor.js';
 
@@ -30,6 +31,8 @@ export interface ApolloOptions {
   sandboxOptions?: SandboxOptions;
   /** Persisted queries shared by replicas (Redis); Apollo's in-process store when undefined. */
   apqCache?: KeyValueCache<string> | undefined;
+  /** max-age of public answers (the public cache's TTL); 0 makes every answer `private, no-store`. */
+  publicMaxAgeSeconds?: number;
 }
 
 export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> {
@@ -58,6 +61,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       ApolloServerPluginCacheControlDisabled(),
       operationLimitsPlugin(options.schema, options.limits),
       operationObservabilityPlugin(options.logger, options.metrics),
+      cacheControlPlugin(options.publicMaxAgeSeconds ?? 0),
     ],
     formatError: (formatted, error) => formatError(formatted, error, options),
   });

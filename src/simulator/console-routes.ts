@@ -112,36 +112,37 @@ export class SimulatedConsole {
     return ok({ feature_flags: { ff: this.userData(index).user.featureFlags }, isValid: true });
   }
 
+  /** Every review posted, in order: tests and the admin interface read them. */
+  readonly reviews: Array<Record<string, unknown>> = [];
+
   private review(req: SimRequest): SimResponse {
     const body = req.body as { data?: Record<string, unknown>; jwt?: unknown } | undefined;
     const index = typeof body?.jwt === 'string' ? this.userOfToken(body.jwt) : undefined;
     if (index === undefined) return fail(403, 'Invalid token');
     const data = body?.data;
     const product = typeof data?.product_id === 'number' ? PRODUCTS_BY_ID.get(data.product_id) : undefined;
-    if (!data || !product || typeof data.review !== 'string' || typeof data.rating !== 'number') {
-      return fail(400, 'Expected data.product_id, data.review and data.rating');
+    if (!data || typeof data.review !== 'string' || typeof data.reviewer !== 'string' || typeof data.reviewer_email !== 'string' || typeof data.rating !== 'number') {
+      return fail(400, 'Expected data.product_id, data.review, data.reviewer, data.reviewer_email and data.rating');
     }
+    if (!product || !isApp(product)) return fail(400, 'Invalid product_id: not an app');
+    if (data.rating < 0 || data.rating > 5) return fail(400, 'Invalid rating');
     const when = new Date(this.now() * 1000).toISOString().slice(0, 19);
-    const { user } = this.userData(index);
-    return ok(
-      {
-        review: {
-          id: product.id * 1000 + (this.now() % 1000),
-          date_created: when,
-          date_created_gmt: when,
-          product_id: product.id,
-          product_name: product.name,
-          product_permalink: product.permalink,
-          status: 'hold',
-          reviewer: typeof data.reviewer === 'string' ? data.reviewer : user.display_name,
-          reviewer_email: typeof data.reviewer_email === 'string' ? data.reviewer_email : user.user_email,
-          review: data.review,
-          rating: data.rating,
-          verified: true,
-        },
-      },
-      201,
-    );
+    const review = {
+      id: 90_000 + this.reviews.length + 1,
+      date_created: when,
+      date_created_gmt: when,
+      product_id: product.id,
+      product_name: product.name,
+      product_permalink: product.permalink,
+      status: 'hold',
+      reviewer: data.reviewer,
+      reviewer_email: data.reviewer_email,
+      review: data.review,
+      rating: data.rating,
+      verified: this.userData(index).products.some((p) => p.id === product.id) || this.userData(index).apps.some((p) => p.id === product.id),
+    };
+    this.reviews.push(review);
+    return ok({ review }, 201);
   }
 
   private userOfToken(token: string): number | undefined {

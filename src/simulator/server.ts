@@ -83,7 +83,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, simulated: Simu
     }
   }
   if (url.pathname.startsWith('/__admin/')) {
-    send(res, admin ? adminRoute(method, url.pathname, body, faults, Object.keys(simulated.routes)) : { status: 404, body: errorBody(404) });
+    send(res, admin ? adminRoute(method, url.pathname, body, faults, simulated) : { status: 404, body: errorBody(404) });
     return;
   }
   const route = `${method} ${url.pathname}`;
@@ -138,8 +138,10 @@ function applyFault(req: IncomingMessage, res: ServerResponse, fault: Fault, ans
   }
 }
 
-function adminRoute(method: string, path: string, body: unknown, faults: FaultBook, knownRoutes: string[]): SimResponse {
+function adminRoute(method: string, path: string, body: unknown, faults: FaultBook, simulated: SimulatedConsole): SimResponse {
   const route = `${method} ${path}`;
+  const knownRoutes = Object.keys(simulated.routes);
+  if (route === 'GET /__admin/reviews') return { status: 200, body: { reviews: simulated.reviews } };
   if (route === 'GET /__admin/stats') return { status: 200, body: { requests: faults.stats() } };
   if (route === 'POST /__admin/reset') {
     faults.resetCounts();

@@ -29,8 +29,8 @@ describe('the schema', () => {
   });
 
   it.each([
-    ['Query', ['appCatalog', 'catalog', 'me', 'product', 'validateToken']],
-    ['Mutation', ['login']],
+    ['Query', ['app', 'appCatalog', 'catalog', 'me', 'product', 'validateToken']],
+    ['Mutation', ['login', 'reviewApp']],
     ['Viewer', ['apps', 'featureFlags', 'products', 'subscriptions']],
     ['LoginPayload', ['expiresAt', 'featureFlags', 'token', 'user']],
     ['ConsoleUser', ['displayName', 'email', 'id', 'login']],
@@ -40,8 +40,14 @@ describe('the schema', () => {
     ['AppCatalog', ['items', 'total']],
     [
       'Product',
-      ['attributes', 'averageRating', 'categories', 'description', 'id', 'metaData', 'name', 'permalink', 'price', 'purchasable', 'ratingCount', 'shortDescription', 'status', 'stockStatus', 'store'],
+      ['attributes', 'averageRating', 'categories', 'description', 'id', 'metaData', 'name', 'permalink', 'price', 'purchasable', 'ratingCount', 'shortDescription', 'status', 'stockStatus', 'store', 'app'].sort(),
     ],
+    [
+      'AppDetails',
+      ['architectures', 'author', 'blacklist', 'customLinks', 'documentationUrl', 'iconUrl', 'latestVersion', 'portVersion', 'reverseDomainName', 'versions'],
+    ],
+    // The contract's id, productId and createdAt, plus what the Console records with a review.
+    ['AppReview', ['createdAt', 'id', 'productId', 'productName', 'rating', 'review', 'reviewer', 'status', 'verified']],
     ['Category', ['id', 'name', 'slug']],
     ['ProductAttribute', ['id', 'name', 'options']],
     ['MetaEntry', ['id', 'key', 'value']],

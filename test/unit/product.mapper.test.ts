@@ -56,6 +56,7 @@ describe('toProduct', () => {
       permalink: 'https://edge.example/p/7',
       price: '19.90',
       purchasable: true,
+      app: null, // no reverse-domain-name attribute: not a FLECS app (test/unit/app-details.mapper.test.ts)
     });
   });
 
@@ -76,6 +77,7 @@ describe('toProduct', () => {
       permalink: null,
       price: null,
       purchasable: null,
+      app: null,
     });
   });
 

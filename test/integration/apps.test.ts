@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { AppDetailDocument, CatalogAppsDocument, MyAppsLatestDocument, ReviewAppDocument } from '../generated/graphql.js';
+import { STORES, isApp, publicCatalogue } from '../../src/simulator/catalogue.js';
+import type { SimProduct } from '../../src/simulator/rest-records.js';
+import { codesByPath, startStack, type Stack } from '../support/stack.js';
+
+/** Typed app details, an app by its FLECS id, app reviews, and the Cache-Control a CDN can use. */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => stack.close());
+
+/**
+ * The oracle, written from the simulator's records by the rules in DESIGN.md, independently of the
+ * gateway's mapper: names in any case, meta `key` or `name`, version numbers only, newest first.
+ */
+function expectedApp(p: SimProduct) {
+  const attribute = (name: string) => p.attributes.find((a) => a.name.toLowerCase() === name)?.options ?? [];
+  const meta = (name: string) => p.meta_data.find((m) => (m.key ?? m.name) === name)?.value;
+  const numbers = (v: string) => v.split('.').map(Number);
+  const versions = attribute('versions')
+    .filter((v) => /^\d+(\.\d+)*$/.test(v))
+    .sort((a, b) => {
+      const [x, y] = [numbers(a), numbers(b)];
+      for (let i = 0; i < Math.max(x.length, y.length); i += 1) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
+      return 0;
+    });
+  const links = meta('app-custom-link');
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    reverseDomainName: attribute('reverse-domain-name')[0],
+    versions,
+    latestVersion: versions[0] ?? null,
+    architectures: attribute('archs'),
+    blacklist: attribute('blacklist'),
+    iconUrl: text(meta('app-icon'))?.replace(/^http:/, 'https:') ?? null,
+    author: text(meta('port-author-name')),
+    portVersion: text(meta('port-version')),
+    documentationUrl: text(meta('_documentation_url')),
+    customLinks: Array.isArray(links) ? links : links && typeof links === 'object' ? Object.values(links) : [],
+  };
+}
+
+describe('Product.app', () => {
+  it.each(STORES.map((s) => s.id))('should map every app of store %p value by value, and give null for products that are no apps', async (storeId) => {
+    const res = await stack.gql(CatalogAppsDocument, { storeId });
+    expect(res.body.errors).toBeUndefined();
+    const apps = publicCatalogue(storeId).filter(isApp);
+    expect(res.body.data!.appCatalog!.items).toEqual(apps.map((p) => ({ id: p.id, app: expectedApp(p) })));
+    const page = await stack.gql('query($s: Int) { catalog(storeId: $s) { items { id app { reverseDomainName } } } }', { s: storeId });
+    const plain = (page.body.data as { catalog: { items: Array<{ id: number; app: unknown }> } }).catalog.items.filter((i) => !apps.some((a) => a.id === i.id));
+    expect(plain.length).toBeGreaterThan(0);
+    for (const item of plain) expect(item.app).toBeNull();
+  });
+
+  it('should show the caller\'s apps with their latest version', async () => {
+    const demo = stack.sim.console.userData(0);
+    const res = await stack.gql(MyAppsLatestDocument, { page: 1 }, { token: stack.tokenFor(0) });
+    expect(res.body.data!.me!.apps!.items).toEqual(
+      demo.apps.slice(0, 10).map((p) => {
+        const app = expectedApp(p);
+        return { id: p.id, name: p.name, app: { reverseDomainName: app.reverseDomainName, latestVersion: app.latestVersion, iconUrl: app.iconUrl } };
+      }),
+    );
+  });
+});
+
+describe('Query.app', () => {
+  const sample = publicCatalogue(1).filter(isApp)[3]!;
+  const other = publicCatalogue(12).filter(isApp)[5]!;
+
+  it('should find an app of the default store by its reverse-domain name, in any case, and in another store with storeId', async () => {
+    const name = expectedApp(sample).reverseDomainName!;
+    for (const variant of [name, name.toUpperCase()]) {
+      const res = await stack.gql(AppDetailDocument, { reverseDomainName: variant });
+      expect(res.body.data!.app).toMatchObject({ id: sample.id, name: sample.name, store: { id: 1 }, app: expectedApp(sample) });
+    }
+    const elsewhere = await stack.gql(AppDetailDocument, { reverseDomainName: expectedApp(other).reverseDomainName!, storeId: 12 });
+    expect(elsewhere.body.data!.app).toMatchObject({ id: other.id, store: { id: 12 } });
+    const notInDefault = await stack.gql(AppDetailDocument, { reverseDomainName: expectedApp(other).reverseDomainName! });
+    expect(notInDefault.body).toEqual({ data: { app: null } });
+  });
+
+  it('should answer null for an unknown name, BAD_USER_INPUT for a malformed one, and cost one call cold and none warm', async () => {
+    const fresh = await startStack();
+    try {
+      expect((await fresh.gql(AppDetailDocument, { reverseDomainName: 'tech.flecs.does-not-exist' })).body).toEqual({ data: { app: null } });
+      expect(await fresh.stats()).toEqual({ 'GET /api/v2/products/apps': 1 });
+      await fresh.resetStats();
+      await fresh.gql(AppDetailDocument, { reverseDomainName: expectedApp(sample).reverseDomainName! });
+      expect(await fresh.stats()).toEqual({});
+      for (const bad of ['', 'no-dots', 'a..b', 'x'.repeat(300) + '.a', 'tech.flecs.<script>']) {
+        expect(codesByPath((await fresh.gql(AppDetailDocument, { reverseDomainName: bad })).body)).toEqual({ app: 'BAD_USER_INPUT' });
+      }
+      expect(await fresh.stats()).toEqual({});
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('Mutation.reviewApp', () => {
+  const app = publicCatalogue(2).filter(isApp)[0]!;
+  const input = { productId: app.id, rating: 4, review: 'Runs well on our edge boxes.\nEasy to set up.', reviewer: 'Demo User', reviewerEmail: 'demo@example.com' };
+
+  it('should post the review once, with the caller\'s token as jwt and the right fields, and return what the Console recorded', async () => {
+    await stack.resetStats();
+    const before = stack.sim.console.reviews.length;
+    const res = await stack.gql(ReviewAppDocument, { input }, { token: stack.tokenFor(0) });
+    expect(res.body.errors).toBeUndefined();
+    expect(await stack.stats()).toEqual({ 'POST /api/v2/products/apps/reviews': 1 });
+    const recorded = stack.sim.console.reviews.slice(before);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ product_id: app.id, rating: 4, review: input.review, reviewer: 'Demo User', reviewer_email: 'demo@example.com' });
+    expect(res.body.data!.reviewApp).toEqual({
+      id: recorded[0]!.id,
+      productId: app.id,
+      createdAt: `${recorded[0]!.date_created_gmt as string}.000Z`,
+      status: 'hold',
+      rating: 4,
+      review: input.review,
+      reviewer: 'Demo User',
+      productName: app.name,
+      verified: recorded[0]!.verified,
+    });
+  });
+
+  it.each([
+    ['a rating of 0', { rating: 0 }, 'input.rating'],
+    ['a rating of 6', { rating: 6 }, 'input.rating'],
+    ['an empty review', { review: '   ' }, 'input.review'],
+    ['a 5001-character review', { review: 'x'.repeat(5001) }, 'input.review'],
+    ['a review with control characters', { review: 'ok\u0000\u001b[31m' }, 'input.review'],
+    ['an empty reviewer', { reviewer: '' }, 'input.reviewer'],
+    ['a malformed e-mail', { reviewerEmail: 'demo at example' }, 'input.reviewerEmail'],
+    ['a product id of 0', { productId: 0 }, 'input.productId'],
+  ])('should refuse %s with BAD_USER_INPUT naming the field, before any call', async (_name, change, argument) => {
+    await stack.resetStats();
+    const res = await stack.gql(ReviewAppDocument, { input: { ...input, ...change } }, { token: stack.tokenFor(0) });
+    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+    expect(res.body.data).toEqual({ reviewApp: null });
+    expect(await stack.stats()).toEqual({});
+  });
+
+  it('should refuse a caller without a token with UNAUTHENTICATED, before any call', async () => {
+    await stack.resetStats();
+    expect(codesByPath((await stack.gql(ReviewAppDocument, { input })).body)).toEqual({ reviewApp: 'UNAUTHENTICATED' });
+    expect(await stack.stats()).toEqual({});
+  });
+
+  it.each([
+    ['502', { status: 502 }, 'UPSTREAM_ERROR'],
+    ['503', { status: 503 }, 'UPSTREAM_ERROR'],
+    ['a reset', { mode: 'reset' }, 'UPSTREAM_UNAVAILABLE'],
+    ['a 403', { status: 403 }, 'UNAUTHENTICATED'],
+    ['a 400', { status: 400 }, 'BAD_USER_INPUT'],
+  ])('should send it exactly once when the Console answers %s (no retry), and say so with %s', async (_name, fault, code) => {
+    await stack.resetStats();
+    await stack.fault('POST /api/v2/products/apps/reviews', fault);
+    try {
+      const res = await stack.gql(ReviewAppDocument, { input }, { token: stack.tokenFor(0) });
+      expect(codesByPath(res.body)).toEqual({ reviewApp: code });
+      expect(await stack.stats()).toEqual({ 'POST /api/v2/products/apps/reviews': 1 });
+    } finally {
+      await stack.clearFaults();
+    }
+  });
+
+  it('should refuse a review of a product that is no app with BAD_USER_INPUT (the Console answers 400)', async () => {
+    const notApp = publicCatalogue(2).find((p) => !isApp(p))!;
+    const res = await stack.gql(ReviewAppDocument, { input: { ...input, productId: notApp.id } }, { token: stack.tokenFor(0) });
+    expect(codesByPath(res.body)).toEqual({ reviewApp: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('Cache-Control', () => {
+  const cacheControl = async (query: string, headers: Record<string, string> = {}) =>
+    (await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) })).headers;
+
+  it.each([
+    ['the public catalogue', '{ catalog { page } }'],
+    ['an app by name with its store\'s catalogue', `{ app(reverseDomainName: "x.y.z") { id } appCatalog { total } }`],
+    ['a product by id, in a fragment', '{ ...P } fragment P on Query { product(id: 1201) { id } }'],
+  ])('should make %s without a token public for the public cache\'s TTL', async (_name, query) => {
+    const headers = await cacheControl(query);
+    expect(headers.get('cache-control')).toBe('public, max-age=60');
+    expect(headers.get('vary')).toMatch(/Authorization/);
+  });
+
+  it.each([
+    ['a public query sent with a token', '{ catalog { page } }', { authorization: 'Bearer abc' }],
+    ['me', '{ me { products { page } } }', {}],
+    ['validateToken', '{ validateToken(token: "abc") { isValid } }', {}],
+    ['a mutation', 'mutation { login(username: "demo", password: "nope") { token } }', {}],
+    ['a public query that failed', '{ catalog(page: 0) { page } }', {}],
+    ['public and private fields together', '{ catalog { page } me { apps { page } } }', {}],
+  ])('should make %s private, no-store', async (_name, query, headers) => {
+    expect((await cacheControl(query, headers)).get('cache-control')).toBe('private, no-store');
+  });
+
+  it('should serve a persisted public query over GET with a public Cache-Control, as a CDN needs', async () => {
+    const query = '{ catalog(storeId: 3) { totalPages } }';
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
+    await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) });
+    const res = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(await res.json()).toEqual({ data: { catalog: { totalPages: 4 } } });
+  });
+});
