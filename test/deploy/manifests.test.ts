@@ -1,0 +1,95 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
+import { loadGatewayConfig } from '../../src/config.js';
+import { ROOT } from '../support/processes.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+/** deploy/kubernetes read as Kubernetes would, and checked against the code and the Dockerfile. */
+const DIR = `${ROOT}deploy/kubernetes/`;
+type Doc = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any }; // why: manifests are free-form YAML
+
+const kustomization = parseAllDocuments(readFileSync(`${DIR}kustomization.yaml`, 'utf8'))[0]!.toJS() as { resources: string[] };
+const docs: Doc[] = kustomization.resources.flatMap((file) =>
+  parseAllDocuments(readFileSync(`${DIR}${file}`, 'utf8')).map((d) => {
+    if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0]!.message}`);
+    return d.toJS() as Doc;
+  }),
+);
+const find = (kind: string, name = 'flecs-graph') => docs.find((d) => d.kind === kind && d.metadata.name === name)!;
+const deployment = find('Deployment');
+const pod = deployment.spec.template;
+const container = pod.spec.containers[0];
+const configMap = find('ConfigMap').data as Record<string, string>;
+const secret = find('Secret', 'flecs-graph-redis').stringData as Record<string, string>;
+
+/** Every variable the gateway reads, found by letting it read a recording environment. */
+function variablesTheGatewayReads(): Set<string> {
+  const read = new Set<string>();
+  loadGatewayConfig(new Proxy({} as Record<string, string | undefined>, { get: (_t, key) => (typeof key === 'string' && read.add(key), undefined) }));
+  return read;
+}
+
+describe('the Kubernetes manifests', () => {
+  it('should list every file of the folder in the kustomization, each valid YAML', () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(files.sort());
+    expect(docs.map((d) => d.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Secret', 'Service', 'Service']);
+  });
+
+  it('should set only variables the gateway knows, with values it accepts', () => {
+    const known = variablesTheGatewayReads();
+    expect(known.has('REDIS_URL')).toBe(true);
+    const names = [...Object.keys(configMap), ...container.env.map((e: { name: string }) => e.name)];
+    expect(names.filter((n) => !known.has(n))).toEqual([]);
+    const config = loadGatewayConfig({ ...configMap, ...secret });
+    expect(config.nodeEnv).toBe('production');
+    expect(config.publicCache.redisUrl?.hostname).toBe('flecs-graph-redis');
+  });
+
+  it('should run 3 replicas as the Dockerfile\'s non-root user, read-only, without privilege escalation', () => {
+    const user = /^USER\s+(\d+)(?::(\d+))?\s*$/m.exec(readFileSync(`${ROOT}Dockerfile`, 'utf8'));
+    expect(user).not.toBeNull();
+    expect(deployment.spec.replicas).toBe(3);
+    expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: Number(user![1]), runAsGroup: Number(user![2] ?? user![1]) });
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(container.resources.limits.memory).toBeDefined();
+  });
+
+  it('should give a draining pod more time than SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS', () => {
+    const config = loadGatewayConfig({ ...configMap, ...secret });
+    const drainSeconds = (config.shutdownDelayMs + config.shutdownTimeoutMs) / 1000;
+    expect(config.shutdownDelayMs).toBeGreaterThan(0);
+    expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(drainSeconds);
+  });
+
+  it('should agree on ports: the container, PORT, the Dockerfile\'s EXPOSE, the probes and the Service', () => {
+    const port = container.ports[0];
+    expect(port.containerPort).toBe(Number(configMap.PORT));
+    expect(readFileSync(`${ROOT}Dockerfile`, 'utf8')).toMatch(new RegExp(`^EXPOSE ${port.containerPort}$`, 'm'));
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(container[probe].httpGet.port).toBe(port.name);
+    const service = find('Service');
+    expect(service.spec.ports[0].targetPort).toBe(port.name);
+    expect(service.spec.selector).toEqual(pod.metadata.labels);
+    expect(find('PodDisruptionBudget').spec.selector.matchLabels).toEqual(pod.metadata.labels);
+    expect(find('HorizontalPodAutoscaler').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'flecs-graph' });
+    expect(find('HorizontalPodAutoscaler').spec.minReplicas).toBe(deployment.spec.replicas);
+  });
+
+  describe('probe paths', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({ env: { SHUTDOWN_DELAY_MS: '0' } });
+    });
+    afterAll(async () => stack.close());
+
+    it('should point liveness at /healthz and readiness at /readyz, which the gateway serves', async () => {
+      expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(container.startupProbe.httpGet.path).toBe('/healthz');
+      expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+      const base = stack.gateway.url.replace(/\/graphql$/, '');
+      for (const path of ['/healthz', '/readyz']) expect((await fetch(`${base}${path}`)).status).toBe(200);
+    });
+  });
+});
