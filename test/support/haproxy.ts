@@ -1,0 +1,76 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './processes.js';
+
+/** Debian's haproxy, when installed (`apt-get install haproxy`; `.ci/run` installs it). */
+export const HAPROXY = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v haproxy'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+export interface RunningHaproxy {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * haproxy in front of gateways on loopback ports, as a Kubernetes Service with readiness probes
+ * behaves: round robin, an active check of /readyz every 200 ms (one failure takes a gateway out,
+ * two successes put it back), and a retry elsewhere when a connection fails or closes empty.
+ */
+export async function startHaproxy(backendPorts: number[]): Promise<RunningHaproxy> {
+  if (!HAPROXY) throw new Error('haproxy is not installed');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'flecs-graph-haproxy-'));
+  const config = [
+    'global',
+    '  maxconn 2000',
+    'defaults',
+    '  mode http',
+    '  timeout connect 500ms',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout http-keep-alive 5s',
+    '  retries 3',
+    '  option redispatch 1',
+    '  retry-on conn-failure empty-response response-timeout',
+    'frontend graph',
+    `  bind 127.0.0.1:${port}`,
+    '  default_backend gateways',
+    'backend gateways',
+    '  balance roundrobin',
+    '  option httpchk GET /readyz',
+    '  http-check expect status 200',
+    '  default-server inter 200ms fastinter 100ms downinter 200ms fall 1 rise 2',
+    ...backendPorts.map((p, i) => `  server gateway${i} 127.0.0.1:${p} check`),
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'haproxy.cfg'), config);
+  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await fetch(url.replace(/\/graphql$/, '/healthz'));
+      break;
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('haproxy did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const done = () => (rmSync(dir, { recursive: true, force: true }), resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', done);
+        child.kill('SIGTERM');
+      }),
+  };
+}
