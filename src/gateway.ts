@@ -9,6 +9,8 @@ import { createApolloServer, type SandboxOptions } from './server/apollo.js';
 import { createHttpApp, type ServingState } from './server/http-app.js';
 import { createSharedServices } from './services.js';
 
+const REDIS_STARTUP_WAIT_MS = 2000;
+
 export interface RunningGateway {
   /** The GraphQL endpoint, for example http://127.0.0.1:4000/graphql. */
   url: string;
@@ -53,6 +55,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ...(options.sandboxOptions ? { sandboxOptions: options.sandboxOptions } : {}),
   });
   await apollo.start();
+  // A replica joins its peers' shared cache before it takes traffic; Redis being away delays the
+  // start by at most this much, never stops it.
+  await services.ready(REDIS_STARTUP_WAIT_MS);
   const state: ServingState = { draining: false, inFlight: 0 };
   const server = http.createServer(
     createHttpApp({

@@ -32,6 +32,8 @@ export interface SharedServicesOptions {
 export interface RunningServices extends SharedServices {
   /** Apollo's persisted-query store in Redis; undefined keeps Apollo's in-process default. */
   apqCache: KeyValueCache<string> | undefined;
+  /** Waits (at most `ms`) for the shared store to be reachable; at once without Redis. */
+  ready(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,9 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
     knownStores: new KnownStores(),
     lookup: options.lookup,
     apqCache: redis ? new RedisApqCache(redis) : undefined,
+    async ready(ms) {
+      await redis?.connected(ms);
+    },
     async close() {
       await publicCache.close();
       await redis?.close();

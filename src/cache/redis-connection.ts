@@ -30,6 +30,25 @@ export class RedisConnection {
     this.client.connect().catch((error: unknown) => this.changeState('down', error instanceof Error ? error.message : String(error)));
   }
 
+  /**
+   * Resolves once connected, or after `ms` without (Redis being away must not stop a start): a
+   * replica that starts serving before its connection is up would answer persisted queries
+   * registered on the others with PERSISTED_QUERY_NOT_FOUND.
+   */
+  connected(ms: number): Promise<boolean> {
+    if (this.client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (up: boolean) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(up);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.client.once('ready', onReady);
+    });
+  }
+
   /** Runs a command; undefined when Redis is away, slow or refuses (the caller treats it as a miss). */
   async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | undefined> {
     if (this.client.status !== 'ready') {

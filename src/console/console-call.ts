@@ -86,14 +86,13 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   try {
     response = await sendRaw({
       method: call.route.method,
-      origin: transport.origin,
-      path: pathWithQuery(call),
+      path: transport.basePath + pathWithQuery(call),
       headers,
       ...(body === undefined ? {} : { body }),
       timeoutMs: Math.min(transport.timeoutMs, remaining),
       deadlineBound: remaining < transport.timeoutMs,
       maxBytes: transport.maxBytes,
-      agent: transport.agent,
+      pool: transport.pool,
     });
   } catch (error) {
     const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('malformed', String(error));

@@ -1,20 +1,10 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher, Pool } from 'undici';
 import { UpstreamFailure } from './upstream-failure.js';
-
-/** Where CONSOLE_URL points, split once so that no URL is parsed per call. */
-export interface Origin {
-  protocol: 'http:' | 'https:';
-  hostname: string;
-  port: string;
-  /** Path prefix of CONSOLE_URL, ending in "/". */
-  basePath: string;
-}
 
 export interface RawRequest {
   method: 'GET' | 'POST';
-  origin: Origin;
-  /** Path and query below CONSOLE_URL (no leading slash). */
+  /** Path and query below CONSOLE_URL's origin (the path prefix included). */
   path: string;
   headers: Record<string, string>;
   body?: string;
@@ -22,84 +12,81 @@ export interface RawRequest {
   /** True when the timeout is the operation's deadline rather than UPSTREAM_TIMEOUT_MS. */
   deadlineBound: boolean;
   maxBytes: number;
-  agent: http.Agent;
+  pool: Pool;
 }
 
 export interface RawResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
- * One HTTP exchange with the Console on node:http: a hard timeout over the whole exchange, a cap
- * on the answer's size, no redirects followed (a 3xx is just a status). Fails only with an
+ * One HTTP exchange with the Console on undici's Pool (keep-alive connections to CONSOLE_URL's
+ * origin): a hard timeout over the whole exchange (undici's own timeouts only measure silence), a
+ * cap on the answer's size, no redirects followed (a 3xx is just a status). Fails only with an
  * UpstreamFailure that says what went wrong.
  */
-export function sendRaw(request: RawRequest): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (failure: UpstreamFailure) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.destroy();
-      reject(failure);
-    };
-    const { origin } = request;
-    const client = origin.protocol === 'https:' ? https : http;
-    const options = {
-      protocol: origin.protocol,
-      hostname: origin.hostname,
-      port: origin.port,
-      path: origin.basePath + request.path,
+export async function sendRaw(request: RawRequest): Promise<RawResponse> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, request.timeoutMs);
+  const timeoutFailure = () =>
+    request.deadlineBound
+      ? new UpstreamFailure('deadline', 'operation deadline passed during the call')
+      : new UpstreamFailure('timeout', 'no answer within UPSTREAM_TIMEOUT_MS');
+  let response: Dispatcher.ResponseData | undefined;
+  try {
+    response = await request.pool.request({
       method: request.method,
+      path: request.path,
       headers: request.headers,
-      agent: request.agent,
-    };
-    const req = client.request(options, (res) => {
-      const declared = Number(res.headers['content-length']);
-      if (declared > request.maxBytes) {
-        fail(new UpstreamFailure('too_large', `content-length ${declared} over UPSTREAM_MAX_BYTES`));
-        return;
-      }
+      body: request.body ?? null,
+      signal: controller.signal,
+      // The hard timeout above covers the whole exchange; these only must not fire first.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    const declared = Number(response.headers['content-length']);
+    if (declared > request.maxBytes) throw new UpstreamFailure('too_large', `content-length ${declared} over UPSTREAM_MAX_BYTES`);
+    let body: string;
+    if (Number.isFinite(declared)) {
+      body = await response.body.text();
+    } else {
       const chunks: Buffer[] = [];
       let size = 0;
-      res.on('data', (chunk: Buffer) => {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > request.maxBytes) fail(new UpstreamFailure('too_large', 'answer larger than UPSTREAM_MAX_BYTES'));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-      });
-      res.on('error', (error: NodeJS.ErrnoException) => fail(classify(error)));
-      res.on('aborted', () => fail(new UpstreamFailure('reset', 'answer aborted')));
-    });
-    const timer = setTimeout(
-      () =>
-        fail(
-          request.deadlineBound
-            ? new UpstreamFailure('deadline', 'operation deadline passed during the call')
-            : new UpstreamFailure('timeout', 'no answer within UPSTREAM_TIMEOUT_MS'),
-        ),
-      request.timeoutMs,
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => fail(classify(error)));
-    req.end(request.body);
-  });
+        if (size > request.maxBytes) throw new UpstreamFailure('too_large', 'answer larger than UPSTREAM_MAX_BYTES');
+        chunks.push(chunk);
+      }
+      body = Buffer.concat(chunks, size).toString('utf8');
+    }
+    return { status: response.statusCode, headers: response.headers as IncomingHttpHeaders, body };
+  } catch (error) {
+    if (response) {
+      // Stop reading (an answer over the cap, a timeout): the connection is closed, not reused.
+      response.body.on('error', () => undefined);
+      response.body.destroy();
+    }
+    if (timedOut) throw timeoutFailure();
+    if (error instanceof UpstreamFailure) throw error;
+    throw classify(error as NodeJS.ErrnoException);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function classify(error: NodeJS.ErrnoException): UpstreamFailure {
-  const code = error.code ?? '';
+  const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
   if (RESET_CODES.has(code)) return new UpstreamFailure('reset', code);
   if (UNREACHABLE_CODES.has(code)) return new UpstreamFailure('unavailable', code);
+  if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return new UpstreamFailure('reset', code);
   return new UpstreamFailure('malformed', `${error.name}: ${error.message}`);
 }

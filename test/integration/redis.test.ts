@@ -160,3 +160,20 @@ suite('Redis failing under a running gateway', () => {
     expect((await redis.admin.keys('flecs-graph:public:*')).length).toBeGreaterThan(0);
   }, 20_000);
 });
+
+suite('Redis unreachable from the start', () => {
+  it('should start within its short wait, serve from the Console, and stay ready', async () => {
+    const { freePort } = await import('../support/processes.js');
+    const deadPort = await freePort(); // nothing listens there
+    const started = performance.now();
+    const stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${deadPort}`, REDIS_TIMEOUT_MS: '50' } });
+    try {
+      expect(performance.now() - started).toBeLessThan(4000);
+      const res = await stack.gql(CATALOG);
+      expect(res.body.errors).toBeUndefined();
+      expect((await fetch(stack.gateway.url.replace(/\/graphql$/, '/readyz'))).status).toBe(200);
+    } finally {
+      await stack.close();
+    }
+  });
+});
