@@ -2,31 +2,82 @@ import { decimal, int, list, str, bool } from '../common/coerce.js';
 import type { RestAddress, RestAppList, RestAttribute, RestCategory, RestMeta, RestProduct, RestProductPage, RestStore } from '../console/rest-types.js';
 import { toAppDetails } from './app-details.mapper.js';
 import type { AppCatalog, ProductPage } from './product-page.type.js';
+import type { AppDetails } from './app-details.type.js';
 import type { Category, MetaEntry, Product, ProductAttribute } from './product.type.js';
 import type { Address, Store } from './store.type.js';
 
-/** The one place where a Console product record becomes a GraphQL Product. */
-export function toProduct(rest: RestProduct): Product | null {
+/**
+ * The one place where a Console product record becomes a GraphQL Product. Scalars are read at
+ * once; the nested parts (categories, attributes, meta data, store, app details) only when a query
+ * reads them, once each: a dashboard lists dozens of products and reads four fields of each, and
+ * mapping all of them was most of its garbage.
+ */
+export class MappedProduct implements Product {
+  readonly id: number;
+  readonly name: string;
+  readonly status: string | null;
+  readonly description: string | null;
+  readonly shortDescription: string | null;
+  readonly averageRating: number | null;
+  readonly ratingCount: number | null;
+  readonly stockStatus: string | null;
+  readonly permalink: string | null;
+  readonly price: string | null;
+  readonly purchasable: boolean | null;
+  readonly #rest: RestProduct;
+  #categories: Category[] | undefined;
+  #attributes: ProductAttribute[] | undefined;
+  #metaData: MetaEntry[] | undefined;
+  #store: Store | null | undefined;
+  #app: AppDetails | null | undefined;
+
+  constructor(rest: RestProduct, id: number) {
+    this.#rest = rest;
+    this.id = id;
+    this.name = str(rest.name) ?? '';
+    this.status = str(rest.status);
+    this.description = str(rest.description);
+    this.shortDescription = str(rest.short_description);
+    this.averageRating = decimal(rest.average_rating);
+    this.ratingCount = int(rest.rating_count);
+    this.stockStatus = str(rest.stock_status);
+    this.permalink = str(rest.permalink);
+    this.price = str(rest.price);
+    this.purchasable = bool(rest.purchasable);
+  }
+
+  get categories(): Category[] {
+    return (this.#categories ??= list(this.#rest.categories, toCategory));
+  }
+
+  get attributes(): ProductAttribute[] {
+    return (this.#attributes ??= list(this.#rest.attributes, toAttribute));
+  }
+
+  get metaData(): MetaEntry[] {
+    return (this.#metaData ??= list(this.#rest.meta_data, toMetaEntry));
+  }
+
+  get store(): Store | null {
+    if (this.#store === undefined) this.#store = this.#rest.store && typeof this.#rest.store === 'object' ? toStore(this.#rest.store) : null;
+    return this.#store;
+  }
+
+  get app(): AppDetails | null {
+    if (this.#app === undefined) this.#app = toAppDetails(this.#rest.attributes, this.#rest.meta_data);
+    return this.#app;
+  }
+
+  /** The store's id without mapping the store (a product search reads it for every product it sees). */
+  get storeId(): number | null {
+    const store = this.#rest.store;
+    return store && typeof store === 'object' ? int(store.id) : null;
+  }
+}
+
+export function toProduct(rest: RestProduct): MappedProduct | null {
   const id = int(rest.id);
-  if (id === null) return null; // a product without an id cannot be referred to; drop it
-  return {
-    id,
-    name: str(rest.name) ?? '',
-    status: str(rest.status),
-    description: str(rest.description),
-    shortDescription: str(rest.short_description),
-    averageRating: decimal(rest.average_rating),
-    ratingCount: int(rest.rating_count),
-    categories: list(rest.categories, toCategory),
-    attributes: list(rest.attributes, toAttribute),
-    metaData: list(rest.meta_data, toMetaEntry),
-    stockStatus: str(rest.stock_status),
-    store: rest.store && typeof rest.store === 'object' ? toStore(rest.store) : null,
-    permalink: str(rest.permalink),
-    price: str(rest.price),
-    purchasable: bool(rest.purchasable),
-    app: toAppDetails(rest.attributes, rest.meta_data),
-  };
+  return id === null ? null : new MappedProduct(rest, id); // a product without an id cannot be referred to; drop it
 }
 
 export function toProductPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage {

@@ -1,5 +1,6 @@
 import { int } from '../common/coerce.js';
 import { LookupIncompleteError } from '../common/errors.js';
+import { MappedProduct } from '../catalog/product.mapper.js';
 import type { Product } from '../catalog/product.type.js';
 import type { ProductPage } from '../catalog/product-page.type.js';
 import type { ConsoleClient, PageArgs } from '../console/console-client.js';
@@ -45,11 +46,13 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   const take = (rest: RestProductPage, list: ProductList) => {
     const items = deps.mapPage(rest, undefined).items;
     for (const product of items) {
-      if (product.store) deps.knownStores.add(product.store.id);
+      const storeId = storeIdOf(product);
+      if (storeId !== null) deps.knownStores.add(storeId);
       if (wanted.has(product.id) && !found.has(product.id)) found.set(product.id, product);
     }
-    if (list.name === 'catalog' && deps.knownStores.defaultStoreId === undefined && items[0]?.store) {
-      deps.knownStores.defaultStoreId = items[0].store.id;
+    const first = items[0];
+    if (list.name === 'catalog' && deps.knownStores.defaultStoreId === undefined && first) {
+      deps.knownStores.defaultStoreId = storeIdOf(first) ?? undefined;
     }
   };
   const page = async (list: ProductList, n: number, peekOnly: boolean): Promise<RestProductPage | undefined> => {
@@ -111,4 +114,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   await search(catalogues(), false);
 
   return ids.map((id) => found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort)));
+}
+
+function storeIdOf(product: Product): number | null {
+  return product instanceof MappedProduct ? product.storeId : (product.store?.id ?? null);
 }

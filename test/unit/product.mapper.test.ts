@@ -29,9 +29,17 @@ const REST: RestProduct = {
   purchasable: true,
 };
 
+/** Every GraphQL field of a mapped product, read as a query would (the nested ones are read lazily). */
+function fields(product: ReturnType<typeof toProduct>) {
+  if (product === null) return null;
+  const { id, name, status, description, shortDescription, averageRating, ratingCount, categories, attributes, metaData, stockStatus, store, permalink, price, purchasable, app } =
+    product;
+  return { id, name, status, description, shortDescription, averageRating, ratingCount, categories, attributes, metaData, stockStatus, store, permalink, price, purchasable, app };
+}
+
 describe('toProduct', () => {
   it('should map every REST field to its GraphQL field', () => {
-    expect(toProduct(REST)).toEqual({
+    expect(fields(toProduct(REST))).toEqual({
       id: 7,
       name: 'MQTT Broker',
       status: 'publish',
@@ -61,7 +69,7 @@ describe('toProduct', () => {
   });
 
   it('should turn omitted scalars into null and omitted lists into []', () => {
-    expect(toProduct({ id: 1 })).toEqual({
+    expect(fields(toProduct({ id: 1 }))).toEqual({
       id: 1,
       name: '',
       status: null,
