@@ -7,6 +7,7 @@ import { RedisStore } from './cache/redis-store.js';
 import type { LookupLimits, PublicCacheConfig } from './config.js';
 import type { ConsoleTransport } from './console/http-transport.js';
 import { KnownStores } from './loaders/known-stores.js';
+import { PublicSnapshot } from './loaders/public-snapshot.js';
 import type { Logger } from './observability/logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 
@@ -18,8 +19,13 @@ export interface SharedServices {
   transport: ConsoleTransport;
   publicCache: PublicCache;
   knownStores: KnownStores;
+  /** A recent complete pass over the public catalogues, for product searches. */
+  publicSnapshot: PublicSnapshot;
   lookup: LookupLimits;
 }
+
+/** How long a complete pass over the public catalogues serves product searches (at most the TTL). */
+const PUBLIC_SNAPSHOT_MS = 5000;
 
 export interface SharedServicesOptions {
   transport: ConsoleTransport;
@@ -47,6 +53,7 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
     transport: options.transport,
     publicCache,
     knownStores: new KnownStores(),
+    publicSnapshot: new PublicSnapshot(Math.min(PUBLIC_SNAPSHOT_MS, cacheConfig.ttlMs)),
     lookup: options.lookup,
     apqCache: redis ? new RedisApqCache(redis) : undefined,
     async ready(ms) {

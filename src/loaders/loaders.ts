@@ -41,11 +41,11 @@ export function mapPage(rest: RestProductPage, requestedPage: number | undefined
  * Built when a request begins, from that request's ConsoleClient: one user's loader never serves
  * another, and a failure cached here dies with the request.
  */
-export function createLoaders(client: ConsoleClient, services: Pick<SharedServices, 'knownStores' | 'lookup'>, hasToken: boolean): Loaders {
+export function createLoaders(client: ConsoleClient, services: Pick<SharedServices, 'knownStores' | 'lookup' | 'publicSnapshot'>, hasToken: boolean): Loaders {
   return {
     mapPage,
     productById: new DataLoader((ids) =>
-      lookupProducts({ client, hasToken, knownStores: services.knownStores, limits: services.lookup, mapPage }, ids),
+      lookupProducts({ client, hasToken, knownStores: services.knownStores, snapshot: services.publicSnapshot, limits: services.lookup, mapPage }, ids),
     ),
     storeCatalog: new DataLoader((keys) => loadStoreCatalogs(client, keys)),
   };

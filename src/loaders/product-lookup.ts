@@ -7,6 +7,7 @@ import type { ConsoleClient, PageArgs } from '../console/console-client.js';
 import type { RestProductPage } from '../console/rest-types.js';
 import type { LookupLimits } from '../config.js';
 import type { KnownStores } from './known-stores.js';
+import type { PublicSnapshot } from './public-snapshot.js';
 
 /** One list a product can be found in: the caller's products or apps, or one store's catalogue. */
 interface ProductList {
@@ -21,6 +22,8 @@ export interface LookupDeps {
   client: Pick<ConsoleClient, 'myProducts' | 'myApps' | 'catalog' | 'peekCatalog'>;
   hasToken: boolean;
   knownStores: KnownStores;
+  /** Gateway-wide snapshot of the public catalogues; absent in unit tests that do not need it. */
+  snapshot?: PublicSnapshot;
   limits: LookupLimits;
   mapPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage;
 }
@@ -42,6 +45,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   let failure: Error | undefined;
   let cutShort: string | undefined;
   const missing = () => found.size < wanted.size;
+  /** Every product a pass over the public cache saw, while it may still become a snapshot. */
+  let pass: Map<number, Product> | undefined;
 
   const take = (rest: RestProductPage, list: ProductList) => {
     const items = deps.mapPage(rest, undefined).items;
@@ -49,6 +54,7 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
       const storeId = storeIdOf(product);
       if (storeId !== null) deps.knownStores.add(storeId);
       if (wanted.has(product.id) && !found.has(product.id)) found.set(product.id, product);
+      if (pass !== undefined && !pass.has(product.id)) pass.set(product.id, product);
     }
     const first = items[0];
     if (list.name === 'catalog' && deps.knownStores.defaultStoreId === undefined && first) {
@@ -70,11 +76,12 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     if (rest !== undefined) take(rest, list);
     return rest;
   };
-  const search = async (lists: ProductList[], peekOnly: boolean) => {
-    if (!missing() || lists.length === 0) return;
+  /** Reads the lists; true when every page of every list was there (always, unless peeking). */
+  const search = async (lists: ProductList[], peekOnly: boolean): Promise<boolean> => {
+    if (!missing() || lists.length === 0) return false;
     const firsts = await Promise.all(lists.map((list) => page(list, 1, peekOnly)));
-    if (!missing()) return;
-    const later: Array<Promise<unknown>> = [];
+    if (!missing()) return false;
+    const later: Array<Promise<RestProductPage | undefined>> = [];
     lists.forEach((list, i) => {
       const first = firsts[i];
       if (first === undefined) return;
@@ -82,7 +89,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
       if (total > deps.limits.maxPages) cutShort ??= `${list.name} has ${total} pages; LOOKUP_MAX_PAGES is ${deps.limits.maxPages}`;
       for (let n = 2; n <= Math.min(total, deps.limits.maxPages); n += 1) later.push(page(list, n, peekOnly));
     });
-    await Promise.all(later);
+    const rest = await Promise.all(later);
+    return firsts.every((p) => p !== undefined) && rest.every((p) => p !== undefined);
   };
   const catalogues = (): ProductList[] => {
     const stores = deps.knownStores.list();
@@ -96,7 +104,27 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     }));
   };
 
-  await search(catalogues(), true);
+  // Stage 1, free: the public catalogues as the public cache (or a recent complete pass over it) holds them.
+  const publicLists = catalogues();
+  const names = publicLists.map((l) => l.name);
+  let covered: ReadonlySet<string> = new Set();
+  const snapshot = deps.snapshot?.covering(names);
+  if (snapshot) {
+    for (const id of wanted) {
+      const product = snapshot.products.get(id);
+      if (product !== undefined && !found.has(id)) found.set(id, product);
+    }
+    if (snapshot.cutShort !== undefined) cutShort ??= snapshot.cutShort;
+    covered = snapshot.lists;
+  } else {
+    pass = deps.snapshot ? new Map() : undefined;
+    const complete = await search(publicLists, true);
+    if (complete && pass) {
+      deps.snapshot!.store(pass, names, cutShort);
+      covered = new Set(names);
+    }
+    pass = undefined;
+  }
   if (deps.hasToken) {
     await search(
       [
@@ -111,7 +139,7 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     // store would be searched twice (with and without its store_id).
     await page(catalogues()[0]!, 1, false);
   }
-  await search(catalogues(), false);
+  await search(catalogues().filter((list) => !covered.has(list.name)), false);
 
   return ids.map((id) => found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort)));
 }

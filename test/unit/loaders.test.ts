@@ -37,6 +37,7 @@ function fakeClient(lists: FakeLists) {
     myApps: (args) => (calls.push(`my apps ${args.page ?? 1}`), page(lists.apps ?? [[]], args, 1)),
     catalog: (args) => (calls.push(`catalog ${args.storeId ?? 0}:${args.page ?? 1}`), page(catalogPages(args), args, args.storeId ?? 1)),
     peekCatalog: (args) =>
+      (calls.push(`peek ${args.storeId ?? 0}:${args.page ?? 1}`), 0) ||
       lists.cached?.includes(`${args.storeId ?? 0}:${args.page ?? 1}`) ? page(catalogPages(args), args, args.storeId ?? 1) : Promise.resolve(undefined),
   };
   return { client, calls, mostAtOnce: () => mostAtOnce };
@@ -61,8 +62,9 @@ describe('lookupProducts', () => {
     const fake = fakeClient({ products: [[1], [2], [3], [4]] });
     const result = await lookupProducts(deps(fake.client), [4]);
     expect(ids(result)).toEqual([4]);
-    expect(fake.calls.slice(0, 2).sort()).toEqual(['my apps 1', 'my products 1']);
-    expect(fake.calls.slice(2).sort()).toEqual(['my products 2', 'my products 3', 'my products 4']);
+    const calls = fake.calls.filter((c) => !c.startsWith('peek'));
+    expect(calls.slice(0, 2).sort()).toEqual(['my apps 1', 'my products 1']);
+    expect(calls.slice(2, 5).sort()).toEqual(['my products 2', 'my products 3', 'my products 4']);
     expect(fake.mostAtOnce()).toBeGreaterThanOrEqual(3);
   });
 
@@ -76,13 +78,35 @@ describe('lookupProducts', () => {
   it('should make no call at all when the public cache already holds every id', async () => {
     const fake = fakeClient({ products: [[1]], stores: { 1: [[10], [11]] }, cached: ['0:1', '0:2'] });
     expect(ids(await lookupProducts(deps(fake.client), [11, 10]))).toEqual([11, 10]);
+    expect(fake.calls.filter((c) => !c.startsWith('peek'))).toEqual([]);
+  });
+
+  it('should keep a complete pass over the cached catalogues as a snapshot, and answer the next searches from it without reading a page', async () => {
+    const { PublicSnapshot } = await import('../../src/loaders/public-snapshot.js');
+    const fake = fakeClient({ stores: { 1: [[10], [11]], 5: [[50]] }, cached: ['0:1', '0:2', '5:1'] });
+    const shared = deps(fake.client, { hasToken: false, stores: [5] });
+    shared.snapshot = new PublicSnapshot(5000);
+    expect(ids(await lookupProducts(shared, [50, 404]))).toEqual([50, null]);
+    expect(fake.calls.sort()).toEqual(['peek 0:1', 'peek 0:2', 'peek 5:1']);
+    fake.calls.length = 0;
+    expect(ids(await lookupProducts(shared, [11, 404]))).toEqual([11, null]);
     expect(fake.calls).toEqual([]);
+  });
+
+  it('should not take a snapshot from a pass that missed a page, and read that page', async () => {
+    const { PublicSnapshot } = await import('../../src/loaders/public-snapshot.js');
+    const fake = fakeClient({ stores: { 1: [[10], [11]] }, cached: ['0:1'] });
+    const shared = deps(fake.client, { hasToken: false });
+    shared.snapshot = new PublicSnapshot(5000);
+    expect(ids(await lookupProducts(shared, [11]))).toEqual([11]);
+    expect(fake.calls).toContain('catalog 0:2');
+    expect(shared.snapshot.covering(['catalog'])).toBeUndefined();
   });
 
   it('should not read the caller\'s lists without a token', async () => {
     const fake = fakeClient({ products: [[1]], stores: { 1: [[10]] } });
     expect(ids(await lookupProducts(deps(fake.client, { hasToken: false }), [1, 10]))).toEqual([null, 10]);
-    expect(fake.calls).toEqual(['catalog 0:1']);
+    expect(fake.calls.filter((c) => !c.startsWith('peek'))).toEqual(['catalog 0:1']);
   });
 
   it('should answer LOOKUP_INCOMPLETE, not null, when a list has more pages than LOOKUP_MAX_PAGES', async () => {
