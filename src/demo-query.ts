@@ -7,7 +7,7 @@ export const DASHBOARD_QUERY = `query Dashboard {
       totalPages
       items { id name price averageRating store { id name } }
     }
-    apps { items { id name } }
+    apps { items { id name app { reverseDomainName latestVersion iconUrl } } }
     subscriptions {
       total
       items {
