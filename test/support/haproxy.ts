@@ -1,17 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './processes.js';
+import { freePort, installed } from './processes.js';
 
 /** Debian's haproxy, when installed (`apt-get install haproxy`; `.ci/run` installs it). */
-export const HAPROXY = (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v haproxy'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-})();
+export const HAPROXY = installed('haproxy');
 
 export interface RunningHaproxy {
   url: string;

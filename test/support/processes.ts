@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -90,4 +90,13 @@ export async function startProcesses(
   const url = `http://127.0.0.1:${port}/graphql`;
   await waitForHealth(url);
   return { simulator, gateway, simUrl, url };
+}
+
+/** The path of an installed program (a Debian package a test needs), or undefined. */
+export function installed(program: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,16 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { freePort } from './processes.js';
+import { freePort, installed } from './processes.js';
 
 /** Debian's redis-server, when installed (`apt-get install redis-server`; `.ci/run` installs it). */
-export const REDIS_SERVER = (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-})();
+export const REDIS_SERVER = installed('redis-server');
 
 /** Says loudly, once per test file, that the Redis tests did not run, and how to make them run. */
 export function warnRedisMissing(file: string): void {
