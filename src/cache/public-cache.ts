@@ -27,10 +27,6 @@ export class PublicCache {
     this.now = options.now ?? Date.now;
   }
 
-  get ttlMs(): number {
-    return this.options.ttlMs;
-  }
-
   async get<T>(key: string, load: () => Promise<T>): Promise<T> {
     if (this.options.ttlMs > 0) {
       const entry = await this.options.store.read(key);

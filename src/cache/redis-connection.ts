@@ -64,10 +64,6 @@ export class RedisConnection {
     }
   }
 
-  isUp(): boolean {
-    return this.state === 'up';
-  }
-
   async close(): Promise<void> {
     this.state = 'down'; // a deliberate close is no outage: no log line
     this.client.removeAllListeners('end');

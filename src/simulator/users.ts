@@ -41,7 +41,7 @@ function pick<T>(from: readonly T[], count: number, random: () => number): T[] {
 const STATUSES = ['active', 'active', 'on-hold', 'pending-cancel', 'cancelled', 'active', 'expired'];
 
 /** How many products a user owns: demo 27, one user in three 21–33 (over 2 pages of 10), the rest 6–17. */
-export function productCountOf(index: number): number {
+function productCountOf(index: number): number {
   if (index === 0) return 27;
   return index % 3 === 0 ? 21 + (index % 13) : 6 + (index % 12);
 }

@@ -36,9 +36,11 @@ function fakeClient(lists: FakeLists) {
     },
     myApps: (args) => (calls.push(`my apps ${args.page ?? 1}`), page(lists.apps ?? [[]], args, 1)),
     catalog: (args) => (calls.push(`catalog ${args.storeId ?? 0}:${args.page ?? 1}`), page(catalogPages(args), args, args.storeId ?? 1)),
-    peekCatalog: (args) =>
-      (calls.push(`peek ${args.storeId ?? 0}:${args.page ?? 1}`), 0) ||
-      lists.cached?.includes(`${args.storeId ?? 0}:${args.page ?? 1}`) ? page(catalogPages(args), args, args.storeId ?? 1) : Promise.resolve(undefined),
+    peekCatalog: (args) => {
+      const key = `${args.storeId ?? 0}:${args.page ?? 1}`;
+      calls.push(`peek ${key}`);
+      return lists.cached?.includes(key) ? page(catalogPages(args), args, args.storeId ?? 1) : Promise.resolve(undefined);
+    },
   };
   return { client, calls, mostAtOnce: () => mostAtOnce };
 }
