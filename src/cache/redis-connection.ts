@@ -26,6 +26,8 @@ export class RedisConnection {
     });
     this.client.on('ready', () => this.changeState('up'));
     this.client.on('error', (error: Error) => this.changeState('down', error.message));
+    // 'close' comes at once when Redis goes away; 'error' only once a reconnect attempt fails.
+    this.client.on('close', () => this.changeState('down', 'connection closed'));
     this.client.on('end', () => this.changeState('down', 'connection closed'));
     this.client.connect().catch((error: unknown) => this.changeState('down', error instanceof Error ? error.message : String(error)));
   }
