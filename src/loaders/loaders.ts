@@ -12,8 +12,10 @@ export interface Loaders {
   productById: DataLoader<number, Product | null>;
   /** A store's public catalogue page, keyed by (storeId, page). */
   storeCatalog: DataLoader<string, ProductPage>;
-  /** Maps an upstream page once, however many fields (and, for cached public pages, requests) read it. */
+  /** Maps an upstream page once, however many fields read it. */
   mapPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage;
+  /** Forgets every page, product and batch result this request's loaders hold (see `releaseContext`). */
+  release(): void;
 }
 
 export function storeCatalogKey(storeId: number, page: number | undefined): string {
@@ -21,20 +23,22 @@ export function storeCatalogKey(storeId: number, page: number | undefined): stri
 }
 
 /**
- * A pure function's results by the identity of its input. Public pages held by the in-process
- * cache are the same objects in every request, so each is mapped once, not once per request;
- * a private page is a new object in every request, so its entry is reachable from that request
- * only, and goes with it.
+ * Maps each upstream page once per request, however many fields read it. Per request on purpose:
+ * a map shared across requests (a WeakMap by page) made V8 keep every private page, and all it
+ * reached, alive through young collections (ephemeron entries are not weak there) until the
+ * next full collection, so most of each request was promoted to the old generation.
  */
-const mappedPages = new WeakMap<RestProductPage, ProductPage>();
-
-export function mapPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage {
-  let page = mappedPages.get(rest);
-  if (page === undefined) {
-    page = toProductPage(rest, requestedPage);
-    mappedPages.set(rest, page);
-  }
-  return page;
+export function pageMapper(): Loaders['mapPage'] & { clear(): void } {
+  const mapped = new Map<RestProductPage, ProductPage>();
+  const map = (rest: RestProductPage, requestedPage: number | undefined): ProductPage => {
+    let page = mapped.get(rest);
+    if (page === undefined) {
+      page = toProductPage(rest, requestedPage);
+      mapped.set(rest, page);
+    }
+    return page;
+  };
+  return Object.assign(map, { clear: () => mapped.clear() });
 }
 
 /**
@@ -42,16 +46,24 @@ export function mapPage(rest: RestProductPage, requestedPage: number | undefined
  * another, and a failure cached here dies with the request.
  */
 export function createLoaders(client: ConsoleClient, services: Pick<SharedServices, 'knownStores' | 'lookup' | 'publicSnapshot'>, hasToken: boolean): Loaders {
+  const mapPage = pageMapper();
+  const productById = new DataLoader((ids: readonly number[]) =>
+    lookupProducts({ client, hasToken, knownStores: services.knownStores, snapshot: services.publicSnapshot, limits: services.lookup, mapPage }, ids),
+  );
+  const storeCatalog = new DataLoader((keys: readonly string[]) => loadStoreCatalogs(client, keys, mapPage));
   return {
     mapPage,
-    productById: new DataLoader((ids) =>
-      lookupProducts({ client, hasToken, knownStores: services.knownStores, snapshot: services.publicSnapshot, limits: services.lookup, mapPage }, ids),
-    ),
-    storeCatalog: new DataLoader((keys) => loadStoreCatalogs(client, keys)),
+    productById,
+    storeCatalog,
+    release() {
+      mapPage.clear();
+      productById.clearAll();
+      storeCatalog.clearAll();
+    },
   };
 }
 
-export async function loadStoreCatalogs(client: Pick<ConsoleClient, 'catalog'>, keys: readonly string[]): Promise<Array<ProductPage | Error>> {
+export async function loadStoreCatalogs(client: Pick<ConsoleClient, 'catalog'>, keys: readonly string[], mapPage: Loaders['mapPage']): Promise<Array<ProductPage | Error>> {
   return Promise.all(
     keys.map(async (key) => {
       const [store, page] = key.split(':');

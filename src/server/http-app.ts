@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ErrorCode } from '../common/errors.js';
-import { createContext, type GatewayContext } from '../context.js';
+import { createContext, releaseContext, type GatewayContext } from '../context.js';
 import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -120,6 +120,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     httpGraphQLRequest: { method, headers, search: url.search, body },
     context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs })),
   });
+  if (context) releaseContext(context);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

@@ -3,7 +3,7 @@ import { UpstreamError } from '../../src/common/errors.js';
 import type { PageArgs } from '../../src/console/console-client.js';
 import type { RestProductPage } from '../../src/console/rest-types.js';
 import { KnownStores } from '../../src/loaders/known-stores.js';
-import { loadStoreCatalogs, mapPage } from '../../src/loaders/loaders.js';
+import { loadStoreCatalogs, pageMapper } from '../../src/loaders/loaders.js';
 import { lookupProducts, type LookupDeps } from '../../src/loaders/product-lookup.js';
 
 /** Lists as pages of ids; a product's store is the catalogue it is listed in (own lists: store 1). */
@@ -48,7 +48,7 @@ function fakeClient(lists: FakeLists) {
 function deps(client: LookupDeps['client'], options: { hasToken?: boolean; maxPages?: number; maxStores?: number; stores?: number[] } = {}): LookupDeps {
   const knownStores = new KnownStores();
   for (const id of options.stores ?? []) knownStores.add(id);
-  return { client, hasToken: options.hasToken ?? true, knownStores, limits: { maxPages: options.maxPages ?? 20, maxStores: options.maxStores ?? 25 }, mapPage };
+  return { client, hasToken: options.hasToken ?? true, knownStores, limits: { maxPages: options.maxPages ?? 20, maxStores: options.maxStores ?? 25 }, mapPage: pageMapper() };
 }
 
 const ids = (result: Array<{ id: number } | null | Error>) => result.map((p) => (p === null ? null : p instanceof Error ? p.constructor.name : p.id));
@@ -143,10 +143,24 @@ describe('loadStoreCatalogs', () => {
         return args.storeId === 2 ? Promise.reject(new Error('boom')) : Promise.resolve({ page: args.page ?? 1, totalPages: 1, products: [] });
       },
     };
-    const result = await loadStoreCatalogs(client, ['1:', '2:', '3:2']);
+    const result = await loadStoreCatalogs(client, ['1:', '2:', '3:2'], pageMapper());
     expect(calls).toEqual(['{"storeId":1}', '{"storeId":2}', '{"storeId":3,"page":2}']);
     expect(result[0]).toEqual({ page: 1, totalPages: 1, items: [] });
     expect(result[1]).toBeInstanceOf(Error);
     expect(result[2]).toEqual({ page: 2, totalPages: 1, items: [] });
+  });
+});
+
+describe('pageMapper', () => {
+  it('should map a page once per request and forget it on clear (the request released what it read)', () => {
+    const mapPage = pageMapper();
+    const rest: RestProductPage = { page: 1, totalPages: 1, products: [{ id: 7, name: 'seven' }] };
+    const first = mapPage(rest, undefined);
+    expect(mapPage(rest, undefined)).toBe(first);
+    expect(first.items.map((p) => p.id)).toEqual([7]);
+    mapPage.clear();
+    const again = mapPage(rest, undefined);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });
