@@ -1,3 +1,4 @@
+import type { ConcurrencySetting } from './server/admission.js';
 import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readRedisUrl, readString } from './common/env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
@@ -21,6 +22,10 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Deadline of one whole GraphQL operation's upstream work. */
   operationTimeoutMs: number;
+  /** How many GraphQL operations run at once (src/server/admission.ts). */
+  operationConcurrency: ConcurrencySetting;
+  /** V8's old-generation growth after each full collection, in percent; 0 leaves V8's own heuristic. */
+  heapGrowingPercent: number;
   upstreamMaxBytes: number;
   circuitFailureThreshold: number;
   circuitResetMs: number;
@@ -99,6 +104,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     operationTimeoutMs: readInt(env, 'OPERATION_TIMEOUT_MS', 15_000, 1, 600_000),
+    operationConcurrency: readConcurrency(env),
+    heapGrowingPercent: readInt(env, 'HEAP_GROWING_PERCENT', 0, 0, 1000),
     upstreamMaxBytes: readInt(env, 'UPSTREAM_MAX_BYTES', 5 * 1_048_576, 1024, 512 * 1_048_576),
     circuitFailureThreshold: readInt(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
     circuitResetMs: readInt(env, 'CIRCUIT_RESET_MS', 10_000, 10, 3_600_000),
@@ -124,4 +131,15 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       maxStores: readInt(env, 'LOOKUP_MAX_STORES', 25, 1, 1000),
     },
   };
+}
+
+/** `OPERATION_CONCURRENCY`: `auto` (default), a number of operations at once (1–100000), or 0 for no limit. */
+function readConcurrency(env: Record<string, string | undefined>): ConcurrencySetting {
+  const raw = env.OPERATION_CONCURRENCY?.trim();
+  if (raw === undefined || raw === '' || raw.toLowerCase() === 'auto') return { mode: 'auto' };
+  if (!/^\d+$/.test(raw) || Number(raw) > 100_000) {
+    throw new ConfigError(`OPERATION_CONCURRENCY must be "auto", 0 (no limit) or a whole number up to 100000 (got "${raw}")`);
+  }
+  const limit = Number(raw);
+  return limit === 0 ? { mode: 'unlimited' } : { mode: 'fixed', limit };
 }

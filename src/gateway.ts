@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { createApolloServer, type SandboxOptions } from './server/apollo.js';
+import { AdmissionGate } from './server/admission.js';
 import { createHttpApp, type ServingState } from './server/http-app.js';
 import { createSharedServices } from './services.js';
 
@@ -59,6 +60,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // start by at most this much, never stops it.
   await services.ready(REDIS_STARTUP_WAIT_MS);
   const state: ServingState = { draining: false, inFlight: 0 };
+  const admission = new AdmissionGate(config.operationConcurrency);
+  metrics.admission = admission;
   const server = http.createServer(
     createHttpApp({
       apollo,
@@ -71,6 +74,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       maxBodyBytes: config.maxBodyBytes,
       maxDocumentBytes: config.limits.maxDocumentBytes,
       operationTimeoutMs: config.operationTimeoutMs,
+      admission,
     }),
   );
   server.keepAliveTimeout = 65_000;
@@ -83,6 +87,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       server.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
+    admission.close();
     await apollo.stop();
     transport.close();
     await services.close();
@@ -109,6 +114,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         const finished = state.inFlight === 0;
         server.closeAllConnections();
         await closed;
+        admission.close();
         await apollo.stop();
         transport.close();
         await services.close();

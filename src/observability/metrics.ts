@@ -21,6 +21,26 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Read when /metrics is scraped: the admission gate's limit (0 = none) and its queue. */
+  admission: { limit: number; queued: number } | undefined;
+
+  readonly concurrencyLimit: Gauge = new Gauge({
+    name: 'flecs_graph_operation_concurrency_limit',
+    help: 'GraphQL operations allowed to run at once (OPERATION_CONCURRENCY; moves with the load in auto mode; 0 = no limit).',
+    registers: [this.registry],
+    collect: (): void => {
+      const limit = this.admission?.limit ?? 0;
+      this.concurrencyLimit.set(Number.isFinite(limit) ? limit : 0);
+    },
+  });
+
+  readonly operationsWaiting: Gauge = new Gauge({
+    name: 'flecs_graph_operations_waiting',
+    help: 'GraphQL operations waiting for a slot under the concurrency limit.',
+    registers: [this.registry],
+    collect: (): void => this.operationsWaiting.set(this.admission?.queued ?? 0),
+  });
+
   readonly operations = new Counter({
     name: 'flecs_graph_graphql_operations_total',
     help: 'GraphQL operations by operation name and outcome (success, partial, error, rejected).',

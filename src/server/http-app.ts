@@ -6,6 +6,7 @@ import { createContext, releaseContext, type GatewayContext } from '../context.j
 import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
@@ -27,6 +28,8 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   maxDocumentBytes: number;
   operationTimeoutMs: number;
+  /** GraphQL operations wait here for a slot; health, readiness and metrics never do. */
+  admission: AdmissionGate;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9\-_.:]{1,128}$/;
@@ -116,10 +119,12 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   }
   const authorization = req.headers.authorization;
   let context: GatewayContext | undefined;
-  const response = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs })),
-  });
+  const response = await options.admission.run(() =>
+    options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs })),
+    }),
+  );
   if (context) releaseContext(context);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;

@@ -1,0 +1,89 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+
+/** `OPERATION_CONCURRENCY`: adapt to the load, a fixed number of operations at once, or no limit. */
+export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: number } | { mode: 'unlimited' };
+
+/** Bounds and pace of the automatic limit. */
+export const AUTO_MIN = 16;
+export const AUTO_MAX = 1024;
+export const AUTO_START = 32;
+export const AUTO_INTERVAL_MS = 100;
+/** The event loop busier than this: more operations at once only add memory, so the limit shrinks. */
+export const BUSY = 0.97;
+/** Operations waited while the loop was idler than this: the limit was too tight, so it grows. */
+export const IDLE = 0.9;
+
+/**
+ * How many GraphQL operations run at once; the rest wait, in arrival order, before Apollo starts
+ * them (health, readiness and metrics never wait). When the CPU is the bottleneck, admitting
+ * every request at once only makes each one live longer: at 50 connections a dashboard lived
+ * ~100 ms, its Console answers outlived two young-generation collections and were promoted,
+ * and garbage collection became the largest cost. In `auto` mode the limit follows the event
+ * loop: it shrinks while the loop is saturated and grows while operations wait and the loop is
+ * idle, so a slow Console (operations mostly waiting on I/O) still gets all the concurrency it needs.
+ */
+export class AdmissionGate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private currentLimit: number;
+  private waitedThisWindow = false;
+  private lastElu: EventLoopUtilization | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(setting: ConcurrencySetting) {
+    this.currentLimit = setting.mode === 'fixed' ? setting.limit : setting.mode === 'auto' ? AUTO_START : Number.POSITIVE_INFINITY;
+    if (setting.mode === 'auto') {
+      this.lastElu = performance.eventLoopUtilization();
+      this.timer = setInterval(() => this.adapt(), AUTO_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  get limit(): number {
+    return this.currentLimit;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Runs `work` once a slot is free; the slot is given back however `work` ends. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active < this.currentLimit) this.active += 1;
+    else {
+      this.waitedThisWindow = true;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One step of the automatic limit, from the event loop's utilisation since the last step. */
+  adapt(utilization?: number): void {
+    const now = performance.eventLoopUtilization();
+    const elu = utilization ?? performance.eventLoopUtilization(now, this.lastElu).utilization;
+    this.lastElu = now;
+    if (elu > BUSY) this.currentLimit = Math.max(AUTO_MIN, Math.floor(this.currentLimit * 0.95));
+    else if (this.waitedThisWindow && elu < IDLE) this.currentLimit = Math.min(AUTO_MAX, Math.ceil(this.currentLimit * 1.25) + 1);
+    // A larger limit admits waiting operations at once rather than one per finished operation.
+    while (this.active < this.currentLimit && this.waiting.length > 0) {
+      this.active += 1;
+      this.waiting.shift()!();
+    }
+    this.waitedThisWindow = this.waiting.length > 0;
+  }
+
+  private release(): void {
+    // Over the limit (it shrank): the slot is not handed on.
+    const next = this.active <= this.currentLimit ? this.waiting.shift() : undefined;
+    if (next) next();
+    else this.active -= 1;
+  }
+}

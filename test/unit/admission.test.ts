@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals';
+import { AUTO_MAX, AUTO_MIN, AUTO_START, AdmissionGate } from '../../src/server/admission.js';
+import { loadGatewayConfig } from '../../src/config.js';
+
+/** A unit of work that ends when the test says so. */
+function pending() {
+  let finish!: () => void;
+  let fail!: (error: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  return { work: () => done, finish, fail };
+}
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('AdmissionGate', () => {
+  it('should run at most the fixed limit at once and admit the waiting ones in arrival order', async () => {
+    const gate = new AdmissionGate({ mode: 'fixed', limit: 2 });
+    const order: string[] = [];
+    const jobs = ['a', 'b', 'c', 'd'].map((name) => {
+      const job = pending();
+      const ran = gate.run(async () => {
+        order.push(name);
+        await job.work();
+      });
+      return { ...job, ran };
+    });
+    await tick();
+    expect(order).toEqual(['a', 'b']);
+    expect(gate.queued).toBe(2);
+    jobs[1]!.finish();
+    await jobs[1]!.ran;
+    await tick();
+    expect(order).toEqual(['a', 'b', 'c']);
+    jobs[0]!.finish();
+    jobs[2]!.finish();
+    jobs[3]!.finish();
+    await Promise.all(jobs.map((j) => j.ran));
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+    expect(gate.queued).toBe(0);
+    gate.close();
+  });
+
+  it('should give the slot back when the work fails, so a failure never shrinks the gate for good', async () => {
+    const gate = new AdmissionGate({ mode: 'fixed', limit: 1 });
+    await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(gate.run(async () => 'next')).resolves.toBe('next');
+    gate.close();
+  });
+
+  it('should never queue without a limit', async () => {
+    const gate = new AdmissionGate({ mode: 'unlimited' });
+    const jobs = Array.from({ length: 500 }, () => pending());
+    const ran = jobs.map((job) => gate.run(job.work));
+    await tick();
+    expect(gate.queued).toBe(0);
+    jobs.forEach((job) => job.finish());
+    await Promise.all(ran);
+    gate.close();
+  });
+
+  it('should shrink while the event loop is saturated, down to its minimum, and grow when operations wait on an idle loop', async () => {
+    const gate = new AdmissionGate({ mode: 'auto' });
+    expect(gate.limit).toBe(AUTO_START);
+    for (let i = 0; i < 100; i += 1) gate.adapt(1);
+    expect(gate.limit).toBe(AUTO_MIN);
+    // Operations waiting while the loop idles (a slow Console): the limit grows and admits them at once.
+    const jobs = Array.from({ length: AUTO_MIN + 40 }, () => pending());
+    const ran = jobs.map((job) => gate.run(job.work));
+    await tick();
+    expect(gate.queued).toBe(40);
+    let steps = 0;
+    while (gate.queued > 0 && steps < 20) {
+      gate.adapt(0.2);
+      steps += 1;
+    }
+    expect(steps).toBeLessThanOrEqual(6); // 100 ms each: well under a second
+    expect(gate.limit).toBeGreaterThanOrEqual(AUTO_MIN + 40);
+    expect(gate.queued).toBe(0);
+    // An idle loop with nothing waiting is no reason to grow.
+    const grown = gate.limit;
+    jobs.forEach((job) => job.finish());
+    await Promise.all(ran);
+    gate.adapt(0.2);
+    gate.adapt(0.2);
+    expect(gate.limit).toBe(grown);
+    // However long operations keep waiting, the limit stops at its maximum.
+    const many = Array.from({ length: AUTO_MAX + 10 }, () => pending());
+    const manyRan = many.map((job) => gate.run(job.work));
+    await tick();
+    for (let i = 0; i < 100; i += 1) gate.adapt(0);
+    expect(gate.limit).toBe(AUTO_MAX);
+    expect(gate.queued).toBe(10);
+    many.forEach((job) => job.finish());
+    await Promise.all(manyRan);
+    gate.close();
+  });
+
+  it('should not hand a finished slot on while over a limit that just shrank', async () => {
+    const gate = new AdmissionGate({ mode: 'auto' });
+    const jobs = Array.from({ length: AUTO_START + 1 }, () => pending());
+    const ran = jobs.map((job) => gate.run(job.work));
+    await tick();
+    expect(gate.queued).toBe(1);
+    for (let i = 0; i < 100; i += 1) gate.adapt(1); // limit now AUTO_MIN, AUTO_START running
+    for (const job of jobs.slice(0, AUTO_START - AUTO_MIN)) job.finish();
+    await Promise.all(ran.slice(0, AUTO_START - AUTO_MIN));
+    await tick();
+    expect(gate.queued).toBe(1); // still AUTO_MIN running: the waiting one waits
+    jobs[AUTO_START - AUTO_MIN]!.finish();
+    await ran[AUTO_START - AUTO_MIN];
+    await tick();
+    expect(gate.queued).toBe(0);
+    jobs.forEach((job) => job.finish());
+    await Promise.all(ran);
+    gate.close();
+  });
+});
+
+describe('OPERATION_CONCURRENCY and HEAP_GROWING_PERCENT', () => {
+  const base = { CONSOLE_URL: 'http://127.0.0.1:1' };
+  it('should read auto (default), a fixed number and 0 (no limit)', () => {
+    expect(loadGatewayConfig(base).operationConcurrency).toEqual({ mode: 'auto' });
+    expect(loadGatewayConfig({ ...base, OPERATION_CONCURRENCY: 'AUTO' }).operationConcurrency).toEqual({ mode: 'auto' });
+    expect(loadGatewayConfig({ ...base, OPERATION_CONCURRENCY: '12' }).operationConcurrency).toEqual({ mode: 'fixed', limit: 12 });
+    expect(loadGatewayConfig({ ...base, OPERATION_CONCURRENCY: '0' }).operationConcurrency).toEqual({ mode: 'unlimited' });
+    expect(loadGatewayConfig(base).heapGrowingPercent).toBe(0);
+    expect(loadGatewayConfig({ ...base, HEAP_GROWING_PERCENT: '35' }).heapGrowingPercent).toBe(35);
+  });
+
+  it.each(['-1', 'lots', '1.5', '100001'])('should refuse OPERATION_CONCURRENCY=%s with a message naming the variable', (value) => {
+    expect(() => loadGatewayConfig({ ...base, OPERATION_CONCURRENCY: value })).toThrow(/OPERATION_CONCURRENCY must be "auto", 0 \(no limit\) or a whole number/);
+  });
+
+  it('should refuse HEAP_GROWING_PERCENT outside 0–1000', () => {
+    expect(() => loadGatewayConfig({ ...base, HEAP_GROWING_PERCENT: '5000' })).toThrow(/HEAP_GROWING_PERCENT must be between 0 and 1000/);
+  });
+});
