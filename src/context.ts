@@ -9,8 +9,12 @@ export interface GatewayContext {
   auth: BearerResult;
   console: ConsoleClient;
   loaders: Loaders;
-  /** Set once the operation's own log line is written (the HTTP layer logs refusals otherwise). */
-  operationLogged: boolean;
+  /**
+   * Set once the operation's own log line is written (the HTTP layer logs refusals otherwise). An
+   * object, not a flag: Apollo runs the operation on a shallow copy of the context, and the HTTP
+   * layer must see what the plugin set on that copy.
+   */
+  log: { operationLogged: boolean };
 }
 
 export interface ContextOptions {
@@ -23,7 +27,7 @@ export function createContext(services: SharedServices, authorization: string | 
   const auth = parseBearer(authorization);
   const token = auth.kind === 'token' ? auth.token : undefined;
   const client = new ConsoleClient(services, token, { requestId: options.requestId, deadline: Date.now() + options.operationTimeoutMs });
-  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined), operationLogged: false };
+  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined), log: { operationLogged: false } };
 }
 
 /**

@@ -17,7 +17,7 @@ export function operationObservabilityPlugin(logger: Logger, metrics: GatewayMet
           const failed = (errors?.length ?? 0) > 0;
           // rejected: refused before execution (no data key at all); error: executed, data null.
           const outcome = !failed ? 'success' : data === undefined ? 'rejected' : data === null ? 'error' : 'partial';
-          contextValue.operationLogged = true;
+          contextValue.log.operationLogged = true;
           metrics.operations.inc({ operation: metrics.operationLabel(operationName), outcome });
           logger.info(
             {

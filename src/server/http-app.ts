@@ -131,7 +131,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   if (response.body.kind === 'complete') {
     const text = response.body.string;
     // Refused before any operation ran (CSRF, batched body, missing query, persisted-query miss…).
-    if (!context?.operationLogged && res.statusCode >= 400) logRefusal(requestId, options, res.statusCode, firstCode(text), method, '/graphql');
+    if (!context?.log.operationLogged && res.statusCode >= 400) logRefusal(requestId, options, res.statusCode, firstCode(text), method, '/graphql');
     sendBody(req, res, text, options.compression);
     return;
   }

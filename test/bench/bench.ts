@@ -9,8 +9,9 @@
  * The same settings can come from BENCH_CASES, BENCH_LATENCIES, BENCH_CONNECTIONS, BENCH_DURATION,
  * BENCH_WARMUP, BENCH_ROUNDS. Results: a table on stdout and JSON in test/bench/results/.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { CASES, type BenchCase } from './cases.js';
 import { cpuMs, peakRssMb } from './proc-stats.js';
@@ -42,12 +43,15 @@ if (unknown.length > 0 || [duration, warmup, rounds, ...latencies, ...connection
 
 const ROUTES = ['POST /api/v2/auth/login', 'POST /api/v2/auth/validate', 'GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps'];
 
-const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }, {}, {
+// Both targets count their heap allocation the same way (test/bench/alloc-meter.mjs).
+const allocDir = mkdtempSync(join(os.tmpdir(), 'flecs-bench-alloc-'));
+const allocMeter = ['--import', new URL('./alloc-meter.mjs', import.meta.url).href];
+const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ALLOC_METER_DIR: allocDir }, {}, {
   quietGateway: true,
-  gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  gatewayNodeArgs: [...allocMeter, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
 });
 const floorPort = await freePort();
-const floor = startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+const floor = startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl, ALLOC_METER_DIR: allocDir }, { nodeArgs: ['--import', '@swc-node/register/esm-register', ...allocMeter] });
 await floor.waitFor(/floor listening/);
 const floorBase = `http://127.0.0.1:${floorPort}`;
 
@@ -96,12 +100,30 @@ async function load(target: Target, c: BenchCase, connections: number, seconds: 
   });
 }
 
+/** Heap bytes the process allocated between two SIGUSR2 (alloc-meter.mjs writes them to a file). */
+async function allocatedBytes(pid: number): Promise<number> {
+  const file = join(allocDir, `alloc-${pid}.json`);
+  for (let waited = 0; waited < 3000; waited += 20) {
+    try {
+      const { allocatedBytes: bytes } = JSON.parse(readFileSync(file, 'utf8')) as { allocatedBytes: number };
+      rmSync(file);
+      return bytes;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return Number.NaN;
+}
+
 async function measure(target: Target, c: BenchCase, connections: number): Promise<TargetFigures> {
   const pid = target.process.child.pid!;
   await admin('POST', 'reset');
   const cpuBefore = cpuMs(pid);
+  process.kill(pid, 'SIGUSR2');
   const result = await load(target, c, connections, duration);
   const cpu = cpuMs(pid) - cpuBefore;
+  process.kill(pid, 'SIGUSR2');
+  const allocated = await allocatedBytes(pid);
   const calls = Object.values((await admin('GET', 'stats')).requests as Record<string, number>).reduce((a, b) => a + b, 0);
   const ok = result['2xx'];
   return {
@@ -111,6 +133,7 @@ async function measure(target: Target, c: BenchCase, connections: number): Promi
     errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
     callsPerOp: ok > 0 ? calls / ok : 0,
     cpuMsPerOp: ok > 0 ? cpu / ok : 0,
+    allocKbPerOp: ok > 0 ? allocated / ok / 1024 : 0,
     peakRssMb: peakRssMb(pid),
   };
 }
@@ -128,6 +151,7 @@ function combine(runs: TargetFigures[]): TargetFigures {
     errors: runs.reduce((a, r) => a + r.errors, 0),
     callsPerOp: median(runs.map((r) => r.callsPerOp)),
     cpuMsPerOp: median(runs.map((r) => r.cpuMsPerOp)),
+    allocKbPerOp: median(runs.map((r) => r.allocKbPerOp)),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
   };
 }
@@ -180,6 +204,7 @@ try {
   }
 } finally {
   await Promise.all([gateway.stop(), floor.stop(), simulator.stop()]);
+  rmSync(allocDir, { recursive: true, force: true });
 }
 
 const meta = {
@@ -197,7 +222,12 @@ writeFileSync(file, `${JSON.stringify({ meta, rows, cold }, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
 
 if (smoke) {
-  const bad = rows.filter((r) => !(r.gateway.rps > 0 && r.floor.rps > 0 && r.gateway.errors === 0 && r.floor.errors === 0));
-  console.log(bad.length === 0 ? 'bench smoke: PASS (non-zero throughput, zero errors)' : `bench smoke: FAIL (${bad.length} rows with no throughput or with errors)`);
+  const measured = (f: TargetFigures) => f.rps > 0 && f.errors === 0 && f.allocKbPerOp > 0 && f.peakRssMb > 0;
+  const bad = rows.filter((r) => !(measured(r.gateway) && measured(r.floor)));
+  console.log(
+    bad.length === 0
+      ? 'bench smoke: PASS (non-zero throughput, allocation and RSS measured, zero errors)'
+      : `bench smoke: FAIL (${bad.length} rows with no throughput, no allocation or RSS figure, or with errors)`,
+  );
   process.exit(bad.length === 0 ? 0 : 1);
 }

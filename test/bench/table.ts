@@ -6,6 +6,8 @@ export interface TargetFigures {
   errors: number;
   callsPerOp: number;
   cpuMsPerOp: number;
+  /** V8 heap bytes allocated per operation (test/bench/alloc-meter.mjs), in kB. */
+  allocKbPerOp: number;
   peakRssMb: number;
 }
 
@@ -31,8 +33,8 @@ export function formatTable(rows: Row[], meta: { date: string; machine: string; 
   const head = [
     `${meta.date.slice(0, 10)} · ${meta.machine} · Node ${meta.node} · ${meta.durationSeconds} s per run, ${meta.rounds} interleaved rounds, medians`,
     '',
-    '| case | upstream latency | conns | gateway req/s | floor req/s | ratio | gateway p50 / p99 ms | floor p50 / p99 ms | p50 ratio | errors gw / floor | upstream calls/op gw / floor | gateway CPU ms/op | floor CPU ms/op | peak RSS MB gw / floor |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| case | upstream latency | conns | gateway req/s | floor req/s | ratio | gateway p50 / p99 ms | floor p50 / p99 ms | p50 ratio | errors gw / floor | upstream calls/op gw / floor | gateway CPU ms/op | floor CPU ms/op | alloc kB/op gw / floor | peak RSS MB gw / floor |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const body = rows.map((r) =>
     [
@@ -49,6 +51,7 @@ export function formatTable(rows: Row[], meta: { date: string; machine: string; 
       `${r.gateway.callsPerOp.toFixed(2)} / ${r.floor.callsPerOp.toFixed(2)}`,
       r.gateway.cpuMsPerOp.toFixed(2),
       r.floor.cpuMsPerOp.toFixed(2),
+      `${r.gateway.allocKbPerOp.toFixed(0)} / ${r.floor.allocKbPerOp.toFixed(0)}`,
       `${r.gateway.peakRssMb.toFixed(0)} / ${r.floor.peakRssMb.toFixed(0)}`,
     ].join(' | '),
   );

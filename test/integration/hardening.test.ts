@@ -194,6 +194,15 @@ describe('9. operators see every request', () => {
     expect(logged).toEqual([expect.objectContaining({ msg: 'request refused', status, code })]);
   });
 
+  it('should log an operation that validation refused once, as its operation line (not also as a refused request)', async () => {
+    const requestId = `invalid-${Math.random().toString(36).slice(2)}`;
+    const res = await post(stack, { query: '{ catalo { page } }' }, { 'x-request-id': requestId });
+    expect(res.status).toBe(400);
+    await new Promise((r) => setTimeout(r, 20));
+    const logged = records().filter((r) => r.requestId === requestId);
+    expect(logged).toEqual([expect.objectContaining({ msg: 'graphql operation', outcome: 'rejected', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] })]);
+  });
+
   it('should log one line per Console call at debug, and a short document hash for anonymous operations', async () => {
     await post(stack, { query: '{ catalog(storeId: 3, page: 2) { page } }' }, { 'x-request-id': 'debug-calls-1' });
     const mine = records().filter((r) => r.requestId === 'debug-calls-1');
