@@ -13,6 +13,8 @@ let restartTimer: NodeJS.Timeout | undefined;
 let stopping = false;
 
 function start(): void {
+  // A restart that was under way when the runner was told to stop must not leave a gateway behind.
+  if (stopping) return;
   child = spawn(process.execPath, [...LOADER, 'src/index.ts'], {
     stdio: 'inherit',
     env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
@@ -47,6 +49,7 @@ watch('src', { recursive: true }, (_event, file) => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     stopping = true;
+    clearTimeout(restartTimer);
     void stopChild().then(() => process.exit(0));
   });
 }

@@ -151,4 +151,26 @@ describe('npm run dev', () => {
       await dev.stop();
     }
   }, 60_000);
+
+  it('should leave no gateway behind when it is stopped while a restart is under way', async () => {
+    const { freePort, waitForHealth } = await import('../support/processes.js');
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const port = await freePort();
+    const probe = 'src/zz-dev-stop-probe.tmp.ts'; // ignored by git (*.tmp.ts); imported by nothing
+    const dev = startProcess('src/dev-runner.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONSOLE_URL: 'http://127.0.0.1:9' }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+    started.push(dev);
+    const health = `http://127.0.0.1:${port}/healthz`;
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}/graphql`, 20_000);
+      writeFileSync(probe, 'export const probe = 1;\n');
+      await dev.waitFor(/changed, restarting/);
+      // SIGTERM while the old gateway drains and before the new one starts.
+      expect(await dev.stop()).toBe(0);
+    } finally {
+      rmSync(probe, { force: true });
+    }
+    // A gateway spawned by the interrupted restart would be listening within a couple of seconds.
+    await new Promise((r) => setTimeout(r, 2500));
+    await expect(fetch(health)).rejects.toThrow();
+  }, 60_000);
 });
