@@ -7,11 +7,11 @@ export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: numb
 export const AUTO_MIN = 16;
 export const AUTO_MAX = 1024;
 export const AUTO_START = 32;
-export const AUTO_INTERVAL_MS = 100;
+const AUTO_INTERVAL_MS = 100;
 /** The event loop busier than this: more operations at once only add memory, so the limit shrinks. */
-export const BUSY = 0.97;
+const BUSY = 0.97;
 /** Operations waited while the loop was idler than this: the limit was too tight, so it grows. */
-export const IDLE = 0.9;
+const IDLE = 0.9;
 
 /**
  * How many GraphQL operations run at once; the rest wait, in arrival order, before Apollo starts

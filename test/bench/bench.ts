@@ -9,12 +9,11 @@
  * The same settings can come from BENCH_CASES, BENCH_LATENCIES, BENCH_CONNECTIONS, BENCH_DURATION,
  * BENCH_WARMUP, BENCH_ROUNDS. Results: a table on stdout and JSON in test/bench/results/.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { CASES, type BenchCase } from './cases.js';
-import { cpuMs, peakRssMb } from './proc-stats.js';
+import { CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
+import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
 import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
 
@@ -41,17 +40,14 @@ if (unknown.length > 0 || [duration, warmup, rounds, ...latencies, ...connection
   process.exit(2);
 }
 
-const ROUTES = ['POST /api/v2/auth/login', 'POST /api/v2/auth/validate', 'GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps'];
-
 // Both targets count their heap allocation the same way (test/bench/alloc-meter.mjs).
-const allocDir = mkdtempSync(join(os.tmpdir(), 'flecs-bench-alloc-'));
-const allocMeter = ['--import', new URL('./alloc-meter.mjs', import.meta.url).href];
-const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ALLOC_METER_DIR: allocDir }, {}, {
+const meter = allocationMeter();
+const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...meter.env }, {}, {
   quietGateway: true,
-  gatewayNodeArgs: [...allocMeter, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+  gatewayNodeArgs: [...meter.nodeArgs, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
 });
 const floorPort = await freePort();
-const floor = startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl, ALLOC_METER_DIR: allocDir }, { nodeArgs: ['--import', '@swc-node/register/esm-register', ...allocMeter] });
+const floor = startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl, ...meter.env }, { nodeArgs: ['--import', '@swc-node/register/esm-register', ...meter.nodeArgs] });
 await floor.waitFor(/floor listening/);
 const floorBase = `http://127.0.0.1:${floorPort}`;
 
@@ -100,30 +96,12 @@ async function load(target: Target, c: BenchCase, connections: number, seconds: 
   });
 }
 
-/** Heap bytes the process allocated between two SIGUSR2 (alloc-meter.mjs writes them to a file). */
-async function allocatedBytes(pid: number): Promise<number> {
-  const file = join(allocDir, `alloc-${pid}.json`);
-  for (let waited = 0; waited < 3000; waited += 20) {
-    try {
-      const { allocatedBytes: bytes } = JSON.parse(readFileSync(file, 'utf8')) as { allocatedBytes: number };
-      rmSync(file);
-      return bytes;
-    } catch {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  return Number.NaN;
-}
-
 async function measure(target: Target, c: BenchCase, connections: number): Promise<TargetFigures> {
   const pid = target.process.child.pid!;
   await admin('POST', 'reset');
   const cpuBefore = cpuMs(pid);
-  process.kill(pid, 'SIGUSR2');
-  const result = await load(target, c, connections, duration);
+  const { result, allocatedBytes: allocated } = await meter.window(pid, () => load(target, c, connections, duration));
   const cpu = cpuMs(pid) - cpuBefore;
-  process.kill(pid, 'SIGUSR2');
-  const allocated = await allocatedBytes(pid);
   const calls = Object.values((await admin('GET', 'stats')).requests as Record<string, number>).reduce((a, b) => a + b, 0);
   const ok = result['2xx'];
   return {
@@ -138,11 +116,6 @@ async function measure(target: Target, c: BenchCase, connections: number): Promi
   };
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 function combine(runs: TargetFigures[]): TargetFigures {
   return {
     rps: median(runs.map((r) => r.rps)),
@@ -190,7 +163,7 @@ try {
   if (!smoke) for (const c of CASES.filter((x) => selected.includes(x.name))) cold.push(await coldCalls(c));
   for (const latency of latencies) {
     await admin('DELETE', 'faults');
-    if (latency > 0) for (const route of ROUTES) await admin('POST', 'faults', { route, latencyMs: latency });
+    if (latency > 0) for (const route of CONSOLE_ROUTES) await admin('POST', 'faults', { route, latencyMs: latency });
     for (const c of CASES.filter((x) => selected.includes(x.name))) {
       for (const connections of connectionCounts) {
         for (const target of targets) await load(target, c, connections, warmup);
@@ -204,7 +177,7 @@ try {
   }
 } finally {
   await Promise.all([gateway.stop(), floor.stop(), simulator.stop()]);
-  rmSync(allocDir, { recursive: true, force: true });
+  meter.remove();
 }
 
 const meta = {

@@ -1,3 +1,6 @@
+/** The Console routes the benchmark cases call: the ones a Console latency setting slows down. */
+export const CONSOLE_ROUTES = ['POST /api/v2/auth/login', 'POST /api/v2/auth/validate', 'GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps'];
+
 /** The benchmark cases: one GraphQL operation for the gateway and the matching path of the floor. */
 export interface BenchCase {
   name: string;

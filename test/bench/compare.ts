@@ -12,21 +12,16 @@
  * parents hold node_modules). Also COMPARE_CASE (dashboard), COMPARE_CONNECTIONS (50),
  * COMPARE_LATENCY_MS (0), COMPARE_SECONDS (5 per run), COMPARE_ROUNDS (3). Prints medians.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
-import { CASES } from './cases.js';
-import { cpuMs, peakRssMb } from './proc-stats.js';
+import { CASES, CONSOLE_ROUTES } from './cases.js';
+import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 
 interface Variant {
   env?: Record<string, string>;
   nodeArgs?: string[];
   script?: string;
 }
-
-const ROUTES = ['POST /api/v2/auth/login', 'POST /api/v2/auth/validate', 'GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps'];
 
 let variants: Variant[];
 try {
@@ -46,17 +41,16 @@ const latencyMs = Number(process.env.COMPARE_LATENCY_MS ?? 0);
 const seconds = Number(process.env.COMPARE_SECONDS ?? 5);
 const rounds = Number(process.env.COMPARE_ROUNDS ?? 3);
 
-const allocDir = mkdtempSync(join(os.tmpdir(), 'flecs-compare-alloc-'));
-const allocMeter = ['--import', new URL('./alloc-meter.mjs', import.meta.url).href];
+const meter = allocationMeter();
 const simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
 const gateways: Array<{ process: Started; url: string }> = [];
 try {
   const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-  if (latencyMs > 0) for (const route of ROUTES) await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, latencyMs }) });
+  if (latencyMs > 0) for (const route of CONSOLE_ROUTES) await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, latencyMs }) });
   for (const variant of variants) {
     const port = await freePort();
-    const env = { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'info', ALLOC_METER_DIR: allocDir, ...variant.env };
-    const started = startProcess(variant.script ?? 'dist/src/index.js', env, { quiet: true, nodeArgs: [...allocMeter, ...(variant.nodeArgs ?? [])] });
+    const env = { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'info', ...meter.env, ...variant.env };
+    const started = startProcess(variant.script ?? 'dist/src/index.js', env, { quiet: true, nodeArgs: [...meter.nodeArgs, ...(variant.nodeArgs ?? [])] });
     const url = `http://127.0.0.1:${port}/graphql`;
     await waitForHealth(url);
     gateways.push({ process: started, url });
@@ -72,42 +66,22 @@ try {
       headers: { 'content-type': 'application/json', ...(benchCase.auth ? { authorization: `Bearer ${token}` } : {}), ...benchCase.headers },
       body: JSON.stringify({ query: benchCase.query, variables: benchCase.variables ?? {} }),
     });
-  const allocated = async (pid: number) => {
-    const file = join(allocDir, `alloc-${pid}.json`);
-    for (let waited = 0; waited < 3000; waited += 20) {
-      try {
-        const bytes = (JSON.parse(readFileSync(file, 'utf8')) as { allocatedBytes: number }).allocatedBytes;
-        rmSync(file);
-        return bytes;
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    return Number.NaN;
-  };
   for (const g of gateways) await load(g.url, 2);
   const figures = gateways.map(() => ({ rps: [] as number[], cpu: [] as number[], alloc: [] as number[], p50: [] as number[], errors: 0 }));
   for (let round = 0; round < rounds; round += 1) {
     for (const [i, g] of gateways.entries()) {
       const pid = g.process.child.pid!;
       const cpuBefore = cpuMs(pid);
-      process.kill(pid, 'SIGUSR2');
-      const result = await load(g.url, seconds);
-      process.kill(pid, 'SIGUSR2');
+      const { result, allocatedBytes } = await meter.window(pid, () => load(g.url, seconds));
       const ok = result['2xx'];
       const f = figures[i]!;
       f.rps.push(ok / result.duration);
       f.cpu.push((cpuMs(pid) - cpuBefore) / Math.max(1, ok));
-      f.alloc.push((await allocated(pid)) / Math.max(1, ok) / 1024);
+      f.alloc.push(allocatedBytes / Math.max(1, ok) / 1024);
       f.p50.push(result.latency.p50);
       f.errors += result.errors + result.timeouts + result.non2xx;
     }
   }
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
   console.log(`${benchCase.name}, ${connections} connections, ${latencyMs} ms Console latency, ${rounds} × ${seconds} s per variant (medians)`);
   for (const [i, g] of gateways.entries()) {
     const f = figures[i]!;
@@ -119,5 +93,5 @@ try {
   }
 } finally {
   await Promise.all([...gateways.map((g) => g.process.stop()), simulator.stop()]);
-  rmSync(allocDir, { recursive: true, force: true });
+  meter.remove();
 }

@@ -1,5 +1,7 @@
 import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 
 /** Clock ticks per second of /proc's CPU counters (100 on almost every Linux). */
 const TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
@@ -16,4 +18,43 @@ export function cpuMs(pid: number): number {
 export function peakRssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Heap allocation of benchmarked processes (alloc-meter.mjs): start them with `nodeArgs` and
+ * `env`; `window(pid, work)` measures the bytes the process allocated while `work` ran.
+ */
+export function allocationMeter() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'flecs-bench-alloc-'));
+  const read = async (pid: number): Promise<number> => {
+    const file = join(dir, `alloc-${pid}.json`);
+    for (let waited = 0; waited < 3000; waited += 20) {
+      try {
+        const { allocatedBytes } = JSON.parse(readFileSync(file, 'utf8')) as { allocatedBytes: number };
+        rmSync(file);
+        return allocatedBytes;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20)); // not written yet
+      }
+    }
+    return Number.NaN;
+  };
+  return {
+    nodeArgs: ['--import', new URL('./alloc-meter.mjs', import.meta.url).href],
+    env: { ALLOC_METER_DIR: dir },
+    async window<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; allocatedBytes: number }> {
+      process.kill(pid, 'SIGUSR2');
+      const result = await work();
+      process.kill(pid, 'SIGUSR2');
+      return { result, allocatedBytes: await read(pid) };
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -14,6 +14,20 @@ function pending() {
 }
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** `count` operations handed to the gate at once; `finishAll` ends them and waits for each. */
+function submit(gate: AdmissionGate, count: number) {
+  const jobs = Array.from({ length: count }, () => pending());
+  const ran = jobs.map((job) => gate.run(job.work));
+  return {
+    jobs,
+    ran,
+    async finishAll() {
+      jobs.forEach((job) => job.finish());
+      await Promise.all(ran);
+    },
+  };
+}
+
 describe('AdmissionGate', () => {
   it('should run at most the fixed limit at once and admit the waiting ones in arrival order', async () => {
     const gate = new AdmissionGate({ mode: 'fixed', limit: 2 });
@@ -51,12 +65,10 @@ describe('AdmissionGate', () => {
 
   it('should never queue without a limit', async () => {
     const gate = new AdmissionGate({ mode: 'unlimited' });
-    const jobs = Array.from({ length: 500 }, () => pending());
-    const ran = jobs.map((job) => gate.run(job.work));
+    const all = submit(gate, 500);
     await tick();
     expect(gate.queued).toBe(0);
-    jobs.forEach((job) => job.finish());
-    await Promise.all(ran);
+    await all.finishAll();
     gate.close();
   });
 
@@ -66,8 +78,7 @@ describe('AdmissionGate', () => {
     for (let i = 0; i < 100; i += 1) gate.adapt(1);
     expect(gate.limit).toBe(AUTO_MIN);
     // Operations waiting while the loop idles (a slow Console): the limit grows and admits them at once.
-    const jobs = Array.from({ length: AUTO_MIN + 40 }, () => pending());
-    const ran = jobs.map((job) => gate.run(job.work));
+    const waiting = submit(gate, AUTO_MIN + 40);
     await tick();
     expect(gate.queued).toBe(40);
     let steps = 0;
@@ -80,27 +91,23 @@ describe('AdmissionGate', () => {
     expect(gate.queued).toBe(0);
     // An idle loop with nothing waiting is no reason to grow.
     const grown = gate.limit;
-    jobs.forEach((job) => job.finish());
-    await Promise.all(ran);
+    await waiting.finishAll();
     gate.adapt(0.2);
     gate.adapt(0.2);
     expect(gate.limit).toBe(grown);
     // However long operations keep waiting, the limit stops at its maximum.
-    const many = Array.from({ length: AUTO_MAX + 10 }, () => pending());
-    const manyRan = many.map((job) => gate.run(job.work));
+    const many = submit(gate, AUTO_MAX + 10);
     await tick();
     for (let i = 0; i < 100; i += 1) gate.adapt(0);
     expect(gate.limit).toBe(AUTO_MAX);
     expect(gate.queued).toBe(10);
-    many.forEach((job) => job.finish());
-    await Promise.all(manyRan);
+    await many.finishAll();
     gate.close();
   });
 
   it('should not hand a finished slot on while over a limit that just shrank', async () => {
     const gate = new AdmissionGate({ mode: 'auto' });
-    const jobs = Array.from({ length: AUTO_START + 1 }, () => pending());
-    const ran = jobs.map((job) => gate.run(job.work));
+    const { jobs, ran, finishAll } = submit(gate, AUTO_START + 1);
     await tick();
     expect(gate.queued).toBe(1);
     for (let i = 0; i < 100; i += 1) gate.adapt(1); // limit now AUTO_MIN, AUTO_START running
@@ -112,8 +119,7 @@ describe('AdmissionGate', () => {
     await ran[AUTO_START - AUTO_MIN];
     await tick();
     expect(gate.queued).toBe(0);
-    jobs.forEach((job) => job.finish());
-    await Promise.all(ran);
+    await finishAll();
     gate.close();
   });
 });
