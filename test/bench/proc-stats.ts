@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { takeProbeFile } from '../support/probe-file.js';
 
 /** Clock ticks per second of /proc's CPU counters (100 on almost every Linux). */
 const TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
@@ -33,19 +34,11 @@ export function median(values: number[]): number {
  */
 export function allocationMeter() {
   const dir = mkdtempSync(join(os.tmpdir(), 'flecs-bench-alloc-'));
-  const read = async (pid: number): Promise<number> => {
-    const file = join(dir, `alloc-${pid}.json`);
-    for (let waited = 0; waited < 3000; waited += 20) {
-      try {
-        const { allocatedBytes } = JSON.parse(readFileSync(file, 'utf8')) as { allocatedBytes: number };
-        rmSync(file);
-        return allocatedBytes;
-      } catch {
-        await new Promise((r) => setTimeout(r, 20)); // not written yet
-      }
-    }
-    return Number.NaN;
-  };
+  const read = (pid: number): Promise<number> =>
+    takeProbeFile<{ allocatedBytes: number }>(join(dir, `alloc-${pid}.json`)).then(
+      (probe) => probe.allocatedBytes,
+      () => Number.NaN, // the table shows a missing figure; the smoke test fails on it
+    );
   return {
     nodeArgs: ['--import', new URL('./alloc-meter.mjs', import.meta.url).href],
     env: { ALLOC_METER_DIR: dir },
