@@ -26,7 +26,11 @@ export interface ContextOptions {
 export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
   const auth = parseBearer(authorization);
   const token = auth.kind === 'token' ? auth.token : undefined;
-  const client = new ConsoleClient(services, token, { requestId: options.requestId, deadline: Date.now() + options.operationTimeoutMs });
+  const client = new ConsoleClient(services, token, {
+    requestId: options.requestId,
+    deadline: Date.now() + options.operationTimeoutMs,
+    budgetMs: options.operationTimeoutMs,
+  });
   return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined), log: { operationLogged: false } };
 }
 

@@ -22,6 +22,11 @@ export interface CallScope {
   requestId: string;
   /** Epoch milliseconds after which no call is started and pending ones are abandoned. */
   deadline: number;
+  /**
+   * A whole operation's time (OPERATION_TIMEOUT_MS). A call shared between requests gets this much
+   * from when it starts, not the deadline of the request that happened to start it.
+   */
+  budgetMs: number;
 }
 
 /** What a non-2xx status means for this call; undefined leaves the default mapping. */

@@ -1,10 +1,11 @@
 import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
-import { callConsole, refusedTokenIsUnauthenticated, queryStringOf, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
+import { callConsole, refusedTokenIsUnauthenticated, queryStringOf, toGraphQLError, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
 import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestReviewData, RestReviewRequest, RestSubscriptionList, RestValidateData } from './rest-types.js';
 import { ConsoleRoute, routeName } from './routes.js';
+import { UpstreamFailure } from './upstream-failure.js';
 
 export interface PageArgs {
   storeId?: number;
@@ -112,10 +113,18 @@ export class ConsoleClient {
 
   /**
    * Per request through the memo, across requests through the public cache. The call carries no
-   * token, so what the cache stores was never sent with one.
+   * token, so what the cache stores was never sent with one. A call the cache shares between
+   * requests belongs to none of them: it gets a whole operation's time from when it starts, and each
+   * request waits for it only until its own deadline. With the deadline of the request that started
+   * it, requests that joined with more time left failed when that one ran out.
    */
   private publicCall<T>(call: Omit<ConsoleCall, 'token'>): Promise<T> {
-    return this.memoised(call, '', undefined, () => this.services.publicCache.get(publicKey(call), () => this.send<T>(call, refusedArguments)));
+    return this.memoised(call, '', undefined, () => {
+      const shared = this.services.publicCache.get(publicKey(call), () =>
+        this.send<T>(call, refusedArguments, { requestId: this.scope.requestId, deadline: Date.now() + this.scope.budgetMs, budgetMs: this.scope.budgetMs }),
+      );
+      return untilDeadline(shared, this.scope.deadline, routeName(call.route));
+    });
   }
 
   private memoised<T>(call: ConsoleCall, tokenKey: string, mapStatus?: StatusMapper, load?: () => Promise<T>): Promise<T> {
@@ -128,16 +137,36 @@ export class ConsoleClient {
     return pending;
   }
 
-  private async send<T>(call: ConsoleCall, mapStatus?: StatusMapper): Promise<T> {
+  private async send<T>(call: ConsoleCall, mapStatus?: StatusMapper, scope: CallScope = this.scope): Promise<T> {
     this.upstreamCalls += 1;
     try {
-      return await callConsole<T>(this.transport, call, this.scope, mapStatus);
+      return await callConsole<T>(this.transport, call, scope, mapStatus);
     } catch (error) {
       this.upstreamFailures += 1;
       if (error instanceof UnauthenticatedError) this.tokenRefused = true;
       throw error;
     }
   }
+}
+
+/**
+ * `pending`, or UPSTREAM_TIMEOUT once `deadline` passes first. An answer that is already there wins
+ * even after the deadline: its callbacks run before any timer.
+ */
+function untilDeadline<T>(pending: Promise<T>, deadline: number, route: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(toGraphQLError(new UpstreamFailure('deadline', 'operation deadline passed while waiting for a shared call'), route)), Math.max(0, deadline - Date.now()));
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function memoKey(call: ConsoleCall, tokenKey: string): string {

@@ -79,6 +79,33 @@ describe('the operation deadline', () => {
   });
 });
 
+describe('a public call shared between requests', () => {
+  it('should get its own time: a request that joins it is not failed by the deadline of the request that started it', async () => {
+    const stack = await stackWith({ OPERATION_TIMEOUT_MS: '2000', UPSTREAM_TIMEOUT_MS: '5000' });
+    const token = stack.tokenFor(1);
+    const owned = await stack.gql<{ me: { products: { items: Array<{ store: { id: number } }> } } }, Record<string, never>>('{ me { products { items { store { id } } } } }', {}, { token });
+    const stores = new Set(owned.body.data!.me.products.items.map((p) => p.store.id));
+    const storeId = [...stores][0]!;
+    const callsBefore = (await stack.stats())['GET /api/v2/products'] ?? 0;
+    await stack.fault('GET /api/v2/my/products', { latencyMs: 1000 });
+    await stack.fault('GET /api/v2/products', { latencyMs: 1400 });
+
+    // A asks for its stores' catalogues ~1 s into its 2 s: the calls it starts outlive it.
+    const first = stack.gql('{ me { products { items { store { catalog { page } } } } } }', {}, { token });
+    await new Promise((r) => setTimeout(r, 1200));
+    // B joins one of those calls with ~2 s of its own left; the Console answers ~0.4 s after A's deadline.
+    const joined = await stack.gql<{ catalog: { page: number; items: Array<{ id: number }> } }, Record<string, never>>(`{ catalog(storeId: ${storeId}) { page items { id } } }`);
+    const started = await first;
+
+    expect(joined.body.errors).toBeUndefined();
+    expect(joined.body.data?.catalog.page).toBe(1);
+    expect(joined.body.data?.catalog.items.length).toBeGreaterThan(0);
+    // A ran out of time waiting (its catalogues were still on their way), and B made no call of its own.
+    expect(new Set(started.body.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['UPSTREAM_TIMEOUT']));
+    expect((await stack.stats())['GET /api/v2/products']).toBe(callsBefore + stores.size);
+  });
+});
+
 describe('the response size cap', () => {
   it('should refuse a Console answer over UPSTREAM_MAX_BYTES as UPSTREAM_ERROR and keep small ones', async () => {
     const stack = await stackWith({ UPSTREAM_MAX_BYTES: '2048' });
