@@ -41,6 +41,12 @@ export class GatewayMetrics {
     collect: (): void => this.operationsWaiting.set(this.admission?.queued ?? 0),
   });
 
+  readonly operationsAbandoned = new Counter({
+    name: 'flecs_graph_operations_abandoned_total',
+    help: 'GraphQL operations not run because their client left while they waited for a slot.',
+    registers: [this.registry],
+  });
+
   readonly operations = new Counter({
     name: 'flecs_graph_graphql_operations_total',
     help: 'GraphQL operations by operation name and outcome (success, partial, error, rejected).',

@@ -3,6 +3,9 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 /** `OPERATION_CONCURRENCY`: adapt to the load, a fixed number of operations at once, or no limit. */
 export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: number } | { mode: 'unlimited' };
 
+/** What `run` resolves with when the client left before its operation's turn came. */
+export const ABANDONED: unique symbol = Symbol('abandoned while waiting');
+
 /** Bounds and pace of the automatic limit. */
 export const AUTO_MIN = 16;
 export const AUTO_MAX = 1024;
@@ -47,12 +50,21 @@ export class AdmissionGate {
     return this.waiting.length;
   }
 
-  /** Runs `work` once a slot is free; the slot is given back however `work` ends. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` once a slot is free; the slot is given back however `work` ends. An operation whose
+   * client went away while it waited (`abandoned()` says so when its turn comes) is not run: under
+   * overload, clients that time out and retry would otherwise have the gateway do every piece of
+   * work twice, once for nobody. It resolves with ABANDONED instead.
+   */
+  async run<T>(work: () => Promise<T>, abandoned: () => boolean = () => false): Promise<T | typeof ABANDONED> {
     if (this.active < this.currentLimit) this.active += 1;
     else {
       this.waitedThisWindow = true;
       await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (abandoned()) {
+        this.release();
+        return ABANDONED;
+      }
     }
     try {
       return await work();

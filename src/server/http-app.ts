@@ -6,7 +6,7 @@ import { createContext, releaseContext, type GatewayContext } from '../context.j
 import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { AdmissionGate } from './admission.js';
+import { ABANDONED, type AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
@@ -50,7 +50,9 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
       options.state.inFlight -= 1;
       options.metrics.inFlight.dec();
       const label = KNOWN_PATHS.has(path) ? path : 'other';
-      options.metrics.httpDuration.observe({ method: req.method ?? 'GET', path: label, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+      // An answer that never completed: the client left first (nginx's 499, "client closed request").
+      const status = res.writableFinished ? String(res.statusCode) : '499';
+      options.metrics.httpDuration.observe({ method: req.method ?? 'GET', path: label, status }, (performance.now() - started) / 1000);
     });
     handle(req, res, path, requestId, options).catch((error: unknown) => {
       if (res.headersSent) {
@@ -119,12 +121,19 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   }
   const authorization = req.headers.authorization;
   let context: GatewayContext | undefined;
-  const response = await options.admission.run(() =>
-    options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs })),
-    }),
+  const response = await options.admission.run(
+    () =>
+      options.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs })),
+      }),
+    () => res.destroyed || req.socket.destroyed,
   );
+  if (response === ABANDONED) {
+    options.metrics.operationsAbandoned.inc();
+    options.logger.info({ requestId, status: 499, method, path: '/graphql' }, 'client left while its operation waited; not run');
+    return;
+  }
   if (context) releaseContext(context);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;

@@ -79,6 +79,42 @@ describe('the operation deadline', () => {
   });
 });
 
+describe('the admission gate (OPERATION_CONCURRENCY)', () => {
+  it('should run waiting operations in arrival order, and not run one whose client left while it waited', async () => {
+    const stack = await stackWith({ OPERATION_CONCURRENCY: '1' });
+    const token = stack.tokenFor(1);
+    const before = await stack.stats();
+    await stack.fault('GET /api/v2/my/products', { latencyMs: 700 });
+    const first = stack.gql('{ me { products { page } } }', {}, { token }); // holds the only slot ~0.7 s
+    await new Promise((r) => setTimeout(r, 150));
+
+    // The second waits for the slot; its client gives up.
+    const controller = new AbortController();
+    const gone = fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { subscriptions { total } } }' }),
+      signal: controller.signal,
+    }).then(
+      (res) => `answered ${res.status}`,
+      (error: Error) => error.name,
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    controller.abort();
+    expect(await gone).toBe('AbortError');
+    // The third waits behind it, and its client stays.
+    const third = stack.gql('{ me { apps { page } } }', {}, { token });
+
+    expect((await first).body).toEqual({ data: { me: { products: { page: 1 } } } });
+    expect((await third).body).toEqual({ data: { me: { apps: { page: 1 } } } });
+    const after = await stack.stats();
+    const calls = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
+    expect([calls('GET /api/v2/my/products'), calls('GET /api/v2/my/subscriptions'), calls('GET /api/v2/my/products/apps')]).toEqual([1, 0, 1]);
+    expect(await metric(stack, /^flecs_graph_operations_abandoned_total /)).toBe(1);
+    expect(await metric(stack, /^flecs_graph_http_request_duration_seconds_count\{method="POST",path="\/graphql",status="499"\}/)).toBe(1);
+  });
+});
+
 describe('a public call shared between requests', () => {
   it('should get its own time: a request that joins it is not failed by the deadline of the request that started it', async () => {
     const stack = await stackWith({ OPERATION_TIMEOUT_MS: '2000', UPSTREAM_TIMEOUT_MS: '5000' });

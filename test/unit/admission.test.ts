@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AUTO_MAX, AUTO_MIN, AUTO_START, AdmissionGate } from '../../src/server/admission.js';
+import { ABANDONED, AUTO_MAX, AUTO_MIN, AUTO_START, AdmissionGate } from '../../src/server/admission.js';
 import { loadGatewayConfig } from '../../src/config.js';
 
 /** A unit of work that ends when the test says so. */
@@ -60,6 +60,29 @@ describe('AdmissionGate', () => {
     const gate = new AdmissionGate({ mode: 'fixed', limit: 1 });
     await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(gate.run(async () => 'next')).resolves.toBe('next');
+    gate.close();
+  });
+
+  it('should skip work whose client left while it waited, and hand its slot on', async () => {
+    const gate = new AdmissionGate({ mode: 'fixed', limit: 1 });
+    const holder = pending();
+    const held = gate.run(holder.work);
+    let left = false;
+    const ranWork: string[] = [];
+    const skipped = gate.run(
+      async () => ranWork.push('skipped'),
+      () => left,
+    );
+    const next = gate.run(async () => ranWork.push('next'));
+    // Asked when the turn comes, not when queued: the client was still there then.
+    left = true;
+    holder.finish();
+    await held;
+    await expect(skipped).resolves.toBe(ABANDONED);
+    await next;
+    expect(ranWork).toEqual(['next']);
+    // The slot came back: one more runs at once.
+    await expect(gate.run(async () => 'free', () => true)).resolves.toBe('free');
     gate.close();
   });
 
