@@ -27,7 +27,12 @@ export class PublicCache {
     this.now = options.now ?? Date.now;
   }
 
-  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The value for `key`: cached, or loaded once for all concurrent callers. `wait` says how this
+   * caller waits for a load it shares (a request, only until its own deadline); a value the cache
+   * holds never waits.
+   */
+  async get<T>(key: string, load: () => Promise<T>, wait: (shared: Promise<T>) => Promise<T> = (shared) => shared): Promise<T> {
     if (this.options.ttlMs > 0) {
       const entry = await this.options.store.read(key);
       if (entry !== undefined) {
@@ -44,7 +49,7 @@ export class PublicCache {
       }
       this.count('miss');
     }
-    return this.shared(key, load);
+    return wait(this.shared(key, load));
   }
 
   /** What the cache holds for `key` (fresh or stale), without ever calling upstream. */

@@ -119,12 +119,13 @@ export class ConsoleClient {
    * it, requests that joined with more time left failed when that one ran out.
    */
   private publicCall<T>(call: Omit<ConsoleCall, 'token'>): Promise<T> {
-    return this.memoised(call, '', undefined, () => {
-      const shared = this.services.publicCache.get(publicKey(call), () =>
-        this.send<T>(call, refusedArguments, { requestId: this.scope.requestId, deadline: Date.now() + this.scope.budgetMs, budgetMs: this.scope.budgetMs }),
-      );
-      return untilDeadline(shared, this.scope.deadline, routeName(call.route));
-    });
+    return this.memoised(call, '', undefined, () =>
+      this.services.publicCache.get(
+        publicKey(call),
+        () => this.send<T>(call, refusedArguments, { requestId: this.scope.requestId, deadline: Date.now() + this.scope.budgetMs, budgetMs: this.scope.budgetMs }),
+        (shared) => untilDeadline(shared, this.scope.deadline, routeName(call.route)),
+      ),
+    );
   }
 
   private memoised<T>(call: ConsoleCall, tokenKey: string, mapStatus?: StatusMapper, load?: () => Promise<T>): Promise<T> {

@@ -40,6 +40,28 @@ async function events(metrics: GatewayMetrics): Promise<Record<string, number>> 
 }
 
 describe('PublicCache', () => {
+  it('should let each caller wait for a shared load its own way, and never make a cached value wait', async () => {
+    const { cache: c } = cache({ ttlMs: 1000, staleMs: 0 });
+    const l = loader(50);
+    const waits: string[] = [];
+    const impatient = (shared: Promise<string>) => {
+      waits.push('impatient');
+      return Promise.race([shared, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('out of time')), 5))]);
+    };
+    const patient = (shared: Promise<string>) => {
+      waits.push('patient');
+      return shared;
+    };
+    const first = c.get('k', l.load, impatient);
+    const second = c.get('k', l.load, patient);
+    await expect(first).rejects.toThrow('out of time');
+    // The impatient caller gave up; the load it started went on for the one that joined it.
+    await expect(second).resolves.toBe('answer 1');
+    expect(l.calls()).toBe(1);
+    await expect(c.get('k', l.load, impatient)).resolves.toBe('answer 1');
+    expect(waits).toEqual(['impatient', 'patient']);
+  });
+
   it('should serve a fresh entry without calling upstream, and call again after TTL + stale window', async () => {
     const time = clock();
     const { cache: c, metrics } = cache({ ttlMs: 1000, staleMs: 500, now: time.now });
