@@ -24,6 +24,8 @@ export interface GatewayConfig {
   operationTimeoutMs: number;
   /** How many GraphQL operations run at once (src/server/admission.ts). */
   operationConcurrency: ConcurrencySetting;
+  /** Longest wait for a slot under that limit; then the operation is refused with 503 OVERLOADED. */
+  operationQueueTimeoutMs: number;
   /** V8's old-generation growth after each full collection, in percent; 0 leaves V8's own heuristic. */
   heapGrowingPercent: number;
   upstreamMaxBytes: number;
@@ -105,6 +107,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     operationTimeoutMs: readInt(env, 'OPERATION_TIMEOUT_MS', 15_000, 1, 600_000),
     operationConcurrency: readConcurrency(env),
+    operationQueueTimeoutMs: readInt(env, 'OPERATION_QUEUE_TIMEOUT_MS', 10_000, 1, 600_000),
     heapGrowingPercent: readInt(env, 'HEAP_GROWING_PERCENT', 0, 0, 1000),
     upstreamMaxBytes: readInt(env, 'UPSTREAM_MAX_BYTES', 5 * 1_048_576, 1024, 512 * 1_048_576),
     circuitFailureThreshold: readInt(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),

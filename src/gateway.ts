@@ -60,7 +60,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // start by at most this much, never stops it.
   await services.ready(REDIS_STARTUP_WAIT_MS);
   const state: ServingState = { draining: false, inFlight: 0 };
-  const admission = new AdmissionGate(config.operationConcurrency);
+  const admission = new AdmissionGate(config.operationConcurrency, config.operationQueueTimeoutMs);
   metrics.admission = admission;
   const server = http.createServer(
     createHttpApp({
@@ -75,6 +75,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       maxDocumentBytes: config.limits.maxDocumentBytes,
       operationTimeoutMs: config.operationTimeoutMs,
       admission,
+      queueTimeoutMs: config.operationQueueTimeoutMs,
     }),
   );
   server.keepAliveTimeout = 65_000;

@@ -15,6 +15,8 @@ export const ErrorCode = {
   TooManyAliases: 'TOO_MANY_ALIASES',
   TooManyRootFields: 'TOO_MANY_ROOT_FIELDS',
   QueryTooComplex: 'QUERY_TOO_COMPLEX',
+  /** HTTP 503: the operation waited OPERATION_QUEUE_TIMEOUT_MS for a slot and was not run. */
+  Overloaded: 'OVERLOADED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

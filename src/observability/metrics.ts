@@ -41,9 +41,10 @@ export class GatewayMetrics {
     collect: (): void => this.operationsWaiting.set(this.admission?.queued ?? 0),
   });
 
-  readonly operationsAbandoned = new Counter({
-    name: 'flecs_graph_operations_abandoned_total',
-    help: 'GraphQL operations not run because their client left while they waited for a slot.',
+  readonly operationsNotRun = new Counter({
+    name: 'flecs_graph_operations_not_run_total',
+    help: 'GraphQL operations never run: their client left while they waited for a slot (client_left), or they waited OPERATION_QUEUE_TIMEOUT_MS (waited_too_long, answered 503).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

@@ -3,8 +3,10 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 /** `OPERATION_CONCURRENCY`: adapt to the load, a fixed number of operations at once, or no limit. */
 export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: number } | { mode: 'unlimited' };
 
-/** What `run` resolves with when the client left before its operation's turn came. */
-export const ABANDONED: unique symbol = Symbol('abandoned while waiting');
+/** What `run` resolves with when it did not run the work: why. */
+export class NotRun {
+  constructor(readonly reason: 'client_left' | 'waited_too_long') {}
+}
 
 /** Bounds and pace of the automatic limit. */
 export const AUTO_MIN = 16;
@@ -27,13 +29,18 @@ const IDLE = 0.9;
  */
 export class AdmissionGate {
   private active = 0;
+  /** Each waiting operation's way in, in arrival order. */
   private readonly waiting: Array<() => void> = [];
   private currentLimit: number;
   private waitedThisWindow = false;
   private lastElu: EventLoopUtilization | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
 
-  constructor(setting: ConcurrencySetting) {
+  /** `maxWaitMs`: an operation that waited this long for a slot is not run (OPERATION_QUEUE_TIMEOUT_MS). */
+  constructor(
+    setting: ConcurrencySetting,
+    private readonly maxWaitMs = Number.POSITIVE_INFINITY,
+  ) {
     this.currentLimit = setting.mode === 'fixed' ? setting.limit : setting.mode === 'auto' ? AUTO_START : Number.POSITIVE_INFINITY;
     if (setting.mode === 'auto') {
       this.lastElu = performance.eventLoopUtilization();
@@ -51,19 +58,20 @@ export class AdmissionGate {
   }
 
   /**
-   * Runs `work` once a slot is free; the slot is given back however `work` ends. An operation whose
-   * client went away while it waited (`abandoned()` says so when its turn comes) is not run: under
-   * overload, clients that time out and retry would otherwise have the gateway do every piece of
-   * work twice, once for nobody. It resolves with ABANDONED instead.
+   * Runs `work` once a slot is free; the slot is given back however `work` ends. It is not run, and
+   * `run` resolves with NotRun instead, when its client went away while it waited (`abandoned()` says
+   * so when its turn comes: under overload, clients that time out and retry would otherwise have the
+   * gateway do every piece of work twice, once for nobody), or when it waited `maxWaitMs` (a queue
+   * that only grows answers nobody in time; a quick refusal lets the client retry elsewhere).
    */
-  async run<T>(work: () => Promise<T>, abandoned: () => boolean = () => false): Promise<T | typeof ABANDONED> {
+  async run<T>(work: () => Promise<T>, abandoned: () => boolean = () => false): Promise<T | NotRun> {
     if (this.active < this.currentLimit) this.active += 1;
     else {
       this.waitedThisWindow = true;
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (!(await this.waitForSlot())) return new NotRun('waited_too_long');
       if (abandoned()) {
         this.release();
-        return ABANDONED;
+        return new NotRun('client_left');
       }
     }
     try {
@@ -90,6 +98,26 @@ export class AdmissionGate {
       this.waiting.shift()!();
     }
     this.waitedThisWindow = this.waiting.length > 0;
+  }
+
+  /** Resolves true once a slot is handed over, false when `maxWaitMs` passed first (no slot held). */
+  private waitForSlot(): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const admit = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.waiting.push(admit);
+      if (Number.isFinite(this.maxWaitMs)) {
+        timer = setTimeout(() => {
+          const index = this.waiting.indexOf(admit);
+          if (index === -1) return; // admitted in the same tick
+          this.waiting.splice(index, 1);
+          resolve(false);
+        }, this.maxWaitMs);
+      }
+    });
   }
 
   private release(): void {

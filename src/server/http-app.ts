@@ -6,7 +6,7 @@ import { createContext, releaseContext, type GatewayContext } from '../context.j
 import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { ABANDONED, type AdmissionGate } from './admission.js';
+import { NotRun, type AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
@@ -30,6 +30,8 @@ export interface HttpAppOptions {
   operationTimeoutMs: number;
   /** GraphQL operations wait here for a slot; health, readiness and metrics never do. */
   admission: AdmissionGate;
+  /** How long an operation may wait for a slot (OPERATION_QUEUE_TIMEOUT_MS), for the refusal's message. */
+  queueTimeoutMs: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9\-_.:]{1,128}$/;
@@ -129,10 +131,15 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
       }),
     () => res.destroyed || req.socket.destroyed,
   );
-  if (response === ABANDONED) {
-    options.metrics.operationsAbandoned.inc();
-    options.logger.info({ requestId, status: 499, method, path: '/graphql' }, 'client left while its operation waited; not run');
-    return;
+  if (response instanceof NotRun) {
+    options.metrics.operationsNotRun.inc({ reason: response.reason });
+    if (response.reason === 'client_left') {
+      options.logger.info({ requestId, status: 499, method, path: '/graphql' }, 'client left while its operation waited; not run');
+      return;
+    }
+    options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation waited too long for a slot; refused');
+    res.setHeader('retry-after', '1');
+    return sendError(res, 503, ErrorCode.Overloaded, `The gateway is overloaded: this operation waited ${options.queueTimeoutMs} ms for its turn and was not run. Retry shortly.`);
   }
   if (context) releaseContext(context);
   for (const [key, value] of response.headers) res.setHeader(key, value);

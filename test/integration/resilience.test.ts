@@ -110,8 +110,33 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
     const after = await stack.stats();
     const calls = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
     expect([calls('GET /api/v2/my/products'), calls('GET /api/v2/my/subscriptions'), calls('GET /api/v2/my/products/apps')]).toEqual([1, 0, 1]);
-    expect(await metric(stack, /^flecs_graph_operations_abandoned_total /)).toBe(1);
+    expect(await metric(stack, /^flecs_graph_operations_not_run_total\{reason="client_left"\}/)).toBe(1);
     expect(await metric(stack, /^flecs_graph_http_request_duration_seconds_count\{method="POST",path="\/graphql",status="499"\}/)).toBe(1);
+  });
+
+  it('should answer 503 OVERLOADED with Retry-After to an operation that waited OPERATION_QUEUE_TIMEOUT_MS, without calling the Console for it', async () => {
+    const stack = await stackWith({ OPERATION_CONCURRENCY: '1', OPERATION_QUEUE_TIMEOUT_MS: '200' });
+    const token = stack.tokenFor(1);
+    const before = await stack.stats();
+    await stack.fault('GET /api/v2/my/products', { latencyMs: 600 });
+    const first = stack.gql('{ me { products { page } } }', {}, { token });
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { subscriptions { total } } }' }),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const body = (await refused.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['OVERLOADED']);
+    expect(body.errors[0]!.message).toContain('200 ms');
+    expect((await first).body).toEqual({ data: { me: { products: { page: 1 } } } });
+    // The refused operation never reached the Console; the next one runs normally.
+    expect((await stack.gql('{ me { subscriptions { total } } }', {}, { token })).body.errors).toBeUndefined();
+    const after = await stack.stats();
+    expect((after['GET /api/v2/my/subscriptions'] ?? 0) - (before['GET /api/v2/my/subscriptions'] ?? 0)).toBe(1);
+    expect(await metric(stack, /^flecs_graph_operations_not_run_total\{reason="waited_too_long"\}/)).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ABANDONED, AUTO_MAX, AUTO_MIN, AUTO_START, AdmissionGate } from '../../src/server/admission.js';
+import { AUTO_MAX, AUTO_MIN, AUTO_START, AdmissionGate, NotRun } from '../../src/server/admission.js';
 import { loadGatewayConfig } from '../../src/config.js';
 
 /** A unit of work that ends when the test says so. */
@@ -78,11 +78,30 @@ describe('AdmissionGate', () => {
     left = true;
     holder.finish();
     await held;
-    await expect(skipped).resolves.toBe(ABANDONED);
+    await expect(skipped).resolves.toEqual(new NotRun('client_left'));
     await next;
     expect(ranWork).toEqual(['next']);
     // The slot came back: one more runs at once.
     await expect(gate.run(async () => 'free', () => true)).resolves.toBe('free');
+    gate.close();
+  });
+
+  it('should refuse work that waited maxWaitMs, without taking a slot, and run the ones behind it', async () => {
+    const gate = new AdmissionGate({ mode: 'fixed', limit: 1 }, 40);
+    const holder = pending();
+    const held = gate.run(holder.work);
+    const ranWork: string[] = [];
+    const late = gate.run(async () => ranWork.push('late'));
+    await expect(late).resolves.toEqual(new NotRun('waited_too_long'));
+    expect(gate.queued).toBe(0);
+    const next = gate.run(async () => ranWork.push('next'));
+    holder.finish();
+    await held;
+    await next;
+    expect(ranWork).toEqual(['next']);
+    // Admitted before its time was up: it runs, however long the work then takes.
+    const slow = gate.run(() => new Promise<string>((resolve) => setTimeout(() => resolve('slow'), 80)));
+    await expect(slow).resolves.toBe('slow');
     gate.close();
   });
 
@@ -147,8 +166,16 @@ describe('AdmissionGate', () => {
   });
 });
 
-describe('OPERATION_CONCURRENCY and HEAP_GROWING_PERCENT', () => {
+describe('OPERATION_CONCURRENCY, OPERATION_QUEUE_TIMEOUT_MS and HEAP_GROWING_PERCENT', () => {
   const base = { CONSOLE_URL: 'http://127.0.0.1:1' };
+  it('should wait at most 10 s for a slot by default, and refuse a queue timeout outside 1–600000 ms', () => {
+    expect(loadGatewayConfig(base).operationQueueTimeoutMs).toBe(10_000);
+    expect(loadGatewayConfig({ ...base, OPERATION_QUEUE_TIMEOUT_MS: '250' }).operationQueueTimeoutMs).toBe(250);
+    for (const bad of ['0', '600001', 'soon', '1.5']) {
+      expect(() => loadGatewayConfig({ ...base, OPERATION_QUEUE_TIMEOUT_MS: bad })).toThrow(/^OPERATION_QUEUE_TIMEOUT_MS/);
+    }
+  });
+
   it('should read auto (default), a fixed number and 0 (no limit)', () => {
     expect(loadGatewayConfig(base).operationConcurrency).toEqual({ mode: 'auto' });
     expect(loadGatewayConfig({ ...base, OPERATION_CONCURRENCY: 'AUTO' }).operationConcurrency).toEqual({ mode: 'auto' });
