@@ -39,7 +39,10 @@ const withPage = (args: PageArgs, page: number): PageArgs => (page === 1 ? args 
  * LOOKUP_MAX_STORES makes a missing id LOOKUP_INCOMPLETE, and a failed list its own error.
  */
 export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): Promise<Array<Product | null | Error>> {
-  const wanted = new Set(ids);
+  // WooCommerce ids start at 1; a line item with product_id 0 is a custom line or a product since
+  // deleted. No list can hold it, so it is null at once: searching would read every page of every
+  // list on every request, and a search cut short would call it LOOKUP_INCOMPLETE.
+  const wanted = new Set(ids.filter((id) => id >= 1));
   const found = new Map<number, Product>();
   const read = new Map<string, RestProductPage | undefined>();
   let failure: Error | undefined;
@@ -141,7 +144,7 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   }
   await search(catalogues().filter((list) => !covered.has(list.name)), false);
 
-  return ids.map((id) => found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort)));
+  return ids.map((id) => (wanted.has(id) ? (found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort))) : null));
 }
 
 function storeIdOf(product: Product): number | null {

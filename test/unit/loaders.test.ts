@@ -105,6 +105,16 @@ describe('lookupProducts', () => {
     expect(shared.snapshot.covering(['catalog'])).toBeUndefined();
   });
 
+  it('should answer null for product ids below 1 (custom or deleted lines) without reading a page', async () => {
+    const fake = fakeClient({ products: [[1], [2], [3]], stores: { 1: [[10]] } });
+    // With LOOKUP_MAX_PAGES 2 a search for them would also have been cut short: LOOKUP_INCOMPLETE.
+    expect(ids(await lookupProducts(deps(fake.client, { maxPages: 2 }), [0, -4, 0]))).toEqual([null, null, null]);
+    expect(fake.calls).toEqual([]);
+    // Next to a real id, only what that id needs is read.
+    expect(ids(await lookupProducts(deps(fake.client), [0, 1]))).toEqual([null, 1]);
+    expect(fake.calls.filter((c) => !c.startsWith('peek')).sort()).toEqual(['my apps 1', 'my products 1']);
+  });
+
   it('should not read the caller\'s lists without a token', async () => {
     const fake = fakeClient({ products: [[1]], stores: { 1: [[10]] } });
     expect(ids(await lookupProducts(deps(fake.client, { hasToken: false }), [1, 10]))).toEqual([null, 10]);
