@@ -39,9 +39,9 @@ const withPage = (args: PageArgs, page: number): PageArgs => (page === 1 ? args 
  * LOOKUP_MAX_STORES makes a missing id LOOKUP_INCOMPLETE, and a failed list its own error.
  */
 export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): Promise<Array<Product | null | Error>> {
-  // WooCommerce ids start at 1; a line item with product_id 0 is a custom line or a product since
-  // deleted. No list can hold it, so it is null at once: searching would read every page of every
-  // list on every request, and a search cut short would call it LOOKUP_INCOMPLETE.
+  // WooCommerce ids start at 1; product_id 0 marks a line item with no product (a custom line). No
+  // list can hold it, so it is null at once: searching would read every page of every list on every
+  // request, and a search cut short would call it LOOKUP_INCOMPLETE.
   const wanted = new Set(ids.filter((id) => id >= 1));
   const found = new Map<number, Product>();
   const read = new Map<string, RestProductPage | undefined>();
