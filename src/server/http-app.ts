@@ -9,6 +9,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { NotRun, type AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
+import { matchesIfNoneMatch, weakEtag } from './etag.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 /** Shared with the lifecycle: readiness flips while draining, and shutdown waits for in-flight work. */
@@ -148,6 +149,19 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     const text = response.body.string;
     // Refused before any operation ran (CSRF, batched body, missing query, persisted-query miss…).
     if (!context?.log.operationLogged && res.statusCode >= 400) logRefusal(requestId, options, res.statusCode, firstCode(text), method, '/graphql');
+    if (method === 'GET' && res.statusCode === 200 && String(res.getHeader('cache-control') ?? '').startsWith('public')) {
+      // A public answer a browser, a phone's HTTP cache or a CDN may keep: let it revalidate.
+      const etag = weakEtag(text);
+      res.setHeader('etag', etag);
+      if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
+        varyOnEncoding(res, options.compression);
+        res.removeHeader('content-type');
+        res.removeHeader('content-length');
+        res.statusCode = 304;
+        res.end();
+        return;
+      }
+    }
     sendBody(req, res, text, options.compression);
     return;
   }
@@ -202,7 +216,7 @@ function firstCode(text: string): string | undefined {
 /** The answer, compressed when it is large enough and the client accepts br or gzip. */
 function sendBody(req: IncomingMessage, res: ServerResponse, text: string, compression: HttpAppOptions['compression']): void {
   const encoding = compression.enabled && text.length >= compression.minBytes ? chooseEncoding(req.headers['accept-encoding']) : undefined;
-  if (compression.enabled) res.setHeader('vary', appendVary(res.getHeader('vary'), 'Accept-Encoding'));
+  varyOnEncoding(res, compression);
   if (encoding === undefined) {
     res.end(text);
     return;
@@ -211,6 +225,11 @@ function sendBody(req: IncomingMessage, res: ServerResponse, text: string, compr
   res.setHeader('content-encoding', encoding);
   res.setHeader('content-length', compressed.length);
   res.end(compressed);
+}
+
+/** With compression on, an answer's bytes depend on Accept-Encoding: caches must know (also on a 304). */
+function varyOnEncoding(res: ServerResponse, compression: HttpAppOptions['compression']): void {
+  if (compression.enabled) res.setHeader('vary', appendVary(res.getHeader('vary'), 'Accept-Encoding'));
 }
 
 function appendVary(current: number | string | string[] | undefined, value: string): string {

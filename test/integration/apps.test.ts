@@ -209,4 +209,39 @@ describe('Cache-Control', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect(await res.json()).toEqual({ data: { catalog: { totalPages: 4 } } });
   });
+
+  it('should tag a public GET answer with a weak ETag and answer 304 without a body when the client already has it', async () => {
+    const url = `${stack.gateway.url}?query=${encodeURIComponent('{ catalog(storeId: 2) { page items { id name description shortDescription } } }')}`;
+    const get = (headers: Record<string, string> = {}) => fetch(url, { headers: { 'apollo-require-preflight': 'true', ...headers } });
+    const first = await get();
+    const etag = first.headers.get('etag');
+    const body = await first.text();
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]{27}"$/);
+
+    for (const ifNoneMatch of [etag!, `"other", ${etag}`, etag!.slice(2), '*']) {
+      const again = await get({ 'if-none-match': ifNoneMatch, 'accept-encoding': 'gzip' });
+      expect([again.status, await again.text()]).toEqual([304, '']);
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(again.headers.get('cache-control')).toBe('public, max-age=60');
+      expect(again.headers.get('vary')).toMatch(/Authorization.*Accept-Encoding|Accept-Encoding.*Authorization/);
+    }
+    // Another tag, or the same answer compressed: the whole body, with the same tag.
+    const changed = await get({ 'if-none-match': 'W/"something-else"' });
+    expect([changed.status, await changed.text()]).toEqual([200, body]);
+    const gzipped = await get({ 'accept-encoding': 'gzip' });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gzipped.headers.get('etag')).toBe(etag);
+    expect(await gzipped.text()).toBe(body);
+  });
+
+  it.each([
+    ['a POST', () => fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) })],
+    ['a GET sent with a token', () => fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ catalog { page } }')}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${stack.tokenFor(1)}` } })],
+    ['a GET of private data', () => fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ me { products { page } } }')}`, { headers: { 'apollo-require-preflight': 'true', 'if-none-match': '*' } })],
+  ])('should give %s no ETag and never a 304', async (_name, send) => {
+    const res = await send();
+    expect(res.status).not.toBe(304);
+    expect(res.headers.get('etag')).toBeNull();
+  });
 });
