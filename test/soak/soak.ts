@@ -1,5 +1,6 @@
 /**
- * `npm run soak`: many users, mixed queries, random upstream faults, against the built gateway and
+ * `npm run soak`: many users, mixed queries (public ones also as GETs revalidated with their ETag),
+ * random upstream faults and clients that give up mid-request, against the built gateway and
  * simulator as separate processes on loopback. Bounded by SOAK_SECONDS (default 600) and
  * SOAK_MAX_REQUESTS. Prints requests, cross-user mix-ups, gateway 5xx, and the gateway's live heap
  * (after full collections) and RSS at start and end; exits 1 when there is a mix-up, a 5xx, a request
@@ -27,14 +28,20 @@ const DASHBOARD = `query Dashboard { me {
   products { items { id name price store { id name } } }
   apps { items { id } }
   subscriptions { items { id customerId billing { email } lineItems { productId quantity product { id name } } } } } }`;
-const QUERIES: Array<{ query: string; variables?: () => Record<string, unknown>; auth: boolean }> = [
+/** `get`: sent as a GET (a public query, revalidated with If-None-Match as a phone's HTTP cache would). */
+const QUERIES: Array<{ query: string; variables?: () => Record<string, unknown>; auth: boolean; get?: boolean }> = [
   { query: DASHBOARD, auth: true },
   { query: DASHBOARD, auth: true },
   { query: 'query Mine($p: Int) { me { products(page: $p) { page items { id } } subscriptions { items { customerId } } } }', variables: () => ({ p: 1 + Math.floor(Math.random() * 2) }), auth: true },
   { query: 'query Catalog($s: Int, $p: Int) { catalog(storeId: $s, page: $p) { page items { id store { id } } } }', variables: () => ({ s: 1 + Math.floor(Math.random() * 4), p: 1 + Math.floor(Math.random() * 3) }), auth: false },
   { query: 'query Apps { appCatalog { total items { id } } }', auth: false },
   { query: 'query Nested { me { products { items { store { id catalog { totalPages } } } } } }', auth: true },
+  { query: 'query Shelf($s: Int) { catalog(storeId: $s) { page items { id name price } } }', variables: () => ({ s: 1 + Math.floor(Math.random() * 4) }), auth: false, get: true },
 ];
+/** One request in this many is given up by its client after 1–20 ms (a phone losing its signal). */
+const ABORT_ONE_IN = 25;
+/** Settling time before the live heap is read: an operation whose client left runs on, at most OPERATION_TIMEOUT_MS (1500 here). */
+const SETTLE_MS = 1600;
 
 interface UserCheck {
   index: number;
@@ -69,12 +76,23 @@ const { simulator, gateway, simUrl, url } = await startProcesses(
   {},
   { gatewayNodeArgs: probe.nodeArgs },
 );
-const post = (body: unknown, token?: string) =>
+const post = (body: unknown, token?: string, signal?: AbortSignal) =>
   fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
   });
+/** The last ETag seen per public GET URL, sent back as a client's HTTP cache does. */
+const etags = new Map<string, string>();
+const get = async (body: { query: string; variables: Record<string, unknown> }, signal?: AbortSignal) => {
+  const target = `${url}?query=${encodeURIComponent(body.query)}&variables=${encodeURIComponent(JSON.stringify(body.variables))}`;
+  const known = etags.get(target);
+  const res = await fetch(target, { headers: { 'apollo-require-preflight': 'true', ...(known ? { 'if-none-match': known } : {}) }, ...(signal ? { signal } : {}) });
+  const etag = res.headers.get('etag');
+  if (etag) etags.set(target, etag);
+  return res;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
@@ -100,6 +118,8 @@ try {
   let mixed = 0;
   let failedFields = 0;
   let transportErrors = 0;
+  let clientAborts = 0;
+  let notModified = 0;
   let warmupRequests = 0;
   let measuredFrom = 0;
   let finished = false; // the workers are done (time is up or SOAK_MAX_REQUESTS reached)
@@ -112,7 +132,7 @@ try {
     paused = new Promise((r) => (resume = r));
     try {
       while (inFlight > 0) await sleep(10);
-      await sleep(300); // Console calls abandoned by a timed-out operation settle within UPSTREAM_TIMEOUT_MS
+      await sleep(SETTLE_MS);
       return await work();
     } finally {
       paused = undefined;
@@ -162,15 +182,22 @@ try {
       const spec = QUERIES[Math.floor(Math.random() * QUERIES.length)]!;
       requests += 1;
       inFlight += 1;
+      const signal = Math.random() * ABORT_ONE_IN < 1 ? AbortSignal.timeout(1 + Math.floor(Math.random() * 20)) : undefined;
       try {
-        const res = await post({ query: spec.query, variables: spec.variables?.() ?? {} }, spec.auth ? user.token : undefined);
+        const request = { query: spec.query, variables: spec.variables?.() ?? {} };
+        const res = spec.get ? await get(request, signal) : await post(request, spec.auth ? user.token : undefined, signal);
         if (res.status >= 500) fiveHundreds += 1;
+        if (res.status === 304) {
+          notModified += 1;
+          continue;
+        }
         const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
         failedFields += body.errors?.length ?? 0;
         // Correctness counters keep the warm-up's requests: a mix-up is a mix-up whenever it happens.
         if (spec.auth) mixed += mixUps(user, body.data ?? null);
       } catch {
-        transportErrors += 1;
+        if (signal?.aborted) clientAborts += 1;
+        else transportErrors += 1;
       } finally {
         inFlight -= 1;
       }
@@ -202,6 +229,8 @@ try {
   console.log(`cross-user mix-ups:  ${mixed}`);
   console.log(`gateway 5xx:         ${fiveHundreds}`);
   console.log(`transport errors:    ${transportErrors}`);
+  console.log(`client aborts:       ${clientAborts} (requests given up by their client after 1–20 ms, 1 in ${ABORT_ONE_IN})`);
+  console.log(`304 Not Modified:    ${notModified} (public GETs revalidated with their ETag)`);
   console.log(
     `gateway live heap:   ${megabytes(liveStart.liveHeapBytes)} after warm-up → ${megabytes(liveEnd.liveHeapBytes)} at end (${(liveGrowth * 100).toFixed(1)} %; after full collections, no request in flight)`,
   );
