@@ -132,16 +132,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
       }),
     () => res.destroyed || req.socket.destroyed,
   );
-  if (response instanceof NotRun) {
-    options.metrics.operationsNotRun.inc({ reason: response.reason });
-    if (response.reason === 'client_left') {
-      options.logger.info({ requestId, status: 499, method, path: '/graphql' }, 'client left while its operation waited; not run');
-      return;
-    }
-    options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation waited too long for a slot; refused');
-    res.setHeader('retry-after', '1');
-    return sendError(res, 503, ErrorCode.Overloaded, `The gateway is overloaded: this operation waited ${options.queueTimeoutMs} ms for its turn and was not run. Retry shortly.`);
-  }
+  if (response instanceof NotRun) return answerNotRun(res, response, requestId, method, options);
   if (context) releaseContext(context);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
@@ -149,24 +140,41 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     const text = response.body.string;
     // Refused before any operation ran (CSRF, batched body, missing query, persisted-query miss…).
     if (!context?.log.operationLogged && res.statusCode >= 400) logRefusal(requestId, options, res.statusCode, firstCode(text), method, '/graphql');
-    if (method === 'GET' && res.statusCode === 200 && String(res.getHeader('cache-control') ?? '').startsWith('public')) {
-      // A public answer a browser, a phone's HTTP cache or a CDN may keep: let it revalidate.
-      const etag = weakEtag(text);
-      res.setHeader('etag', etag);
-      if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
-        varyOnEncoding(res, options.compression);
-        res.removeHeader('content-type');
-        res.removeHeader('content-length');
-        res.statusCode = 304;
-        res.end();
-        return;
-      }
-    }
+    if (method === 'GET' && answeredNotModified(req, res, text, options.compression)) return;
     sendBody(req, res, text, options.compression);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/** An operation the admission gate did not run: nobody to answer (the client left), or 503. */
+function answerNotRun(res: ServerResponse, notRun: NotRun, requestId: string, method: string, options: HttpAppOptions): void {
+  options.metrics.operationsNotRun.inc({ reason: notRun.reason });
+  if (notRun.reason === 'client_left') {
+    options.logger.info({ requestId, status: 499, method, path: '/graphql' }, 'client left while its operation waited; not run');
+    return;
+  }
+  options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation waited too long for a slot; refused');
+  res.setHeader('retry-after', '1');
+  sendError(res, 503, ErrorCode.Overloaded, `The gateway is overloaded: this operation waited ${options.queueTimeoutMs} ms for its turn and was not run. Retry shortly.`);
+}
+
+/**
+ * A public answer (one a browser, a phone's HTTP cache or a CDN may keep) gets an ETag; when the
+ * client already holds it, a 304 without a body is sent instead and this returns true.
+ */
+function answeredNotModified(req: IncomingMessage, res: ServerResponse, text: string, compression: HttpAppOptions['compression']): boolean {
+  if (res.statusCode !== 200 || !String(res.getHeader('cache-control') ?? '').startsWith('public')) return false;
+  const etag = weakEtag(text);
+  res.setHeader('etag', etag);
+  if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return false;
+  varyOnEncoding(res, compression);
+  res.removeHeader('content-type');
+  res.removeHeader('content-length');
+  res.statusCode = 304;
+  res.end();
+  return true;
 }
 
 type ParsedBody = { body: unknown } | { status: number; code: string; message: string };
