@@ -21,6 +21,8 @@ export interface ContextOptions {
   requestId: string;
   /** How long this operation's upstream work may take in all (OPERATION_TIMEOUT_MS). */
   operationTimeoutMs: number;
+  /** True once the client has disconnected: the operation starts no further Console call. */
+  clientLeft?: () => boolean;
 }
 
 export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
@@ -30,6 +32,7 @@ export function createContext(services: SharedServices, authorization: string | 
     requestId: options.requestId,
     deadline: Date.now() + options.operationTimeoutMs,
     budgetMs: options.operationTimeoutMs,
+    ...(options.clientLeft ? { clientLeft: options.clientLeft } : {}),
   });
   return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined), log: { operationLogged: false } };
 }

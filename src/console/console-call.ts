@@ -27,6 +27,11 @@ export interface CallScope {
    * from when it starts, not the deadline of the request that happened to start it.
    */
   budgetMs: number;
+  /**
+   * True once the client that asked has disconnected: no further call is started for it (a call
+   * already on its way finishes). Absent on calls shared between requests, which belong to none.
+   */
+  clientLeft?: () => boolean;
 }
 
 /** What a non-2xx status means for this call; undefined leaves the default mapping. */
@@ -54,6 +59,8 @@ export function queryStringOf(query: ConsoleCall['query']): string {
 export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleCall, scope: CallScope, mapStatus?: StatusMapper): Promise<T> {
   const route = routeName(call.route);
   for (let attempt = 1; ; attempt += 1) {
+    // Before the breaker: a call not made says nothing about the Console's health.
+    if (scope.clientLeft?.()) throw clientLeftError(route);
     try {
       return await transport.breakers.run(route, () => attemptOnce<T>(transport, call, scope, route), isHealthFailure);
     } catch (raw) {
@@ -68,6 +75,11 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
       throw toGraphQLError(failure, route, mapStatus);
     }
   }
+}
+
+/** What a call not made because the client left answers (nobody reads it; the log and metrics do). */
+export function clientLeftError(route: string): Error {
+  return new UpstreamError(ErrorCode.UpstreamTimeout, 'The operation ended (its client left) before this Console call was made.', { route });
 }
 
 function pathWithQuery(call: ConsoleCall): string {

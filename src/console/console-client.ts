@@ -1,5 +1,5 @@
 import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
-import { callConsole, refusedTokenIsUnauthenticated, queryStringOf, toGraphQLError, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
+import { callConsole, clientLeftError, refusedTokenIsUnauthenticated, queryStringOf, toGraphQLError, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
 import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';
@@ -119,6 +119,9 @@ export class ConsoleClient {
    * it, requests that joined with more time left failed when that one ran out.
    */
   private publicCall<T>(call: Omit<ConsoleCall, 'token'>): Promise<T> {
+    // Checked here, not in the shared load: a failure for a client that left must never reach
+    // another request that joined the same load.
+    if (this.scope.clientLeft?.()) return Promise.reject(clientLeftError(routeName(call.route)));
     return this.memoised(call, '', undefined, () =>
       this.services.publicCache.get(
         publicKey(call),

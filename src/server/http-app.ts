@@ -123,14 +123,15 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const authorization = req.headers.authorization;
+  const clientLeft = () => res.destroyed || req.socket.destroyed;
   let context: GatewayContext | undefined;
   const response = await options.admission.run(
     () =>
       options.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: url.search, body },
-        context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs })),
+        context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft })),
       }),
-    () => res.destroyed || req.socket.destroyed,
+    clientLeft,
   );
   if (response instanceof NotRun) return answerNotRun(res, response, requestId, method, options);
   if (context) releaseContext(context);

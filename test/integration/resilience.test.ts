@@ -15,6 +15,20 @@ afterEach(async () => {
 
 const PRODUCTS = '{ me { products { page } } }';
 const codeOf = (res: Awaited<ReturnType<Stack['gql']>>) => res.body.errors?.[0]?.extensions?.code;
+/** Sends a query whose client gives up after `ms`; resolves with how it ended ('AbortError' when it did). */
+function abandonedAfter(stack: Stack, token: string, query: string, ms: number): Promise<string> {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), ms);
+  return fetch(stack.gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+    signal: controller.signal,
+  }).then(
+    (res) => `answered ${res.status}`,
+    (error: Error) => error.name,
+  );
+}
 async function metric(stack: Stack, pattern: RegExp): Promise<number | undefined> {
   const text = await (await fetch(stack.gateway.url.replace('/graphql', '/metrics'))).text();
   const line = text.split('\n').find((l) => pattern.test(l));
@@ -89,19 +103,7 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
     await new Promise((r) => setTimeout(r, 150));
 
     // The second waits for the slot; its client gives up.
-    const controller = new AbortController();
-    const gone = fetch(stack.gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: '{ me { subscriptions { total } } }' }),
-      signal: controller.signal,
-    }).then(
-      (res) => `answered ${res.status}`,
-      (error: Error) => error.name,
-    );
-    await new Promise((r) => setTimeout(r, 150));
-    controller.abort();
-    expect(await gone).toBe('AbortError');
+    expect(await abandonedAfter(stack, token, '{ me { subscriptions { total } } }', 150)).toBe('AbortError');
     // The third waits behind it, and its client stays.
     const third = stack.gql('{ me { apps { page } } }', {}, { token });
 
@@ -137,6 +139,28 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
     const after = await stack.stats();
     expect((after['GET /api/v2/my/subscriptions'] ?? 0) - (before['GET /api/v2/my/subscriptions'] ?? 0)).toBe(1);
     expect(await metric(stack, /^flecs_graph_operations_not_run_total\{reason="waited_too_long"\}/)).toBe(1);
+  });
+});
+
+describe('a client that leaves mid-operation', () => {
+  it('should make the operation start no further Console call, public or private', async () => {
+    const stack = await stackWith({});
+    const token = stack.tokenFor(1);
+    await stack.fault('GET /api/v2/my/subscriptions', { latencyMs: 500 });
+    const before = await stack.stats();
+    // Line items' products are looked up only once the (slow) subscriptions have answered.
+    expect(await abandonedAfter(stack, token, '{ me { subscriptions { items { lineItems { product { id } } } } } }', 200)).toBe('AbortError');
+    await new Promise((r) => setTimeout(r, 700)); // the subscriptions answered 300 ms ago
+
+    const after = await stack.stats();
+    const calls = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
+    expect(calls('GET /api/v2/my/subscriptions')).toBe(1); // already on its way: it finished
+    expect([calls('GET /api/v2/my/products'), calls('GET /api/v2/my/products/apps'), calls('GET /api/v2/products')]).toEqual([0, 0, 0]);
+    // The same operation with its client still there makes those calls.
+    await stack.clearFaults();
+    await stack.gql('{ me { subscriptions { items { lineItems { product { id } } } } } }', {}, { token });
+    const control = await stack.stats();
+    expect((control['GET /api/v2/my/products'] ?? 0) - (after['GET /api/v2/my/products'] ?? 0)).toBeGreaterThan(0);
   });
 });
 
