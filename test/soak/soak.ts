@@ -40,8 +40,10 @@ const QUERIES: Array<{ query: string; variables?: () => Record<string, unknown>;
 ];
 /** One request in this many is given up by its client after 1–20 ms (a phone losing its signal). */
 const ABORT_ONE_IN = 25;
-/** Settling time before the live heap is read: an operation whose client left runs on, at most OPERATION_TIMEOUT_MS (1500 here). */
-const SETTLE_MS = 1600;
+/** The gateway's OPERATION_TIMEOUT_MS in the soak: no operation runs longer. */
+const OPERATION_TIMEOUT_MS = 1500;
+/** Settling time before the live heap is read: an operation whose client left may still be ending. */
+const SETTLE_MS = OPERATION_TIMEOUT_MS + 100;
 
 interface UserCheck {
   index: number;
@@ -72,7 +74,7 @@ async function rssOf(url: string): Promise<number> {
 
 const probe = liveHeapProbe();
 const { simulator, gateway, simUrl, url } = await startProcesses(
-  { UPSTREAM_TIMEOUT_MS: '400', OPERATION_TIMEOUT_MS: '1500', CIRCUIT_RESET_MS: '500', NODE_ENV: 'production', ...probe.env },
+  { UPSTREAM_TIMEOUT_MS: '400', OPERATION_TIMEOUT_MS: String(OPERATION_TIMEOUT_MS), CIRCUIT_RESET_MS: '500', NODE_ENV: 'production', ...probe.env },
   {},
   { gatewayNodeArgs: probe.nodeArgs },
 );
