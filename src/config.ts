@@ -37,6 +37,20 @@ export interface GatewayConfig {
   shutdownDelayMs: number;
   publicCache: PublicCacheConfig;
   lookup: LookupLimits;
+  /** Caches that grow with distinct client input, each bounded by its estimated heap cost. */
+  memory: MemoryBudgets;
+  /** How long a registered persisted query (APQ) is kept, in process and in Redis. */
+  persistedQueryTtlSeconds: number;
+}
+
+/** Byte budgets of the caches keyed by what clients send (README, "Memory"). */
+export interface MemoryBudgets {
+  /** Parsed and validated documents (Apollo's document store); 0 parses every request. */
+  documentCacheMaxBytes: number;
+  /** Persisted-query text held in this process. */
+  apqCacheMaxBytes: number;
+  /** Compiled operations (graphql-jit). */
+  compiledCacheMaxBytes: number;
 }
 
 /** The cross-request cache of public catalogue answers (src/cache/). */
@@ -133,6 +147,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       maxPages: readInt(env, 'LOOKUP_MAX_PAGES', 20, 1, 500),
       maxStores: readInt(env, 'LOOKUP_MAX_STORES', 25, 1, 1000),
     },
+    memory: {
+      documentCacheMaxBytes: readInt(env, 'DOCUMENT_CACHE_MAX_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
+      apqCacheMaxBytes: readInt(env, 'APQ_CACHE_MAX_BYTES', 4 * 1_048_576, 0, 1024 * 1_048_576),
+      compiledCacheMaxBytes: readInt(env, 'COMPILED_CACHE_MAX_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
+    },
+    persistedQueryTtlSeconds: readInt(env, 'PERSISTED_QUERY_TTL_SECONDS', 86_400, 1, 31_536_000),
   };
 }
 

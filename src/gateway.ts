@@ -1,16 +1,29 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
+import { DocumentStore } from './cache/document-store.js';
 import { ConsoleTransport } from './console/http-transport.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { createApolloServer, type SandboxOptions } from './server/apollo.js';
 import { AdmissionGate } from './server/admission.js';
+import { ConnectionTracker } from './server/connections.js';
 import { createHttpApp, type ServingState } from './server/http-app.js';
 import { createSharedServices } from './services.js';
 
 const REDIS_STARTUP_WAIT_MS = 2000;
+
+/** How a drain ended: whether every accepted request was answered, and which closing steps failed. */
+export interface ShutdownReport {
+  /** Every request the gateway had accepted was answered before SHUTDOWN_TIMEOUT_MS. */
+  finished: boolean;
+  /** Requests still running when SHUTDOWN_TIMEOUT_MS cut their connections. */
+  cut: number;
+  /** Closing steps that threw (their resources may not be released), with the reason. */
+  failedSteps: Array<{ step: string; error: string }>;
+}
 
 export interface RunningGateway {
   /** The GraphQL endpoint, for example http://127.0.0.1:4000/graphql. */
@@ -20,10 +33,14 @@ export interface RunningGateway {
   /**
    * Graceful stop: /readyz turns 503 (and stays served for SHUTDOWN_DELAY_MS), no new connections are accepted, in-flight requests finish
    * (up to SHUTDOWN_TIMEOUT_MS, then their connections are cut), then Apollo and the upstream
-   * agents close. Resolves to true when every in-flight request finished in time.
+   * agents close. Never rejects: each closing step runs even when an earlier one failed, and the
+   * report says what happened.
    */
-  close(): Promise<boolean>;
+  close(): Promise<ShutdownReport>;
 }
+
+/** A connection that has not sent its first request when the drain begins gets this long to send it. */
+const SILENT_CONNECTION_GRACE_MS = 1000;
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -43,9 +60,21 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     logger,
     metrics,
   });
-  const services = createSharedServices({ transport, publicCache: config.publicCache, lookup: config.lookup, logger, metrics });
+  const services = createSharedServices({
+    transport,
+    publicCache: config.publicCache,
+    lookup: config.lookup,
+    memory: config.memory,
+    persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
+    logger,
+    metrics,
+  });
+  const documentStore = config.memory.documentCacheMaxBytes > 0 ? new DocumentStore(config.memory.documentCacheMaxBytes) : null;
   const apollo = createApolloServer({
     apqCache: services.apqCache,
+    persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
+    documentStore,
+    compiledCacheMaxBytes: config.memory.compiledCacheMaxBytes,
     publicMaxAgeSeconds: Math.floor(config.publicCache.ttlMs / 1000),
     schema: await buildGatewaySchema(),
     sandbox: config.sandbox,
@@ -55,6 +84,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     limits: config.limits,
     ...(options.sandboxOptions ? { sandboxOptions: options.sandboxOptions } : {}),
   });
+  if (documentStore) metrics.caches.set('documents', () => documentStore.stats());
+  metrics.caches.set('persisted_queries', () => services.localApq.stats());
+  metrics.caches.set('compiled_operations', () => apollo.executorGateway.compiledStats());
   await apollo.start();
   // A replica joins its peers' shared cache before it takes traffic; Redis being away delays the
   // start by at most this much, never stops it.
@@ -82,6 +114,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // Slowloris guard: a client must send its headers, and its whole request, in bounded time.
   server.headersTimeout = 20_000;
   server.requestTimeout = Math.max(30_000, config.operationTimeoutMs + 5_000);
+  const connections = new ConnectionTracker(server, Math.min(SILENT_CONNECTION_GRACE_MS, config.shutdownTimeoutMs));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -96,7 +129,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  let closing: Promise<boolean> | undefined;
+  let closing: Promise<ShutdownReport> | undefined;
   return {
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/graphql`,
     port,
@@ -104,22 +137,37 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     close() {
       closing ??= (async () => {
         state.draining = true;
+        connections.startDraining();
         if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        await connections.acceptPending();
+        // net's close, not http's: http.Server.close() also ends every connection that has not sent
+        // its first byte yet, and those carry requests the clients sent before the drain.
+        const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
         const deadline = Date.now() + config.shutdownTimeoutMs;
-        while (state.inFlight > 0 && Date.now() < deadline) {
+        connections.closeIdle();
+        while ((state.inFlight > 0 || connections.size > 0) && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 20));
-          server.closeIdleConnections();
+          connections.closeIdle();
         }
-        const finished = state.inFlight === 0;
+        const cut = state.inFlight;
         server.closeAllConnections();
         await closed;
-        admission.close();
-        await apollo.stop();
-        transport.close();
-        await services.close();
-        return finished;
+        server.close(); // now http's: stops its timer that checks request timeouts
+        const failedSteps: ShutdownReport['failedSteps'] = [];
+        // Each step runs whatever the one before did: a failure to stop Apollo must not keep the
+        // Console pool or the Redis connection open, and is reported rather than thrown.
+        const step = async (name: string, run: () => unknown) => {
+          try {
+            await run();
+          } catch (error) {
+            failedSteps.push({ step: name, error: error instanceof Error ? error.message : String(error) });
+          }
+        };
+        await step('admission gate', () => admission.close());
+        await step('apollo', () => apollo.stop());
+        await step('console connections', () => transport.close());
+        await step('shared services (redis)', () => services.close());
+        return { finished: cut === 0, cut, failedSteps };
       })();
       return closing;
     },

@@ -19,25 +19,47 @@ try {
 // still applies. Off by default: it trades CPU for memory (README, Performance).
 if (config.heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
 const logger = createLogger(config.logLevel);
+
+/** Exit codes (README, "Operations"): what an orchestrator or an operator reads from the process. */
+const EXIT = { drained: 0, couldNotStart: 1, closeFailed: 2, crashed: 3 } as const;
+const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
+
+let draining = false;
+/**
+ * An error nothing caught. While serving it ends the process (its state is unknown), as Node's own
+ * default does, but with one log line an operator can read; while draining it is logged and the
+ * drain goes on, since the drain's own report says whether any answer was lost.
+ */
+const onUnexpected = (kind: string) => (error: unknown) => {
+  const detail = error instanceof Error ? { error: error.message, stack: error.stack } : { error: String(error) };
+  logger.error({ kind, draining, ...detail }, draining ? 'unexpected error while draining; the drain goes on' : 'unexpected error; exiting');
+  if (!draining) process.exit(EXIT.crashed);
+};
+process.on('uncaughtException', onUnexpected('uncaughtException'));
+process.on('unhandledRejection', onUnexpected('unhandledRejection'));
+
 try {
   const gateway = await startGateway(config, { logger });
   logger.info({ url: gateway.url, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
-  const stop = (signal: string) => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (draining) {
+      // The operator (or the orchestrator, after its grace period) wants it gone now.
+      logger.warn({ signal }, 'second signal: exiting at once, requests still running are lost');
+      process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 15));
+    }
+    draining = true;
+    const started = Date.now();
     logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'draining');
-    gateway.close().then(
-      (finished) => {
-        logger.info({ finished }, 'stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    void gateway.close().then((report) => {
+      for (const failed of report.failedSteps) logger.error(failed, 'shutdown step failed');
+      if (report.cut > 0) logger.warn({ cut: report.cut, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'requests still running at SHUTDOWN_TIMEOUT_MS were cut');
+      logger.info({ cut: report.cut, durationMs: Date.now() - started, finished: report.finished }, 'stopped');
+      process.exit(report.failedSteps.length > 0 ? EXIT.closeFailed : EXIT.drained);
+    });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 } catch (error) {
   process.stderr.write(`flecs-graph: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(EXIT.couldNotStart);
 }

@@ -1,10 +1,11 @@
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { MemoryStore } from './cache/memory-store.js';
 import { PublicCache } from './cache/public-cache.js';
+import { MemoryApqCache } from './cache/memory-apq-cache.js';
 import { RedisApqCache } from './cache/redis-apq-cache.js';
 import { RedisConnection } from './cache/redis-connection.js';
 import { RedisStore } from './cache/redis-store.js';
-import type { LookupLimits, PublicCacheConfig } from './config.js';
+import type { LookupLimits, MemoryBudgets, PublicCacheConfig } from './config.js';
 import type { ConsoleTransport } from './console/http-transport.js';
 import { KnownStores } from './loaders/known-stores.js';
 import { PublicSnapshot } from './loaders/public-snapshot.js';
@@ -31,13 +32,17 @@ export interface SharedServicesOptions {
   transport: ConsoleTransport;
   publicCache: PublicCacheConfig;
   lookup: LookupLimits;
+  memory: MemoryBudgets;
+  persistedQueryTtlSeconds: number;
   logger: Logger;
   metrics?: GatewayMetrics;
 }
 
 export interface RunningServices extends SharedServices {
-  /** Apollo's persisted-query store in Redis; undefined keeps Apollo's in-process default. */
-  apqCache: KeyValueCache<string> | undefined;
+  /** Apollo's persisted-query store: in process (bounded), or in Redis with an in-process part. */
+  apqCache: KeyValueCache<string>;
+  /** The in-process persisted queries, for metrics. */
+  localApq: MemoryApqCache;
   /** Waits (at most `ms`) for the shared store to be reachable; at once without Redis. */
   ready(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -47,7 +52,10 @@ export interface RunningServices extends SharedServices {
 export function createSharedServices(options: SharedServicesOptions): RunningServices {
   const { publicCache: cacheConfig, logger, metrics } = options;
   const redis = cacheConfig.redisUrl ? new RedisConnection(cacheConfig.redisUrl, cacheConfig.redisTimeoutMs, logger, metrics) : undefined;
-  const store = redis ? new RedisStore(redis) : new MemoryStore(cacheConfig.maxBytes);
+  const memoryStore = redis ? undefined : new MemoryStore(cacheConfig.maxBytes);
+  const store = memoryStore ?? new RedisStore(redis!);
+  if (memoryStore) metrics?.caches.set('public', () => memoryStore.size());
+  const localApq = new MemoryApqCache(options.memory.apqCacheMaxBytes);
   const publicCache = new PublicCache({ ttlMs: cacheConfig.ttlMs, staleMs: cacheConfig.staleMs, store, logger, ...(metrics ? { metrics } : {}) });
   return {
     transport: options.transport,
@@ -55,7 +63,8 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
     knownStores: new KnownStores(),
     publicSnapshot: new PublicSnapshot(Math.min(PUBLIC_SNAPSHOT_MS, cacheConfig.ttlMs)),
     lookup: options.lookup,
-    apqCache: redis ? new RedisApqCache(redis) : undefined,
+    apqCache: redis ? new RedisApqCache(redis, localApq, options.persistedQueryTtlSeconds) : localApq,
+    localApq,
     async ready(ms) {
       await redis?.connected(ms);
     },

@@ -90,6 +90,29 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Read when /metrics is scraped: caches that grow with distinct client input, by name. */
+  readonly caches = new Map<string, () => { entries: number; bytes: number }>();
+
+  readonly cacheEntries: Gauge<'cache'> = new Gauge({
+    name: 'flecs_graph_cache_entries',
+    help: 'Entries held by each in-process cache keyed by client input (documents, persisted_queries, compiled_operations, public).',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      for (const [cache, stats] of this.caches) this.cacheEntries.set({ cache }, stats().entries);
+    },
+  });
+
+  readonly cacheBytes: Gauge<'cache'> = new Gauge({
+    name: 'flecs_graph_cache_bytes',
+    help: 'Estimated heap bytes held by each of those caches; each is bounded by its *_MAX_BYTES variable.',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+    collect: (): void => {
+      for (const [cache, stats] of this.caches) this.cacheBytes.set({ cache }, stats().bytes);
+    },
+  });
+
   /** Operation names come from clients: keep the label set bounded. */
   private readonly knownOperations = new Set<string>();
 

@@ -3,7 +3,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { operationLimitsPlugin } from '../limits/operation-limits.js';
@@ -12,7 +12,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationObservabilityPlugin } from '../observability/operation-plugin.js';
 import { cacheControlPlugin } from './cache-control.js';
 import { apolloRequestError, saferMessage } from './error-messages.js';
-import { jitExecutorGateway } from './jit-executor.js';
+import { jitExecutorGateway, type JitExecutorGateway } from './jit-executor.js';
 
 export interface SandboxOptions {
   /** Operation shown in the Sandbox's editor on first open. */
@@ -29,13 +29,19 @@ export interface ApolloOptions {
   metrics: GatewayMetrics;
   limits: OperationLimits;
   sandboxOptions?: SandboxOptions;
-  /** Persisted queries shared by replicas (Redis); Apollo's in-process store when undefined. */
-  apqCache?: KeyValueCache<string> | undefined;
+  /** Persisted queries (APQ): bounded in process, or shared by replicas through Redis. */
+  apqCache: KeyValueCache<string>;
+  /** How long a registered persisted query is kept (Apollo passes it to the store). */
+  persistedQueryTtlSeconds: number;
+  /** Parsed and validated documents, bounded by their real cost (src/cache/document-store.ts). */
+  documentStore: KeyValueCache<DocumentNode> | null;
+  /** Compiled operations' budget (graphql-jit). */
+  compiledCacheMaxBytes: number;
   /** max-age of public answers (the public cache's TTL); 0 makes every answer `private, no-store`. */
   publicMaxAgeSeconds?: number;
 }
 
-export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> {
+export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> & { executorGateway: JitExecutorGateway } {
   const landingPage: ApolloServerPlugin<GatewayContext> = options.sandbox
     ? ApolloServerPluginLandingPageLocalDefault({
         embed: true,
@@ -44,13 +50,15 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
         ...(options.sandboxOptions?.headers ? { headers: options.sandboxOptions.headers } : {}),
       })
     : ApolloServerPluginLandingPageDisabled();
-  return new ApolloServer<GatewayContext>({
+  const executorGateway = jitExecutorGateway(options.schema, { maxBytes: options.compiledCacheMaxBytes });
+  const server = new ApolloServer<GatewayContext>({
     // The schema reaches Apollo through its executor interface, which runs graphql-jit.
-    gateway: jitExecutorGateway(options.schema),
+    gateway: executorGateway,
+    documentStore: options.documentStore,
     introspection: options.sandbox,
     includeStacktraceInErrorResponses: options.development,
     csrfPrevention: true,
-    ...(options.apqCache ? { persistedQueries: { cache: options.apqCache } } : {}),
+    persistedQueries: { cache: options.apqCache, ttl: options.persistedQueryTtlSeconds },
     // We drain and exit ourselves (gateway.ts); Apollo's own handler re-raises the signal: exit 143.
     stopOnTerminationSignals: false,
     // Parsing stops early on a huge document instead of building its whole AST.
@@ -65,6 +73,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     ],
     formatError: (formatted, error) => formatError(formatted, error, options),
   });
+  return Object.assign(server, { executorGateway });
 }
 
 function formatError(formatted: GraphQLFormattedError, error: unknown, options: ApolloOptions): GraphQLFormattedError {

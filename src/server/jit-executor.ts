@@ -1,12 +1,23 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { Kind, execute, getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { ByteLru } from '../cache/byte-lru.js';
 import { OperationCache } from '../common/operation-cache.js';
 import { measureOperation } from '../limits/upstream-cost.js';
 
 /** Compiled operations kept at once. Compiled code is not small (tens of kB), and hostile
  * clients can send many distinct documents: past this, the least recently used is dropped. */
 export const MAX_COMPILED_OPERATIONS = 200;
+
+/**
+ * Measured here (`node --expose-gc`, 300 distinct operations each): a compiled operation holds
+ * ~2.1–2.6 kB per field it selects (fragments expanded) plus a few kB: the README's dashboard
+ * (26 fields) 67 kB, eight aliased catalogue pages (136 fields) 288 kB.
+ */
+const COMPILED_BYTES_PER_FIELD = 2560;
+const COMPILED_BASE_BYTES = 8192;
+
+export type JitExecutorGateway = GatewayInterface & { compiledCount(): number; compiledStats(): { entries: number; bytes: number } };
 
 /**
  * graphql-jit inlines every fragment spread where it is used, so compiled code grows with the
@@ -28,10 +39,10 @@ export const MAX_COMPILED_FIELDS = 2000;
  * pay for compilation. At most `maxCompiled` compiled operations are kept (least recently used
  * dropped first). What graphql-jit cannot compile runs on graphql-js.
  */
-export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMPILED_OPERATIONS): GatewayInterface & { compiledCount(): number } {
+export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?: number; maxBytes?: number } = {}): JitExecutorGateway {
   const marks = new OperationCache<'seen once' | 'not compilable'>();
   const documentIds = new WeakMap<DocumentNode, number>();
-  const compiled = new Map<string, CompiledQuery>(); // insertion order = least recently used first
+  const compiled = new ByteLru<string, CompiledQuery>(bounds.maxBytes ?? 8 * 1_048_576, bounds.maxCompiled ?? MAX_COMPILED_OPERATIONS);
   let nextDocumentId = 0;
 
   const keyOf = (document: DocumentNode, operationName: string | null) => {
@@ -46,15 +57,12 @@ export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMP
   const compiledFor = (document: DocumentNode, operationName: string | null): CompiledQuery | undefined => {
     const key = keyOf(document, operationName);
     const hit = compiled.get(key);
-    if (hit) {
-      compiled.delete(key);
-      compiled.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const mark = marks.get(document, operationName);
     if (mark === undefined) marks.set(document, operationName, 'seen once');
     if (mark !== 'seen once') return undefined;
-    if (!isSmallEnoughToCompile(schema, document, operationName)) {
+    const fields = expandedFieldsOf(schema, document, operationName);
+    if (fields === undefined || fields > MAX_COMPILED_FIELDS) {
       marks.set(document, operationName, 'not compilable');
       return undefined;
     }
@@ -63,8 +71,7 @@ export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMP
       marks.set(document, operationName, 'not compilable');
       return undefined;
     }
-    compiled.set(key, result);
-    if (compiled.size > maxCompiled) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, result, COMPILED_BASE_BYTES + fields * COMPILED_BYTES_PER_FIELD);
     return result;
   };
 
@@ -86,7 +93,8 @@ export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMP
     >;
 
   return {
-    compiledCount: () => compiled.size,
+    compiledCount: () => compiled.stats().entries,
+    compiledStats: () => compiled.stats(),
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
       return () => undefined;
@@ -96,10 +104,11 @@ export function jitExecutorGateway(schema: GraphQLSchema, maxCompiled = MAX_COMP
   };
 }
 
-function isSmallEnoughToCompile(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): boolean {
+/** Fields the operation selects with every fragment use expanded; undefined when there is no such operation. */
+function expandedFieldsOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): number | undefined {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return false;
+  if (!operation) return undefined;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  return measureOperation(schema, operation, fragments).expandedFields <= MAX_COMPILED_FIELDS;
+  return measureOperation(schema, operation, fragments).expandedFields;
 }

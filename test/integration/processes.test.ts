@@ -10,8 +10,8 @@ afterEach(() => {
   for (const process of started.splice(0)) process.child.kill('SIGKILL');
 });
 
-function run(script: string, env: Record<string, string>): Started {
-  const process = startProcess(script, env);
+function run(script: string, env: Record<string, string>, expectedExitCodes: number[] = []): Started {
+  const process = startProcess(script, env, { expectedExitCodes });
   started.push(process);
   return process;
 }
@@ -32,7 +32,7 @@ describe('the built processes', () => {
     [{ CONSOLE_URL: 'not a url' }, 'CONSOLE_URL'],
     [{ UPSTREAM_TIMEOUT_MS: '-5' }, 'UPSTREAM_TIMEOUT_MS'],
   ])('should stop `npm start` with %p on one clear line and exit code 1', async (env, variable) => {
-    const gateway = run('dist/src/index.js', env);
+    const gateway = run('dist/src/index.js', env, [1]);
     const [code] = (await once(gateway.child, 'exit')) as [number];
     expect(code).toBe(1);
     const lines = gateway.output().stderr.trim().split('\n');
@@ -116,6 +116,26 @@ describe('the built processes', () => {
     const [code] = (await once(gateway.child, 'exit')) as [number];
     expect(code).toBe(0);
     expect(gateway.output().stderr).toMatch(/"finished":true,"msg":"stopped"/);
+  }, 30_000);
+
+  it('should exit at once with 128 + the signal number on a second signal while a Console call of 8 s is in flight', async () => {
+    const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/products', latencyMs: 8000 }) });
+    const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, SHUTDOWN_TIMEOUT_MS: '20000' }, [130]);
+    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+    const slow = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }).catch(() => 'cut');
+    await new Promise((r) => setTimeout(r, 300)); // the call is on its way to the Console
+    const signalled = Date.now();
+    gateway.child.kill('SIGTERM');
+    await gateway.waitFor(/"msg":"draining"/);
+    gateway.child.kill('SIGINT');
+    const [code] = (await once(gateway.child, 'exit')) as [number];
+    // The drain alone would have waited for the 8 s call; the second signal ends it well before.
+    expect(Date.now() - signalled).toBeLessThan(4000);
+    expect(code).toBe(130);
+    expect(gateway.output().stderr).toMatch(/"signal":"SIGINT".*"msg":"second signal: exiting at once/);
+    expect(await slow).toBe('cut');
   }, 30_000);
 });
 

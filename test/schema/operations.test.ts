@@ -20,9 +20,20 @@ beforeAll(async () => {
   const logger = createLogger('silent');
   const metrics = new GatewayMetrics();
   transport = new ConsoleTransport({ consoleUrl: new URL(sim.url), timeoutMs: 2000, logger, metrics });
-  const { limits, publicCache, lookup } = loadGatewayConfig({});
-  services = createSharedServices({ transport, publicCache, lookup, logger, metrics });
-  apollo = createApolloServer({ schema: await buildGatewaySchema(), sandbox: false, development: false, logger, metrics, limits });
+  const { limits, publicCache, lookup, memory, persistedQueryTtlSeconds } = loadGatewayConfig({});
+  services = createSharedServices({ transport, publicCache, lookup, memory, persistedQueryTtlSeconds, logger, metrics });
+  apollo = createApolloServer({
+    schema: await buildGatewaySchema(),
+    sandbox: false,
+    development: false,
+    logger,
+    metrics,
+    limits,
+    apqCache: services.apqCache,
+    persistedQueryTtlSeconds,
+    documentStore: null,
+    compiledCacheMaxBytes: memory.compiledCacheMaxBytes,
+  });
   await apollo.start();
 });
 afterAll(async () => {

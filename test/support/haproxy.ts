@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, installed } from './processes.js';
+import { freePort, installed, reportUnexpectedExit } from './processes.js';
 
 /** Debian's haproxy, when installed (`apt-get install haproxy`; `.ci/run` installs it). */
 export const HAPROXY = installed('haproxy');
@@ -45,7 +45,13 @@ export async function startHaproxy(backendPorts: number[]): Promise<RunningHapro
     '',
   ].join('\n');
   writeFileSync(join(dir, 'haproxy.cfg'), config);
-  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-50_000)));
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-50_000)));
+  // Stopped with SIGTERM (haproxy then exits 0, or 143 as a signal's conventional code).
+  reportUnexpectedExit('haproxy', child, () => ({ stdout, stderr }), (code, signal) => code === 0 || code === 143 || signal === 'SIGTERM');
   const url = `http://127.0.0.1:${port}/graphql`;
   const deadline = Date.now() + 10_000;
   for (;;) {

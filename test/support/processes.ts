@@ -12,11 +12,32 @@ export interface Started {
   stop(): Promise<number | null>;
 }
 
+/** How much of a process's output is kept for the report of an unexpected exit (the end matters most). */
+const REPORT_CHARS = 20_000;
+
+/**
+ * Writes what a spawned process printed when it exits with a code nobody expected, so that a
+ * failure in CI (a gateway answering SIGTERM with exit 1, a simulator crashing) names its cause
+ * instead of losing it with the process. Any program a test spawns reports through this.
+ */
+export function reportUnexpectedExit(name: string, child: ChildProcess, output: () => { stdout: string; stderr: string }, expected: (code: number | null, signal: NodeJS.Signals | null) => boolean): void {
+  child.once('exit', (code, signal) => {
+    if (expected(code, signal)) return;
+    const { stdout, stderr } = output();
+    process.stderr.write(
+      `\n*** ${name} (pid ${child.pid}) exited with ${code !== null ? `code ${code}` : `signal ${signal}`}; its output follows\n` +
+        `--- stdout (last ${REPORT_CHARS} characters)\n${stdout.slice(-REPORT_CHARS)}\n--- stderr\n${stderr.slice(-REPORT_CHARS)}\n*** end of ${name}'s output\n\n`,
+    );
+  });
+}
+
 /**
  * Runs `node [...nodeArgs] <script>` from the repository root with only PATH and the given
  * environment. `quiet` discards its output (a benchmark must not pay for a pipe it never reads).
+ * Exit 0, or death by a signal the test sent, is expected; any other exit prints the process's
+ * output (`expectedExitCodes` adds codes a test provokes on purpose, such as a config error's 1).
  */
-export function startProcess(script: string, env: Record<string, string>, options: { quiet?: boolean; nodeArgs?: string[] } = {}): Started {
+export function startProcess(script: string, env: Record<string, string>, options: { quiet?: boolean; nodeArgs?: string[]; expectedExitCodes?: number[] } = {}): Started {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -26,6 +47,8 @@ export function startProcess(script: string, env: Record<string, string>, option
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const expectedCodes = new Set([0, ...(options.expectedExitCodes ?? [])]);
+  reportUnexpectedExit(script, child, () => ({ stdout, stderr }), (code, signal) => (code !== null ? expectedCodes.has(code) : signal === 'SIGKILL' || signal === 'SIGTERM'));
   return {
     child,
     output: () => ({ stdout, stderr }),

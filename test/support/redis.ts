@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { freePort, installed } from './processes.js';
+import { freePort, installed, reportUnexpectedExit } from './processes.js';
 
 /** Debian's redis-server, when installed (`apt-get install redis-server`; `.ci/run` installs it). */
 export const REDIS_SERVER = installed('redis-server');
@@ -48,8 +48,16 @@ async function waitForPing(port: number): Promise<void> {
 export async function startRedis(): Promise<RunningRedis> {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed');
   const port = await freePort();
-  const spawnRedis = () =>
-    spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  const spawnRedis = () => {
+    const started = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    started.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    started.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The tests stop it with SIGKILL; anything else is worth reading.
+    reportUnexpectedExit('redis-server', started, () => ({ stdout, stderr }), (code, signal) => code === 0 || signal === 'SIGKILL');
+    return started;
+  };
   let child = spawnRedis();
   await waitForPing(port);
   const admin = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });

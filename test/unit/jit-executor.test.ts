@@ -30,7 +30,7 @@ describe('the graphql-jit executor', () => {
   });
 
   it('should keep at most its limit of compiled operations, dropping the least recently used', async () => {
-    const gateway = jitExecutorGateway(schema, 2);
+    const gateway = jitExecutorGateway(schema, { maxCompiled: 2 });
     const execute = await executorOf(gateway);
     const documents = ['{ a: __typename }', '{ b: __typename }', '{ c: __typename }'].map((source) => parse(source));
     for (const document of documents) {
