@@ -1,4 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { loadGatewayConfig } from '../../src/config.js';
@@ -75,6 +78,34 @@ describe('the Kubernetes manifests', () => {
     expect(find('PodDisruptionBudget').spec.selector.matchLabels).toEqual(pod.metadata.labels);
     expect(find('HorizontalPodAutoscaler').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'flecs-graph' });
     expect(find('HorizontalPodAutoscaler').spec.minReplicas).toBe(deployment.spec.replicas);
+  });
+
+  it('should give V8 an old generation well inside the pod\'s memory limit, through the image\'s entrypoint', () => {
+    const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
+    expect(dockerfile).toMatch(/^COPY deploy\/docker\/heap-from-cgroup\.sh \/usr\/local\/bin\/heap-from-cgroup$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/local\/bin\/heap-from-cgroup"\]$/m);
+    const limitMiB = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)![1]);
+    const cgroup = mkdtempSync(join(tmpdir(), 'flecs-graph-cgroup-'));
+    const heapLimitMiB = (env: Record<string, string>) =>
+      Number(
+        execFileSync('sh', [`${ROOT}deploy/docker/heap-from-cgroup.sh`, process.execPath, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit / 1048576))'], {
+          env: { PATH: process.env.PATH ?? '', CGROUP_DIR: cgroup, ...env },
+        }).toString(),
+      );
+    try {
+      writeFileSync(join(cgroup, 'memory.max'), String(limitMiB * 1_048_576));
+      const heap = heapLimitMiB({});
+      // Old generation (60 % of the limit) plus V8's young generation: room left for code, buffers and sockets.
+      expect(heap).toBeGreaterThan(limitMiB * 0.5);
+      expect(heap).toBeLessThan(limitMiB * 0.75);
+      // An operator's own setting wins.
+      expect(heapLimitMiB({ NODE_OPTIONS: '--max-old-space-size=100' })).toBeLessThan(150);
+      // No limit: Node's own sizing.
+      writeFileSync(join(cgroup, 'memory.max'), 'max');
+      expect(heapLimitMiB({})).toBeGreaterThan(limitMiB);
+    } finally {
+      rmSync(cgroup, { recursive: true, force: true });
+    }
   });
 
   describe('probe paths', () => {
