@@ -31,6 +31,10 @@ export interface GatewayConfig {
   upstreamMaxBytes: number;
   circuitFailureThreshold: number;
   circuitResetMs: number;
+  /** Connections to the Console: its capacity through this gateway is this many calls at once. */
+  consoleMaxConnections: number;
+  /** Longest a Console call waits for a free connection, and the admission's horizon. */
+  consoleQueueTimeoutMs: number;
   limits: OperationLimits;
   shutdownTimeoutMs: number;
   /** After SIGTERM, keep serving this long with /readyz false, so load balancers stop sending first. */
@@ -126,6 +130,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     upstreamMaxBytes: readInt(env, 'UPSTREAM_MAX_BYTES', 5 * 1_048_576, 1024, 512 * 1_048_576),
     circuitFailureThreshold: readInt(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
     circuitResetMs: readInt(env, 'CIRCUIT_RESET_MS', 10_000, 10, 3_600_000),
+    consoleMaxConnections: readInt(env, 'CONSOLE_MAX_CONNECTIONS', 256, 1, 4096),
+    consoleQueueTimeoutMs: readInt(env, 'CONSOLE_QUEUE_TIMEOUT_MS', 1000, 1, 60_000),
     limits: {
       maxDocumentBytes: readInt(env, 'MAX_DOCUMENT_BYTES', 32_768, 64, 64 * 1_048_576),
       maxTokens: readInt(env, 'MAX_TOKENS', 5000, 50, 1_000_000),

@@ -57,6 +57,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     maxBytes: config.upstreamMaxBytes,
     circuitFailureThreshold: config.circuitFailureThreshold,
     circuitResetMs: config.circuitResetMs,
+    maxConnections: config.consoleMaxConnections,
+    queueTimeoutMs: config.consoleQueueTimeoutMs,
     logger,
     metrics,
   });
@@ -75,6 +77,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
     documentStore,
     compiledCacheMaxBytes: config.memory.compiledCacheMaxBytes,
+    consoleCapacity: transport.slots,
     publicMaxAgeSeconds: Math.floor(config.publicCache.ttlMs / 1000),
     schema: await buildGatewaySchema(),
     sandbox: config.sandbox,

@@ -50,7 +50,8 @@ export type UpstreamErrorCode =
   | typeof ErrorCode.UpstreamError
   | typeof ErrorCode.UpstreamTimeout
   | typeof ErrorCode.UpstreamUnavailable
-  | typeof ErrorCode.UpstreamRateLimited;
+  | typeof ErrorCode.UpstreamRateLimited
+  | typeof ErrorCode.Overloaded;
 
 export class UpstreamError extends GraphQLError {
   constructor(code: UpstreamErrorCode, message: string, upstream: UpstreamInfo, extra: Record<string, unknown> = {}) {

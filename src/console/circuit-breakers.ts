@@ -1,5 +1,3 @@
-import CircuitBreaker from 'opossum';
-
 export type CircuitState = 'closed' | 'half-open' | 'open';
 
 export interface BreakerOptions {
@@ -8,69 +6,92 @@ export interface BreakerOptions {
   /** How long an open circuit fails fast before one probe is let through. */
   resetMs: number;
   onStateChange?: (route: string, state: CircuitState) => void;
-  /** opossum's rolling statistics window (its default, 10 s, unless a test shortens it). */
-  rollingWindowMs?: number;
 }
 
-/** The error a call gets while its route's circuit is open (opossum's code). */
+const OPEN_CODE = 'EOPENBREAKER';
+
+/** The error a call gets while its route's circuit is open (or its one probe is on its way). */
 export function isOpenCircuitError(error: unknown): boolean {
-  return error instanceof Error && (error as Error & { code?: string }).code === 'EOPENBREAKER';
+  return error instanceof Error && (error as Error & { code?: string }).code === OPEN_CODE;
 }
 
-type Attempt = () => Promise<unknown>;
+interface Circuit {
+  state: CircuitState;
+  consecutiveFailures: number;
+  openedAt: number;
+  probing: boolean;
+}
 
 /**
- * One opossum circuit breaker per Console route, shared by all requests (the Console's health is
- * not per user). opossum opens on an error percentage over a rolling window; we want "N
- * consecutive failures", so its own threshold is set out of reach and we open it ourselves. Its
- * half-open logic (one probe after resetMs, close on success, re-open on failure) is used as is.
+ * One circuit per Console route, shared by all requests (the Console's health is not per user):
+ * `failureThreshold` consecutive failures open it; after `resetMs` one probe goes through, whose
+ * success closes it and whose failure opens it again. Every outcome is one of three: a success, a
+ * failure that says the Console is unwell (`isFailure`), or neither — a call abandoned at the
+ * operation's deadline, an answer too large for the caller's own list, a 4xx. Those leave the count
+ * and the state as they were: opossum, used before, reported a filtered error as a success, so a
+ * deadline reset the count and closed a half-open circuit although the Console never answered.
  */
 export class RouteBreakers {
-  private readonly breakers = new Map<string, CircuitBreaker<[Attempt], unknown>>();
+  private readonly circuits = new Map<string, Circuit>();
 
-  constructor(private readonly options: BreakerOptions) {}
+  constructor(private readonly options: BreakerOptions, private readonly now: () => number = Date.now) {}
 
-  /** Runs one attempt through the route's breaker; `isFailure` says which errors count against the route. */
-  run<T>(route: string, attempt: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
-    return this.breaker(route, isFailure).fire(attempt) as Promise<T>;
+  async run<T>(route: string, attempt: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
+    const circuit = this.circuitOf(route);
+    const probe = this.admit(route, circuit);
+    let value: T;
+    try {
+      value = await attempt();
+    } catch (error) {
+      if (probe) circuit.probing = false;
+      if (isFailure(error)) this.failed(route, circuit);
+      throw error;
+    }
+    if (probe) circuit.probing = false;
+    circuit.consecutiveFailures = 0;
+    if (circuit.state !== 'closed') this.change(route, circuit, 'closed');
+    return value;
+  }
+
+  /** The route's state, for tests and metrics. */
+  stateOf(route: string): CircuitState {
+    return this.circuits.get(route)?.state ?? 'closed';
   }
 
   shutdown(): void {
-    for (const breaker of this.breakers.values()) breaker.shutdown();
-    this.breakers.clear();
+    this.circuits.clear();
   }
 
-  private breaker(route: string, isFailure: (error: unknown) => boolean): CircuitBreaker<[Attempt], unknown> {
-    let breaker = this.breakers.get(route);
-    if (breaker) return breaker;
-    breaker = new CircuitBreaker((attempt: Attempt) => attempt(), {
-      timeout: false, // the Console client owns timeouts and deadlines
-      resetTimeout: this.options.resetMs,
-      // Never opens by itself (see the class comment). The percentage alone is not enough: a call
-      // that fails after the rolling window has dropped its start counts as a failure without a
-      // fire, so failures/fires passes 100 % on one slow failure. No volume is ever "enough".
-      errorThresholdPercentage: 101,
-      volumeThreshold: Number.MAX_SAFE_INTEGER,
-      ...(this.options.rollingWindowMs ? { rollingCountTimeout: this.options.rollingWindowMs } : {}),
-      errorFilter: (error: unknown) => !isFailure(error),
-      name: route,
-    });
-    let consecutive = 0;
-    const created = breaker;
-    created.on('success', () => {
-      consecutive = 0;
-    });
-    created.on('failure', () => {
-      consecutive += 1;
-      if (consecutive >= this.options.failureThreshold && created.closed) created.open();
-    });
-    created.on('open', () => this.options.onStateChange?.(route, 'open'));
-    created.on('halfOpen', () => this.options.onStateChange?.(route, 'half-open'));
-    created.on('close', () => {
-      consecutive = 0;
-      this.options.onStateChange?.(route, 'closed');
-    });
-    this.breakers.set(route, created);
-    return created;
+  private circuitOf(route: string): Circuit {
+    let circuit = this.circuits.get(route);
+    if (!circuit) {
+      circuit = { state: 'closed', consecutiveFailures: 0, openedAt: 0, probing: false };
+      this.circuits.set(route, circuit);
+    }
+    return circuit;
+  }
+
+  /** Throws while the circuit fails fast; returns true when this call is the half-open probe. */
+  private admit(route: string, circuit: Circuit): boolean {
+    if (circuit.state === 'open' && this.now() - circuit.openedAt >= this.options.resetMs) this.change(route, circuit, 'half-open');
+    if (circuit.state === 'closed') return false;
+    if (circuit.state === 'half-open' && !circuit.probing) {
+      circuit.probing = true;
+      return true;
+    }
+    throw Object.assign(new Error(`circuit of ${route} is open`), { code: OPEN_CODE });
+  }
+
+  private failed(route: string, circuit: Circuit): void {
+    circuit.consecutiveFailures += 1;
+    if (circuit.state === 'half-open' || circuit.consecutiveFailures >= this.options.failureThreshold) {
+      circuit.openedAt = this.now();
+      if (circuit.state !== 'open') this.change(route, circuit, 'open');
+    }
+  }
+
+  private change(route: string, circuit: Circuit, state: CircuitState): void {
+    circuit.state = state;
+    this.options.onStateChange?.(route, state);
   }
 }

@@ -62,10 +62,10 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
     // Before the breaker: a call not made says nothing about the Console's health.
     if (scope.clientLeft?.()) throw clientLeftError(route);
     try {
-      return await transport.breakers.run(route, () => attemptOnce<T>(transport, call, scope, route), isHealthFailure);
+      return await withConnection(transport, scope, () => transport.breakers.run(route, () => attemptOnce<T>(transport, call, scope, route), isHealthFailure));
     } catch (raw) {
       const failure = raw instanceof UpstreamFailure ? raw : isOpenCircuitError(raw) ? new UpstreamFailure('circuit_open', 'circuit open') : new UpstreamFailure('malformed', String(raw));
-      if (failure.kind === 'circuit_open') transport.metrics?.upstreamDuration.observe({ route, status: 'circuit_open' }, 0);
+      if (failure.kind === 'circuit_open' || failure.kind === 'queue') transport.metrics?.upstreamDuration.observe({ route, status: failure.kind }, 0);
       transport.logger.warn({ requestId: scope.requestId, route, attempt, outcome: failure.outcome, detail: failure.detail }, 'upstream call failed');
       const backoff = 25 + Math.random() * 75;
       if (attempt === 1 && call.route.method === 'GET' && isRetryable(failure) && scope.deadline - Date.now() - backoff >= RETRY_MIN_REMAINING_MS) {
@@ -74,6 +74,29 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
       }
       throw toGraphQLError(failure, route, mapStatus);
     }
+  }
+}
+
+/**
+ * Runs `send` holding one of the gateway's Console connections (ConsoleSlots). The wait for one is
+ * bounded by CONSOLE_QUEUE_TIMEOUT_MS and the operation's deadline and fails as 'queue': the call
+ * never left the gateway, so it is neither a Console timeout nor a failure of the route's circuit.
+ */
+async function withConnection<T>(transport: ConsoleTransport, scope: CallScope, send: () => Promise<T>): Promise<T> {
+  const waitStarted = performance.now();
+  if (!(await transport.slots.acquire(scope.deadline - Date.now()))) {
+    const waited = Math.round(performance.now() - waitStarted);
+    throw new UpstreamFailure('queue', `no free Console connection within ${waited} ms (${transport.slots.capacity} in use, ${transport.slots.queued} waiting)`);
+  }
+  const started = performance.now();
+  let sent = true;
+  try {
+    return await send();
+  } catch (error) {
+    if (isOpenCircuitError(error)) sent = false;
+    throw error;
+  } finally {
+    transport.slots.release(sent ? performance.now() - started : undefined);
   }
 }
 
@@ -147,6 +170,12 @@ export function toGraphQLError(failure: UpstreamFailure, route: string, mapStatu
       return new UpstreamError(ErrorCode.UpstreamUnavailable, 'The Console could not be reached.', upstream);
     case 'circuit_open':
       return new UpstreamError(ErrorCode.UpstreamUnavailable, 'The Console is failing on this route; calls are paused for a moment.', upstream);
+    case 'queue':
+      return new UpstreamError(
+        ErrorCode.Overloaded,
+        "The gateway's connections to the Console were all busy for too long; this call was not made (the Console itself was not at fault). Retry shortly.",
+        upstream,
+      );
     case 'too_large':
       return new UpstreamError(ErrorCode.UpstreamError, 'The Console sent an answer that is too large.', upstream);
     case 'malformed':

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { RouteBreakers } from './circuit-breakers.js';
+import { ConsoleSlots } from './console-slots.js';
 
 export interface ConsoleTransportOptions {
   consoleUrl: URL;
@@ -11,6 +12,10 @@ export interface ConsoleTransportOptions {
   maxBytes?: number;
   circuitFailureThreshold?: number;
   circuitResetMs?: number;
+  /** Connections to the Console (CONSOLE_MAX_CONNECTIONS). */
+  maxConnections?: number;
+  /** Longest wait of a call for a free connection (CONSOLE_QUEUE_TIMEOUT_MS). */
+  queueTimeoutMs?: number;
   logger: Logger;
   metrics?: GatewayMetrics;
 }
@@ -29,13 +34,17 @@ export class ConsoleTransport {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics | undefined;
   readonly pool: Pool;
+  /** The pool's connections as slots: calls beyond them wait here, not inside undici (console-slots.ts). */
+  readonly slots: ConsoleSlots;
   /** CONSOLE_URL's path prefix, ending in "/": every route path is appended to it. */
   readonly basePath: string;
 
   constructor(options: ConsoleTransportOptions) {
     const url = options.consoleUrl;
     this.basePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-    this.pool = new Pool(url.origin, { connections: 256, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connect: { timeout: options.timeoutMs } });
+    const connections = options.maxConnections ?? 256;
+    this.pool = new Pool(url.origin, { connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connect: { timeout: options.timeoutMs } });
+    this.slots = new ConsoleSlots(connections, options.queueTimeoutMs ?? 1000);
     this.timeoutMs = options.timeoutMs;
     this.maxBytes = options.maxBytes ?? 5 * 1_048_576;
     this.logger = options.logger;

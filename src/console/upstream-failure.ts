@@ -2,7 +2,7 @@
  * How one attempt at a Console call failed, before it becomes a GraphQL error. Kept apart from
  * GraphQLError so that the retry policy and the circuit breaker can judge it.
  */
-export type FailureKind = 'status' | 'timeout' | 'deadline' | 'unavailable' | 'reset' | 'malformed' | 'too_large' | 'circuit_open';
+export type FailureKind = 'status' | 'timeout' | 'deadline' | 'unavailable' | 'reset' | 'malformed' | 'too_large' | 'circuit_open' | 'queue';
 
 export class UpstreamFailure extends Error {
   constructor(
@@ -21,11 +21,16 @@ export class UpstreamFailure extends Error {
   }
 }
 
-/** Whether a failure says something about the Console's health (and counts against its circuit). */
+/**
+ * Whether a failure says something about the Console's health (and counts against its circuit).
+ * Not: a 4xx (the caller's request), the operation's deadline (the caller's time ran out), an
+ * answer over UPSTREAM_MAX_BYTES (the caller's list is large), a wait for one of the gateway's own
+ * connections (the gateway's queue, not the Console).
+ */
 export function isHealthFailure(error: unknown): boolean {
   if (!(error instanceof UpstreamFailure)) return true;
   if (error.kind === 'status') return (error.status ?? 0) >= 500;
-  return error.kind !== 'deadline';
+  return error.kind !== 'deadline' && error.kind !== 'too_large' && error.kind !== 'queue';
 }
 
 /** Retry GETs once on a reset connection or 502/503/504: the failures a second try often fixes. */

@@ -1,20 +1,33 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, Kind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, OperationLimitError } from '../common/errors.js';
 import { OperationCache } from '../common/operation-cache.js';
 import type { OperationLimits } from '../config.js';
 import { measureOperation } from './upstream-cost.js';
+
+/** What the Console's connections look like to an operation about to start (console-slots.ts). */
+export interface ConsoleCapacity {
+  /** How long calls started now would wait for a free connection. */
+  estimatedWaitMs(extraCalls: number): number;
+  /** The longest a call may wait (CONSOLE_QUEUE_TIMEOUT_MS). */
+  readonly maxWaitMs: number;
+}
 
 /**
  * Operation limits, checked once the operation is known and before any resolver runs (so before
  * any upstream call). Depth and aliases are counted by GraphQL Armor's rules; root fields and the
  * upstream cost by our own walk, since only this schema knows which fields cost Console calls.
  * Verdicts are remembered per parsed document (OperationCache), so a hot query is measured once.
+ *
+ * Then admission against the Console's capacity: an operation that may call the Console starts only
+ * when its calls would get a connection within CONSOLE_QUEUE_TIMEOUT_MS; otherwise it is refused at
+ * once, before any of its calls start (503 OVERLOADED, Retry-After), so that no half-finished
+ * operation spends the Console's capacity on an answer that then fails on another route.
  */
-export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
-  const verdicts = new OperationCache<GraphQLError | null>();
+export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits, console?: ConsoleCapacity, onConsoleBusy?: () => void): ApolloServerPlugin {
+  const verdicts = new OperationCache<{ error: GraphQLError | null; upstreamCost: number }>();
   return {
     async requestDidStart() {
       return {
@@ -25,19 +38,42 @@ export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLi
             verdict = checkOperation(schema, document, operation, limits);
             verdicts.set(document, operationName, verdict);
           }
-          if (verdict) throw verdict;
+          if (verdict.error) throw verdict.error;
+          if (console && verdict.upstreamCost > 0) {
+            const waitMs = console.estimatedWaitMs(verdict.upstreamCost);
+            if (waitMs > console.maxWaitMs) {
+              onConsoleBusy?.();
+              throw consoleBusyError(waitMs);
+            }
+          }
         },
       };
     },
   };
 }
 
-export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, limits: OperationLimits): GraphQLError | null {
+function consoleBusyError(waitMs: number): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+  return new GraphQLError(
+    `The gateway is overloaded: the Console is answering slowly and its calls would wait about ${Math.round(waitMs)} ms for a connection. This operation was not run; retry in ${retryAfter} s.`,
+    { extensions: { code: ErrorCode.Overloaded, retryAfter, http: { status: 503, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } } },
+  );
+}
+
+export function checkOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  limits: OperationLimits,
+): { error: GraphQLError | null; upstreamCost: number } {
+  const error = (e: GraphQLError | null, upstreamCost = 0) => ({ error: e, upstreamCost });
   if (operation.operation === 'subscription') {
     // graphql-js 16 only notices at execution time (an internal error); say it plainly, as a 400.
-    return new GraphQLError('This API has no subscriptions; use a query or a mutation.', {
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-    });
+    return error(
+      new GraphQLError('This API has no subscriptions; use a query or a mutation.', {
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+      }),
+    );
   }
   const rejected: GraphQLError[] = [];
   const onReject = [(_ctx: unknown, error: GraphQLError) => void rejected.push(error)];
@@ -47,29 +83,31 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
     definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
   };
   validate(schema, single, [maxDepthRule({ n: limits.maxDepth, onReject, propagateOnRejection: false, flattenFragments: true })]);
-  if (rejected[0]) return new OperationLimitError(ErrorCode.QueryTooDeep, `The query is too deep (${found(rejected[0])} levels; the limit is ${limits.maxDepth}).`, limits.maxDepth, found(rejected[0]));
+  if (rejected[0]) return error(new OperationLimitError(ErrorCode.QueryTooDeep, `The query is too deep (${found(rejected[0])} levels; the limit is ${limits.maxDepth}).`, limits.maxDepth, found(rejected[0])));
   validate(schema, single, [maxAliasesRule({ n: limits.maxAliases, onReject, propagateOnRejection: false })]);
-  if (rejected[0]) return new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${found(rejected[0])}; the limit is ${limits.maxAliases}).`, limits.maxAliases, found(rejected[0]));
+  if (rejected[0]) return error(new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${found(rejected[0])}; the limit is ${limits.maxAliases}).`, limits.maxAliases, found(rejected[0])));
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const shape = measureOperation(schema, operation, fragments);
   // Armor does not count aliased __typename, and counts a fragment's aliases once however often
   // it is spread: 1,500 aliased __typename under a list made a 2.6 MB answer from a 30 kB query.
   if (shape.aliases > limits.maxAliases) {
-    return new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${shape.aliases}, fragments expanded; the limit is ${limits.maxAliases}).`, limits.maxAliases, shape.aliases);
+    return error(new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${shape.aliases}, fragments expanded; the limit is ${limits.maxAliases}).`, limits.maxAliases, shape.aliases));
   }
   if (shape.upstreamCost > limits.maxUpstreamCost) {
-    return new OperationLimitError(
-      ErrorCode.QueryTooComplex,
-      `The operation could cause up to ${shape.upstreamCost} Console calls; the limit is ${limits.maxUpstreamCost}.`,
-      limits.maxUpstreamCost,
-      shape.upstreamCost,
+    return error(
+      new OperationLimitError(
+        ErrorCode.QueryTooComplex,
+        `The operation could cause up to ${shape.upstreamCost} Console calls; the limit is ${limits.maxUpstreamCost}.`,
+        limits.maxUpstreamCost,
+        shape.upstreamCost,
+      ),
     );
   }
   if (shape.rootFields > limits.maxRootFields) {
-    return new OperationLimitError(ErrorCode.TooManyRootFields, `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`, limits.maxRootFields, shape.rootFields);
+    return error(new OperationLimitError(ErrorCode.TooManyRootFields, `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`, limits.maxRootFields, shape.rootFields));
   }
-  return null;
+  return error(null, shape.upstreamCost);
 }
 
 /** Armor's messages end "…, found N."; the number is what we report. */

@@ -43,7 +43,7 @@ export class GatewayMetrics {
 
   readonly operationsNotRun = new Counter({
     name: 'flecs_graph_operations_not_run_total',
-    help: 'GraphQL operations never run: their client left while they waited for a slot (client_left), or they waited OPERATION_QUEUE_TIMEOUT_MS (waited_too_long, answered 503).',
+    help: 'GraphQL operations never run: their client left while they waited for a slot (client_left), they waited OPERATION_QUEUE_TIMEOUT_MS (waited_too_long, 503), or the Console was too slow to take their calls soon (console_busy, 503).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

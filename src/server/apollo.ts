@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { operationLimitsPlugin } from '../limits/operation-limits.js';
+import { operationLimitsPlugin, type ConsoleCapacity } from '../limits/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationObservabilityPlugin } from '../observability/operation-plugin.js';
@@ -37,6 +37,8 @@ export interface ApolloOptions {
   documentStore: KeyValueCache<DocumentNode> | null;
   /** Compiled operations' budget (graphql-jit). */
   compiledCacheMaxBytes: number;
+  /** The Console's connections, for admission: operations start only when their calls would get one soon. */
+  consoleCapacity?: ConsoleCapacity;
   /** max-age of public answers (the public cache's TTL); 0 makes every answer `private, no-store`. */
   publicMaxAgeSeconds?: number;
 }
@@ -67,7 +69,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       landingPage,
       // Nothing here sets cache hints, and the plugin wraps every field resolver to collect them.
       ApolloServerPluginCacheControlDisabled(),
-      operationLimitsPlugin(options.schema, options.limits),
+      operationLimitsPlugin(options.schema, options.limits, options.consoleCapacity, () => options.metrics.operationsNotRun.inc({ reason: 'console_busy' })),
       operationObservabilityPlugin(options.logger, options.metrics),
       cacheControlPlugin(options.publicMaxAgeSeconds ?? 0),
     ],

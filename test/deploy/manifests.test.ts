@@ -108,6 +108,12 @@ describe('the Kubernetes manifests', () => {
     }
   });
 
+  it('should let a replica miss a few slow readiness answers before it leaves the Service (a slow Console must not empty it)', () => {
+    const readiness = container.readinessProbe;
+    expect(readiness.failureThreshold).toBeGreaterThanOrEqual(3);
+    expect(readiness.timeoutSeconds).toBeGreaterThanOrEqual(2);
+  });
+
   describe('probe paths', () => {
     let stack: Stack;
     beforeAll(async () => {

@@ -15,7 +15,9 @@ describe('the upstream failure policy', () => {
     [new UpstreamFailure('deadline', ''), false, false],
     [new UpstreamFailure('unavailable', 'ECONNREFUSED'), false, true],
     [new UpstreamFailure('malformed', ''), false, true],
-    [new UpstreamFailure('too_large', ''), false, true],
+    // The caller's own list was too large, and a wait for the gateway's own connections: not the Console's health.
+    [new UpstreamFailure('too_large', ''), false, false],
+    [new UpstreamFailure('queue', ''), false, false],
   ])('should judge %s: retry %p, counts against the circuit %p', (failure, retry, health) => {
     expect(isRetryable(failure)).toBe(retry);
     expect(isHealthFailure(failure)).toBe(health);

@@ -1,0 +1,75 @@
+/** Weight of the newest Console call in the running average of call durations. */
+const LATENCY_WEIGHT = 0.1;
+
+/**
+ * The gateway's connections to the Console (CONSOLE_MAX_CONNECTIONS) as slots: a call takes one
+ * before it is sent and gives it back when its answer is read, so undici's pool never queues a
+ * call behind busy connections. Calls beyond the capacity wait here in arrival order, each at most
+ * CONSOLE_QUEUE_TIMEOUT_MS: that wait is the gateway's own queue, so it never counts against
+ * UPSTREAM_TIMEOUT_MS (which measures the Console) and never against a route's circuit.
+ * Shared by every request: it holds counts and waiting callbacks, never a token or an answer.
+ */
+export class ConsoleSlots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private averageMs = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly maxWaitMs: number,
+  ) {}
+
+  /** Calls waiting for a connection right now. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  get inUse(): number {
+    return this.active;
+  }
+
+  /** Running average of how long the Console takes per call (0 before the first answer). */
+  get averageCallMs(): number {
+    return this.averageMs;
+  }
+
+  /**
+   * How long a call started now would wait for a connection: the calls ahead of it, served
+   * `capacity` at a time at the Console's average pace. 0 while connections are free.
+   */
+  estimatedWaitMs(extraCalls = 0): number {
+    const ahead = this.waiting.length + extraCalls - (this.capacity - this.active);
+    return ahead <= 0 ? 0 : (ahead / this.capacity) * Math.max(this.averageMs, 1);
+  }
+
+  /** Resolves true once a connection is this caller's, false when `maxWaitMs` (or `limitMs`) passed first. */
+  acquire(limitMs = this.maxWaitMs): Promise<boolean> {
+    if (this.active < this.capacity) {
+      this.active += 1;
+      return Promise.resolve(true);
+    }
+    const waitMs = Math.min(limitMs, this.maxWaitMs);
+    if (waitMs <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const index = this.waiting.indexOf(grant);
+        if (index === -1) return; // granted in the same turn
+        this.waiting.splice(index, 1);
+        resolve(false);
+      }, waitMs);
+      this.waiting.push(grant);
+    });
+  }
+
+  /** Gives a connection back; `durationMs` is how long the Console took, when a call was sent. */
+  release(durationMs?: number): void {
+    if (durationMs !== undefined) this.averageMs = this.averageMs === 0 ? durationMs : this.averageMs + LATENCY_WEIGHT * (durationMs - this.averageMs);
+    const next = this.waiting.shift();
+    if (next) next(); // the slot passes straight to the next caller
+    else this.active -= 1;
+  }
+}
