@@ -1,3 +1,4 @@
+import type { EdgeLimitConfig } from './edge/edge-limits.js';
 import type { ConcurrencySetting } from './server/admission.js';
 import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readRedisUrl, readString } from './common/env.js';
 
@@ -45,6 +46,14 @@ export interface GatewayConfig {
   memory: MemoryBudgets;
   /** How long a registered persisted query (APQ) is kept, in process and in Redis. */
   persistedQueryTtlSeconds: number;
+  /** The public edge's limits (src/edge/). */
+  edge: EdgeLimitConfig;
+  /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
+  trustProxyHops: number;
+  /** Most keys the in-process limit counters hold (least recently used dropped first). */
+  limitMaxKeys: number;
+  /** Port of the listener that serves /metrics; equal to `port`, /metrics is served on the main port. */
+  metricsPort: number;
 }
 
 /** Byte budgets of the caches keyed by what clients send (README, "Memory"). */
@@ -159,6 +168,17 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       compiledCacheMaxBytes: readInt(env, 'COMPILED_CACHE_MAX_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
     },
     persistedQueryTtlSeconds: readInt(env, 'PERSISTED_QUERY_TTL_SECONDS', 86_400, 1, 31_536_000),
+    edge: {
+      operationsPerSecond: readInt(env, 'CLIENT_OPERATIONS_PER_SECOND', 50, 0, 100_000),
+      consoleCallsPerSecond: readInt(env, 'CLIENT_CONSOLE_CALLS_PER_SECOND', 200, 0, 100_000),
+      loginMaxFailuresPerUserAddress: readInt(env, 'LOGIN_MAX_FAILURES_PER_USER_ADDRESS', 10, 0, 100_000),
+      loginUserAddressWindowMs: readInt(env, 'LOGIN_USER_ADDRESS_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+      loginMaxFailuresPerAddress: readInt(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 0, 1_000_000),
+      loginAddressWindowMs: readInt(env, 'LOGIN_ADDRESS_WINDOW_SECONDS', 3600, 1, 86_400) * 1000,
+    },
+    trustProxyHops: readInt(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    limitMaxKeys: readInt(env, 'LIMIT_MAX_KEYS', 100_000, 1000, 10_000_000),
+    metricsPort: readInt(env, 'METRICS_PORT', 9464, 0, 65535),
   };
 }
 

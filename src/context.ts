@@ -1,11 +1,16 @@
 import { parseBearer, type BearerResult } from './auth/bearer.js';
 import { ConsoleClient } from './console/console-client.js';
+import { edgeClient, type EdgeClient, type EdgeLimits } from './edge/edge-limits.js';
 import { createLoaders, type Loaders } from './loaders/loaders.js';
 import type { SharedServices } from './services.js';
 
 /** Everything one GraphQL request owns. Built per request; resolvers never keep it. */
 export interface GatewayContext {
   requestId: string;
+  /** Who sent the request, for the edge limits: a hash of its token, or its address. */
+  client: EdgeClient;
+  /** The edge limits (shared; they keep counters by hash and address only). */
+  edge: EdgeLimits;
   auth: BearerResult;
   console: ConsoleClient;
   loaders: Loaders;
@@ -23,6 +28,8 @@ export interface ContextOptions {
   operationTimeoutMs: number;
   /** True once the client has disconnected: the operation starts no further Console call. */
   clientLeft?: () => boolean;
+  /** The client's address (TRUST_PROXY_HOPS applied); schema tests without HTTP say 'local'. */
+  clientAddress?: string;
 }
 
 export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
@@ -34,7 +41,15 @@ export function createContext(services: SharedServices, authorization: string | 
     budgetMs: options.operationTimeoutMs,
     ...(options.clientLeft ? { clientLeft: options.clientLeft } : {}),
   });
-  return { requestId: options.requestId, auth, console: client, loaders: createLoaders(client, services, token !== undefined), log: { operationLogged: false } };
+  return {
+    requestId: options.requestId,
+    client: edgeClient(token, options.clientAddress ?? 'local'),
+    edge: services.edge,
+    auth,
+    console: client,
+    loaders: createLoaders(client, services, token !== undefined),
+    log: { operationLogged: false },
+  };
 }
 
 /**

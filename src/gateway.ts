@@ -10,7 +10,7 @@ import { buildGatewaySchema } from './schema/build-schema.js';
 import { createApolloServer, type SandboxOptions } from './server/apollo.js';
 import { AdmissionGate } from './server/admission.js';
 import { ConnectionTracker } from './server/connections.js';
-import { createHttpApp, type ServingState } from './server/http-app.js';
+import { createHttpApp, sendMetrics, type ServingState } from './server/http-app.js';
 import { createSharedServices } from './services.js';
 
 const REDIS_STARTUP_WAIT_MS = 2000;
@@ -29,6 +29,8 @@ export interface RunningGateway {
   /** The GraphQL endpoint, for example http://127.0.0.1:4000/graphql. */
   url: string;
   port: number;
+  /** Where Prometheus scrapes, for example http://127.0.0.1:9464/metrics (METRICS_PORT). */
+  metricsUrl: string;
   metrics: GatewayMetrics;
   /**
    * Graceful stop: /readyz turns 503 (and stays served for SHUTDOWN_DELAY_MS), no new connections are accepted, in-flight requests finish
@@ -68,6 +70,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     lookup: config.lookup,
     memory: config.memory,
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
+    edge: config.edge,
+    limitMaxKeys: config.limitMaxKeys,
     logger,
     metrics,
   });
@@ -111,19 +115,42 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       operationTimeoutMs: config.operationTimeoutMs,
       admission,
       queueTimeoutMs: config.operationQueueTimeoutMs,
+      trustProxyHops: config.trustProxyHops,
+      metricsOnMainPort: config.metricsPort === config.port,
     }),
   );
+  // Internals off the public port (issue 15): /metrics on a listener of its own, unless METRICS_PORT = PORT.
+  const metricsServer =
+    config.metricsPort === config.port
+      ? undefined
+      : http.createServer((req, res) => {
+          if ((req.url ?? '/').split('?', 1)[0] === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+            sendMetrics(res, metrics).catch(() => res.destroy());
+            return;
+          }
+          res.statusCode = 404;
+          res.setHeader('content-type', 'application/json; charset=utf-8');
+          res.end(JSON.stringify({ errors: [{ message: 'This port serves only GET /metrics.', extensions: { code: 'NOT_FOUND' } }] }));
+        });
   server.keepAliveTimeout = 65_000;
   // Slowloris guard: a client must send its headers, and its whole request, in bounded time.
   server.headersTimeout = 20_000;
   server.requestTimeout = Math.max(30_000, config.operationTimeoutMs + 5_000);
   const connections = new ConnectionTracker(server, Math.min(SILENT_CONNECTION_GRACE_MS, config.shutdownTimeoutMs));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => resolve());
+  const listen = (target: http.Server, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      target.once('error', reject);
+      target.listen(port, config.host, () => {
+        target.off('error', reject);
+        resolve();
+      });
     });
+  try {
+    await listen(server, config.port);
+    if (metricsServer) await listen(metricsServer, config.metricsPort);
   } catch (error) {
+    server.close();
+    metricsServer?.close();
     admission.close();
     await apollo.stop();
     transport.close();
@@ -131,11 +158,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const origin = (p: number) => `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${p}`;
   let closing: Promise<ShutdownReport> | undefined;
   return {
-    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/graphql`,
+    url: `${origin(port)}/graphql`,
     port,
+    metricsUrl: `${origin(metricsPort)}/metrics`,
     metrics,
     close() {
       closing ??= (async () => {
@@ -166,6 +196,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
             failedSteps.push({ step: name, error: error instanceof Error ? error.message : String(error) });
           }
         };
+        await step('metrics listener', () => new Promise<void>((resolve) => {
+            if (!metricsServer) return resolve();
+            metricsServer.close(() => resolve());
+            metricsServer.closeAllConnections();
+          }));
         await step('admission gate', () => admission.close());
         await step('apollo', () => apollo.stop());
         await step('console connections', () => transport.close());

@@ -40,7 +40,7 @@ process.on('unhandledRejection', onUnexpected('unhandledRejection'));
 
 try {
   const gateway = await startGateway(config, { logger });
-  logger.info({ url: gateway.url, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
+  logger.info({ url: gateway.url, metrics: gateway.metricsUrl, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
   const onSignal = (signal: NodeJS.Signals) => {
     if (draining) {
       // The operator (or the orchestrator, after its grace period) wants it gone now.

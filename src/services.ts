@@ -7,6 +7,9 @@ import { RedisConnection } from './cache/redis-connection.js';
 import { RedisStore } from './cache/redis-store.js';
 import type { LookupLimits, MemoryBudgets, PublicCacheConfig } from './config.js';
 import type { ConsoleTransport } from './console/http-transport.js';
+import { EdgeLimits, type EdgeLimitConfig } from './edge/edge-limits.js';
+import { MemoryLimitStore } from './edge/limit-store.js';
+import { RedisLimitStore } from './edge/redis-limit-store.js';
 import { KnownStores } from './loaders/known-stores.js';
 import { PublicSnapshot } from './loaders/public-snapshot.js';
 import type { Logger } from './observability/logger.js';
@@ -23,6 +26,8 @@ export interface SharedServices {
   /** A recent complete pass over the public catalogues, for product searches. */
   publicSnapshot: PublicSnapshot;
   lookup: LookupLimits;
+  /** The public edge's limits (per-client budgets, failed logins), in Redis when it is configured. */
+  edge: EdgeLimits;
 }
 
 /** How long a complete pass over the public catalogues serves product searches (at most the TTL). */
@@ -34,6 +39,8 @@ export interface SharedServicesOptions {
   lookup: LookupLimits;
   memory: MemoryBudgets;
   persistedQueryTtlSeconds: number;
+  edge: EdgeLimitConfig;
+  limitMaxKeys: number;
   logger: Logger;
   metrics?: GatewayMetrics;
 }
@@ -56,6 +63,8 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
   const store = memoryStore ?? new RedisStore(redis!);
   if (memoryStore) metrics?.caches.set('public', () => memoryStore.size());
   const localApq = new MemoryApqCache(options.memory.apqCacheMaxBytes);
+  const localLimits = new MemoryLimitStore(options.limitMaxKeys);
+  const limitStore = redis ? new RedisLimitStore(redis, localLimits, logger, metrics) : localLimits;
   const publicCache = new PublicCache({ ttlMs: cacheConfig.ttlMs, staleMs: cacheConfig.staleMs, store, logger, ...(metrics ? { metrics } : {}) });
   return {
     transport: options.transport,
@@ -63,6 +72,7 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
     knownStores: new KnownStores(),
     publicSnapshot: new PublicSnapshot(Math.min(PUBLIC_SNAPSHOT_MS, cacheConfig.ttlMs)),
     lookup: options.lookup,
+    edge: new EdgeLimits(options.edge, limitStore, logger, metrics),
     apqCache: redis ? new RedisApqCache(redis, localApq, options.persistedQueryTtlSeconds) : localApq,
     localApq,
     async ready(ms) {

@@ -1,6 +1,8 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { GraphQLError } from 'graphql';
 import { checkNonEmpty } from '../common/args.js';
+import { ErrorCode } from '../common/errors.js';
 import type { GatewayContext } from '../context.js';
 import { ConsoleRoute, routeName } from '../console/routes.js';
 import { toLoginPayload, toTokenStatus } from './auth.mapper.js';
@@ -18,7 +20,16 @@ export class AuthResolver {
   ): Promise<LoginPayload> {
     checkNonEmpty(username, 'username', 256);
     checkNonEmpty(password, 'password', 1024);
-    const data = await ctx.console.login(username, password);
+    // Counted before the Console sees it: a blocked attempt makes no call (issue 15).
+    const attempt = await ctx.edge.beginLogin(username, ctx.client.address, ctx.requestId);
+    let data;
+    try {
+      data = await ctx.console.login(username, password);
+    } catch (error) {
+      if (!(error instanceof GraphQLError && error.extensions.code === ErrorCode.InvalidCredentials)) await attempt.notAGuess();
+      throw error;
+    }
+    await attempt.succeeded();
     return toLoginPayload(data, { route: routeName(ConsoleRoute.login), status: 200 });
   }
 

@@ -9,6 +9,7 @@ export const ErrorCode = {
   UpstreamTimeout: 'UPSTREAM_TIMEOUT',
   UpstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   UpstreamRateLimited: 'UPSTREAM_RATE_LIMITED',
+  RateLimited: 'RATE_LIMITED',
   LookupIncomplete: 'LOOKUP_INCOMPLETE',
   DocumentTooLarge: 'DOCUMENT_TOO_LARGE',
   QueryTooDeep: 'QUERY_TOO_DEEP',

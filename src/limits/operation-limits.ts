@@ -26,12 +26,19 @@ export interface ConsoleCapacity {
  * once, before any of its calls start (503 OVERLOADED, Retry-After), so that no half-finished
  * operation spends the Console's capacity on an answer that then fails on another route.
  */
-export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits, console?: ConsoleCapacity, onConsoleBusy?: () => void): ApolloServerPlugin {
+export function operationLimitsPlugin<C>(
+  schema: GraphQLSchema,
+  limits: OperationLimits,
+  console?: ConsoleCapacity,
+  onConsoleBusy?: () => void,
+  /** Charges the client's budget of Console calls with the operation's upstream cost; throws to refuse. */
+  chargeConsoleCalls?: (context: C, upstreamCost: number) => Promise<void>,
+): ApolloServerPlugin<C & object> {
   const verdicts = new OperationCache<{ error: GraphQLError | null; upstreamCost: number }>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, operationName }) {
+        async didResolveOperation({ document, operation, operationName, contextValue }) {
           if (!operation) return;
           let verdict = verdicts.get(document, operationName);
           if (verdict === undefined) {
@@ -46,6 +53,7 @@ export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLi
               throw consoleBusyError(waitMs);
             }
           }
+          if (chargeConsoleCalls && verdict.upstreamCost > 0) await chargeConsoleCalls(contextValue, verdict.upstreamCost);
         },
       };
     },

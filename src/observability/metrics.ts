@@ -90,6 +90,19 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly rateLimited = new Counter({
+    name: 'flecs_graph_rate_limited_total',
+    help: 'Refusals by the edge limits, by kind: operations, console_calls (per-client budgets), login_user_address, login_address (failed logins).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly limitFallbacks = new Counter({
+    name: 'flecs_graph_rate_limit_fallbacks_total',
+    help: 'Limit checks counted in this process because Redis was away or slow (with REDIS_URL).',
+    registers: [this.registry],
+  });
+
   /** Read when /metrics is scraped: caches that grow with distinct client input, by name. */
   readonly caches = new Map<string, () => { entries: number; bytes: number }>();
 

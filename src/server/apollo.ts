@@ -69,7 +69,13 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       landingPage,
       // Nothing here sets cache hints, and the plugin wraps every field resolver to collect them.
       ApolloServerPluginCacheControlDisabled(),
-      operationLimitsPlugin(options.schema, options.limits, options.consoleCapacity, () => options.metrics.operationsNotRun.inc({ reason: 'console_busy' })),
+      operationLimitsPlugin<GatewayContext>(
+        options.schema,
+        options.limits,
+        options.consoleCapacity,
+        () => options.metrics.operationsNotRun.inc({ reason: 'console_busy' }),
+        (context, cost) => context.edge.chargeConsoleCalls(context.client, cost, context.requestId),
+      ),
       operationObservabilityPlugin(options.logger, options.metrics),
       cacheControlPlugin(options.publicMaxAgeSeconds ?? 0),
     ],

@@ -6,6 +6,9 @@ import { createContext, releaseContext, type GatewayContext } from '../context.j
 import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { parseBearer } from '../auth/bearer.js';
+import { clientAddress } from '../edge/client-address.js';
+import { edgeClient, RateLimitedError } from '../edge/edge-limits.js';
 import { NotRun, type AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
@@ -33,6 +36,10 @@ export interface HttpAppOptions {
   admission: AdmissionGate;
   /** How long an operation may wait for a slot (OPERATION_QUEUE_TIMEOUT_MS), for the refusal's message. */
   queueTimeoutMs: number;
+  /** Proxies whose X-Forwarded-For entries are trusted (TRUST_PROXY_HOPS). */
+  trustProxyHops: number;
+  /** Serve /metrics here too (METRICS_PORT equal to PORT); otherwise only its own listener does. */
+  metricsOnMainPort: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9\-_.:]{1,128}$/;
@@ -81,9 +88,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, r
     case '/readyz':
       return options.state.draining ? sendJson(res, 503, { ready: false, reason: 'draining' }) : sendJson(res, 200, { ready: true });
     case '/metrics':
-      res.setHeader('content-type', options.metrics.registry.contentType);
-      res.end(await options.metrics.registry.metrics());
-      return;
+      if (!options.metricsOnMainPort) return refuse(res, requestId, options, 404, 'NOT_FOUND', 'Metrics are served on their own port (METRICS_PORT).');
+      return sendMetrics(res, options.metrics);
     case '/graphql':
       return graphql(req, res, requestId, options);
     default:
@@ -123,13 +129,26 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const authorization = req.headers.authorization;
+  const address = clientAddress(req, options.trustProxyHops);
+  // Only requests that carry an operation spend the client's budget (not the Sandbox page, not a preflight).
+  if (method === 'POST' || url.search !== '') {
+    const bearer = parseBearer(authorization);
+    try {
+      await options.services.edge.chargeOperation(edgeClient(bearer.kind === 'token' ? bearer.token : undefined, address), requestId);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      res.setHeader('retry-after', String(error.retryAfterSeconds));
+      return sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: ErrorCode.RateLimited, retryAfter: error.retryAfterSeconds } }] });
+    }
+  }
   const clientLeft = () => res.destroyed || req.socket.destroyed;
   let context: GatewayContext | undefined;
   const response = await options.admission.run(
     () =>
       options.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: url.search, body },
-        context: async () => (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft })),
+        context: async () =>
+          (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, clientAddress: address })),
       }),
     clientLeft,
   );
@@ -245,6 +264,12 @@ function appendVary(current: number | string | string[] | undefined, value: stri
   const existing = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
   if (existing.toLowerCase().split(/\s*,\s*/).includes(value.toLowerCase())) return existing;
   return existing === '' ? value : `${existing}, ${value}`;
+}
+
+/** Prometheus's text format, for the metrics listener and (METRICS_PORT = PORT) the main port. */
+export async function sendMetrics(res: ServerResponse, metrics: GatewayMetrics): Promise<void> {
+  res.setHeader('content-type', metrics.registry.contentType);
+  res.end(await metrics.registry.metrics());
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {

@@ -14,7 +14,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
-import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
 import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
 
 const argv = Object.fromEntries(
@@ -136,7 +136,7 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
     const port = await freePort();
     const fresh =
       target.label === 'gateway'
-        ? startProcess('dist/src/index.js', { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { quiet: true })
+        ? startProcess('dist/src/index.js', { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { quiet: true })
         : startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(port), CONSOLE_URL: simUrl }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
     try {
       const url = target.label === 'gateway' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}${c.floorPath}`;

@@ -13,7 +13,7 @@
  * COMPARE_LATENCY_MS (0), COMPARE_SECONDS (5 per run), COMPARE_ROUNDS (3). Prints medians.
  */
 import autocannon from 'autocannon';
-import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import { CASES, CONSOLE_ROUTES } from './cases.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 
@@ -49,7 +49,7 @@ try {
   if (latencyMs > 0) for (const route of CONSOLE_ROUTES) await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, latencyMs }) });
   for (const variant of variants) {
     const port = await freePort();
-    const env = { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'info', ...meter.env, ...variant.env };
+    const env = { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'info', ...meter.env, ...variant.env };
     const started = startProcess(variant.script ?? 'dist/src/index.js', env, { quiet: true, nodeArgs: [...meter.nodeArgs, ...(variant.nodeArgs ?? [])] });
     const url = `http://127.0.0.1:${port}/graphql`;
     await waitForHealth(url);

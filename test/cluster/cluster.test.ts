@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HAPROXY, startHaproxy, type RunningHaproxy } from '../support/haproxy.js';
-import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -45,6 +45,9 @@ suite('three gateways behind haproxy on one Redis', () => {
   const startGateway = async (i: number) => {
     gateways[i] = startProcess('dist/src/index.js', {
       PORT: String(ports[i]),
+      METRICS_PORT: String(ports[i]),
+      // haproxy is every request's peer here: with the budgets on, all sixteen workers would be one client.
+      ...LOOPBACK_GATEWAY_ENV,
       HOST: '127.0.0.1',
       CONSOLE_URL: simUrl,
       NODE_ENV: 'production',

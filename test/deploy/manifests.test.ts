@@ -108,6 +108,15 @@ describe('the Kubernetes manifests', () => {
     }
   });
 
+  it('should serve /metrics on its own port, scraped from the pod and never exposed by the Service', () => {
+    const metricsPort = container.ports.find((p: { name: string }) => p.name === 'metrics');
+    expect(metricsPort.containerPort).toBe(Number(configMap.METRICS_PORT));
+    expect(Number(configMap.METRICS_PORT)).not.toBe(Number(configMap.PORT));
+    expect(pod.metadata.annotations['prometheus.io/port']).toBe(configMap.METRICS_PORT);
+    const service = find('Service');
+    expect(service.spec.ports.map((p: { targetPort: string }) => p.targetPort)).toEqual(['http']);
+  });
+
   it('should let a replica miss a few slow readiness answers before it leaves the Service (a slow Console must not empty it)', () => {
     const readiness = container.readinessProbe;
     expect(readiness.failureThreshold).toBeGreaterThanOrEqual(3);

@@ -71,7 +71,7 @@ describe('logs', () => {
 
 describe('metrics and health', () => {
   it('should expose Prometheus metrics that move with traffic', async () => {
-    const read = async () => (await (await fetch(`${base}/metrics`)).text()).split('\n');
+    const read = async () => (await (await fetch(stack.gateway.metricsUrl)).text()).split('\n');
     const value = (text: string[], prefix: string) => Number(text.find((l) => l.startsWith(prefix))?.split(' ').pop() ?? 0);
     const before = await read();
     await stack.gql(DashboardDocument, {}, { token: stack.tokenFor(9) });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { print } from 'graphql';
 import { DashboardDocument } from '../generated/graphql.js';
-import { startProcess, type Started } from '../support/processes.js';
+import { LOOPBACK_GATEWAY_ENV, startProcess, type Started } from '../support/processes.js';
 
 /** The built entry points as users run them (`npm test` builds first): real processes, real ports. */
 const started: Started[] = [];
@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 function run(script: string, env: Record<string, string>, expectedExitCodes: number[] = []): Started {
-  const process = startProcess(script, env, { expectedExitCodes });
+  const process = startProcess(script, { METRICS_PORT: '0', ...LOOPBACK_GATEWAY_ENV, ...env }, { expectedExitCodes });
   started.push(process);
   return process;
 }

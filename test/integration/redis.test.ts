@@ -4,7 +4,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DashboardDocument } from '../generated/graphql.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, warnRedisMissing, type RunningRedis } from '../support/redis.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -36,7 +36,7 @@ suite('two gateway processes on one Redis', () => {
     simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     for (let i = 0; i < 2; i += 1) {
       const port = await freePort();
-      const env = { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', REDIS_URL: redis.url };
+      const env = { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', REDIS_URL: redis.url };
       const url = `http://127.0.0.1:${port}/graphql`;
       gateways.push({ process: startProcess('dist/src/index.js', env), url });
       await waitForHealth(url);
@@ -77,7 +77,12 @@ suite('two gateway processes on one Redis', () => {
     expect(dashboard.body.errors).toBeUndefined();
     const keys = await redis.admin.keys('*');
     expect(keys.length).toBeGreaterThan(5);
-    for (const key of keys) expect(key).toMatch(/^flecs-graph:(public:v1:GET \/api\/v2\/products(\/apps)?\?[\w=&]*|apq:[0-9a-f]{64})$/);
+    // Public answers, query texts, and the edge's counters, keyed by a hash of the token or username and the address.
+    const ip = '[0-9a-f.:]+';
+    const allowed = new RegExp(
+      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|limit:(ops|calls):(t:[0-9a-f]{32}|a:${ip})|limit:login:(a:${ip}|ua:[0-9a-f]{32}:${ip}))$`,
+    );
+    for (const key of keys) expect(key).toMatch(allowed);
     const values = await redis.admin.mget(...keys);
     for (const value of values) {
       expect(value).not.toContain(token);
@@ -151,7 +156,7 @@ suite('Redis failing under a running gateway', () => {
     while (!messages().some((m) => m.startsWith('redis unavailable')) && Date.now() < noticed) await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < 3; i += 1) await servesInFull(); // more misses while it is away: still one log line
     expect(messages().filter((m) => m.startsWith('redis unavailable'))).toHaveLength(1);
-    const metrics = await (await fetch(stack.gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+    const metrics = await (await fetch(stack.gateway.metricsUrl)).text();
     expect(metrics).toMatch(/flecs_graph_redis_up 0/);
     expect(metrics).toMatch(/flecs_graph_redis_errors_total\{operation="read"\} [1-9]/);
 

@@ -30,7 +30,7 @@ function abandonedAfter(stack: Stack, token: string, query: string, ms: number):
   );
 }
 async function metric(stack: Stack, pattern: RegExp): Promise<number | undefined> {
-  const text = await (await fetch(stack.gateway.url.replace('/graphql', '/metrics'))).text();
+  const text = await (await fetch(stack.gateway.metricsUrl)).text();
   const line = text.split('\n').find((l) => pattern.test(l));
   return line === undefined ? undefined : Number(line.split(' ').pop());
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, warnRedisMissing, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -69,6 +69,8 @@ suite('a gateway stopped under load', () => {
       const port = await freePort();
       const gateway = startProcess('dist/src/index.js', {
         PORT: String(port),
+        METRICS_PORT: String(port),
+        ...LOOPBACK_GATEWAY_ENV,
         HOST: '127.0.0.1',
         CONSOLE_URL: simUrl,
         NODE_ENV: 'production',

@@ -20,8 +20,8 @@ beforeAll(async () => {
   const logger = createLogger('silent');
   const metrics = new GatewayMetrics();
   transport = new ConsoleTransport({ consoleUrl: new URL(sim.url), timeoutMs: 2000, logger, metrics });
-  const { limits, publicCache, lookup, memory, persistedQueryTtlSeconds } = loadGatewayConfig({});
-  services = createSharedServices({ transport, publicCache, lookup, memory, persistedQueryTtlSeconds, logger, metrics });
+  const { limits, publicCache, lookup, memory, persistedQueryTtlSeconds, edge, limitMaxKeys } = loadGatewayConfig({});
+  services = createSharedServices({ transport, publicCache, lookup, memory, persistedQueryTtlSeconds, edge, limitMaxKeys, logger, metrics });
   apollo = createApolloServer({
     schema: await buildGatewaySchema(),
     sandbox: false,

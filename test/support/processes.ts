@@ -96,6 +96,13 @@ export async function waitForHealth(url: string, ms = 15_000): Promise<void> {
   }
 }
 
+/**
+ * What every gateway a test spawns on loopback needs: /metrics on its main port (no fixed 9464 that
+ * parallel gateways would fight over), and no per-client budgets, since every request of a test
+ * comes from 127.0.0.1 and loads far beyond 50 operations a second. Tests of the limits set them.
+ */
+export const LOOPBACK_GATEWAY_ENV = { CLIENT_OPERATIONS_PER_SECOND: '0', CLIENT_CONSOLE_CALLS_PER_SECOND: '0' } as const;
+
 /** The simulator and the gateway as two processes; resolves with their URLs. */
 export async function startProcesses(
   gatewayEnv: Record<string, string> = {},
@@ -107,7 +114,15 @@ export async function startProcesses(
   const port = await freePort();
   const gateway = startProcess(
     'dist/src/index.js',
-    { PORT: String(port), HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', ...gatewayEnv },
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CONSOLE_URL: simUrl,
+      LOG_LEVEL: 'warn',
+      ...LOOPBACK_GATEWAY_ENV,
+      METRICS_PORT: String(port),
+      ...gatewayEnv,
+    },
     { quiet: options.quietGateway ?? false, nodeArgs: options.gatewayNodeArgs ?? [] },
   );
   const url = `http://127.0.0.1:${port}/graphql`;

@@ -36,7 +36,18 @@ export async function startStack(
   options: { simulator?: SimulatorOptions; env?: Record<string, string>; gateway?: GatewayOptions } = {},
 ): Promise<Stack> {
   const sim = await startSimulator({ admin: true, ...options.simulator });
-  const config = loadGatewayConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', CONSOLE_URL: sim.url, ...options.env });
+  const config = loadGatewayConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    METRICS_PORT: '0',
+    // Every request of these tests comes from 127.0.0.1, most without a token: one client to the
+    // per-client budgets. Tests of the budgets (edge.test.ts) set them.
+    CLIENT_OPERATIONS_PER_SECOND: '0',
+    CLIENT_CONSOLE_CALLS_PER_SECOND: '0',
+    CONSOLE_URL: sim.url,
+    ...options.env,
+  });
   const gateway = await startGateway(config, { logger: createLogger('silent'), ...options.gateway });
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sim.url}/__admin/${path}`, {
