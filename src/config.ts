@@ -86,6 +86,8 @@ export interface LookupLimits {
   maxPages: number;
   /** Stores whose public catalogues are searched. */
   maxStores: number;
+  /** CONSOLE_STORE_IDS: stores always searched, in this order, besides the default one; empty when unset. */
+  storeIds: number[];
 }
 
 /** Operation limits, checked before any upstream call (src/limits/). */
@@ -161,6 +163,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     lookup: {
       maxPages: readInt(env, 'LOOKUP_MAX_PAGES', 20, 1, 500),
       maxStores: readInt(env, 'LOOKUP_MAX_STORES', 25, 1, 1000),
+      storeIds: readStoreIds(env),
     },
     memory: {
       documentCacheMaxBytes: readInt(env, 'DOCUMENT_CACHE_MAX_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
@@ -180,6 +183,18 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     limitMaxKeys: readInt(env, 'LIMIT_MAX_KEYS', 100_000, 1000, 10_000_000),
     metricsPort: readInt(env, 'METRICS_PORT', 9464, 0, 65535),
   };
+}
+
+/** `CONSOLE_STORE_IDS`: comma-separated store ids (whole numbers ≥ 1), no repeats; empty or unset: none. */
+function readStoreIds(env: Record<string, string | undefined>): number[] {
+  const raw = env.CONSOLE_STORE_IDS?.trim();
+  if (raw === undefined || raw === '') return [];
+  const parts = raw.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => !/^[1-9]\d{0,9}$/.test(p));
+  if (bad !== undefined) throw new ConfigError(`CONSOLE_STORE_IDS must be store ids (whole numbers from 1) separated by commas, like "2,4,7" (got "${bad.slice(0, 40)}")`);
+  const ids = parts.map(Number);
+  if (new Set(ids).size !== ids.length) throw new ConfigError('CONSOLE_STORE_IDS names a store twice');
+  return ids;
 }
 
 /** `OPERATION_CONCURRENCY`: `auto` (default), a number of operations at once (1–100000), or 0 for no limit. */

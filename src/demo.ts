@@ -3,6 +3,7 @@ import { createLogger } from './observability/logger.js';
 import { loadGatewayConfig } from './config.js';
 import { DASHBOARD_QUERY } from './demo-query.js';
 import { startGateway } from './gateway.js';
+import { STORES } from './simulator/catalogue.js';
 import { startSimulator } from './simulator/server.js';
 
 /**
@@ -16,7 +17,9 @@ try {
     pageSize: readInt(process.env, 'SIMULATOR_PAGE_SIZE', 10, 1, 1000),
     admin: true,
   });
-  const config = { ...loadGatewayConfig({ NODE_ENV: 'development', ...process.env, CONSOLE_URL: simulator.url }), sandbox: true };
+  // The simulator's stores, so that a product lookup answers the same from the first request on.
+  const storeIds = STORES.map((s) => s.id).join(',');
+  const config = { ...loadGatewayConfig({ NODE_ENV: 'development', CONSOLE_STORE_IDS: storeIds, ...process.env, CONSOLE_URL: simulator.url }), sandbox: true };
   const { token } = simulator.console.issueToken(0);
   const gateway = await startGateway(config, {
     logger: createLogger(config.logLevel),

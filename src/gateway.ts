@@ -94,6 +94,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (documentStore) metrics.caches.set('documents', () => documentStore.stats());
   metrics.caches.set('persisted_queries', () => services.localApq.stats());
   metrics.caches.set('compiled_operations', () => apollo.executorGateway.compiledStats());
+  if (config.lookup.storeIds.length === 0) {
+    logger.info(
+      'CONSOLE_STORE_IDS is not set: product lookups search the default store, the caller\'s own lists and only the stores this gateway has seen in Console answers (README, "Product lookup")',
+    );
+  }
   await apollo.start();
   // A replica joins its peers' shared cache before it takes traffic; Redis being away delays the
   // start by at most this much, never stops it.

@@ -5,6 +5,7 @@ import { MemoryApqCache } from './cache/memory-apq-cache.js';
 import { RedisApqCache } from './cache/redis-apq-cache.js';
 import { RedisConnection } from './cache/redis-connection.js';
 import { RedisStore } from './cache/redis-store.js';
+import { RedisStoreIds } from './cache/redis-store-ids.js';
 import type { LookupLimits, MemoryBudgets, PublicCacheConfig } from './config.js';
 import type { ConsoleTransport } from './console/http-transport.js';
 import { EdgeLimits, type EdgeLimitConfig } from './edge/edge-limits.js';
@@ -69,7 +70,7 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
   return {
     transport: options.transport,
     publicCache,
-    knownStores: new KnownStores(),
+    knownStores: new KnownStores(options.lookup.storeIds, undefined, redis ? new RedisStoreIds(redis) : undefined),
     publicSnapshot: new PublicSnapshot(Math.min(PUBLIC_SNAPSHOT_MS, cacheConfig.ttlMs)),
     lookup: options.lookup,
     edge: new EdgeLimits(options.edge, limitStore, logger, metrics),

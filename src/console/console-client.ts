@@ -1,6 +1,7 @@
 import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
 import { callConsole, clientLeftError, refusedTokenIsUnauthenticated, queryStringOf, toGraphQLError, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
+import type { KnownStores } from '../loaders/known-stores.js';
 import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestReviewData, RestReviewRequest, RestSubscriptionList, RestValidateData } from './rest-types.js';
@@ -38,7 +39,7 @@ export class ConsoleClient {
   private readonly transport: ConsoleTransport;
 
   constructor(
-    private readonly services: Pick<SharedServices, 'transport' | 'publicCache'>,
+    private readonly services: Pick<SharedServices, 'transport' | 'publicCache'> & { knownStores?: Pick<KnownStores, 'add'> },
     private readonly token: string | undefined,
     private readonly scope: CallScope,
   ) {
@@ -86,7 +87,13 @@ export class ConsoleClient {
 
   /** Public: sent without the caller's token, and shared across requests through the public cache. */
   catalog(args: PageArgs): Promise<RestProductPage> {
-    return this.publicCall({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage });
+    const page = this.publicCall<RestProductPage>({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage });
+    // A store whose public catalogue lists products exists: product searches learn it (public data).
+    const storeId = args.storeId;
+    if (storeId !== undefined && this.services.knownStores) {
+      page.then((p) => (p.products?.length ? this.services.knownStores!.add(storeId) : undefined), () => undefined);
+    }
+    return page;
   }
 
   appCatalog(args: { storeId?: number }): Promise<RestAppList> {

@@ -12,6 +12,8 @@ import type { PublicSnapshot } from './public-snapshot.js';
 /** One list a product can be found in: the caller's products or apps, or one store's catalogue. */
 interface ProductList {
   name: string;
+  /** The store of a public catalogue other than the default one: its failure is the store's, not the search's. */
+  storeId?: number;
   /** Page 1 is read without a page number, so it shares the memo with the plain field call. */
   read(page: number): Promise<RestProductPage>;
   /** What the public cache holds already; absent for private lists. */
@@ -36,13 +38,16 @@ const withPage = (args: PageArgs, page: number): PageArgs => (page === 1 ? args 
  * and apps, then the public catalogue of every store the gateway knows. Each list is read page 1
  * first, then all its later pages in parallel, and only while an id is still missing. An id is
  * null only when every list was read to its end; a list or a store cut off by LOOKUP_MAX_PAGES or
- * LOOKUP_MAX_STORES makes a missing id LOOKUP_INCOMPLETE, and a failed list its own error.
+ * LOOKUP_MAX_STORES makes a missing id LOOKUP_INCOMPLETE, and a failed list its own error — except
+ * another store's public catalogue: that store is left out of searches for a while and a missing id
+ * is LOOKUP_INCOMPLETE naming it, so one deleted or private store does not fail every search.
  */
 export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): Promise<Array<Product | null | Error>> {
   // WooCommerce ids start at 1; product_id 0 marks a line item with no product (a custom line). No
   // list can hold it, so it is null at once: searching would read every page of every list on every
   // request, and a search cut short would call it LOOKUP_INCOMPLETE.
   const wanted = new Set(ids.filter((id) => id >= 1));
+  await deps.knownStores.refresh();
   const found = new Map<number, Product>();
   const read = new Map<string, RestProductPage | undefined>();
   let failure: Error | undefined;
@@ -71,7 +76,11 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     if (peekOnly) rest = await list.peek?.(n);
     else {
       rest = await list.read(n).catch((error: unknown) => {
-        failure ??= error as Error;
+        if (list.storeId === undefined) failure ??= error as Error;
+        else {
+          deps.knownStores.markFailed(list.storeId);
+          cutShort ??= `the public catalogue of store ${list.storeId} could not be read (${codeOf(error)}); it is left out of searches for a minute`;
+        }
         return undefined;
       });
     }
@@ -97,11 +106,14 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   };
   const catalogues = (): ProductList[] => {
     const stores = deps.knownStores.list();
+    const paused = deps.knownStores.paused();
+    if (paused.length > 0) cutShort ??= `the public catalogue of store ${paused[0]} failed recently; it is left out of searches for a minute`;
     const room = deps.limits.maxStores - 1; // the default store is always searched
     if (stores.length > room) cutShort ??= `${stores.length + 1} stores are known; LOOKUP_MAX_STORES is ${deps.limits.maxStores}`;
     const storeArgs: PageArgs[] = [{}, ...stores.slice(0, Math.max(0, room)).map((storeId) => ({ storeId }))];
     return storeArgs.map((args) => ({
       name: args.storeId === undefined ? 'catalog' : `catalog ${args.storeId}`,
+      ...(args.storeId === undefined ? {} : { storeId: args.storeId }),
       read: (n) => deps.client.catalog(withPage(args, n)),
       peek: (n) => deps.client.peekCatalog(withPage(args, n)),
     }));
@@ -145,6 +157,11 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   await search(catalogues().filter((list) => !covered.has(list.name)), false);
 
   return ids.map((id) => (wanted.has(id) ? (found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort))) : null));
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return typeof code === 'string' ? code : 'error';
 }
 
 function storeIdOf(product: Product): number | null {

@@ -1,4 +1,5 @@
 import { ConfigError, readBool, readInt, readString } from '../common/env.js';
+import { STORES } from './catalogue.js';
 import { startSimulator } from './server.js';
 
 /** `npm run simulator`: the simulated FLECS Console alone (see README for its variables). */
@@ -12,6 +13,8 @@ try {
     ...(process.env.SIMULATOR_JWT_SECRET ? { secret: process.env.SIMULATOR_JWT_SECRET } : {}),
   });
   console.log(`FLECS Console simulator listening on ${sim.url} (users demo, user1 … user1000; password "password")`);
+  // The Console has no route that lists stores: a gateway in front of this simulator needs them configured.
+  console.log(`Its stores: CONSOLE_STORE_IDS=${STORES.map((s) => s.id).join(',')}`);
   const stop = () => void sim.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

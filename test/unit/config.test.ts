@@ -9,6 +9,12 @@ describe('loadGatewayConfig', () => {
     expect(config.corsOrigins).toEqual([...APOLLO_SANDBOX_ORIGINS, 'localhost']);
   });
 
+  it('should read CONSOLE_STORE_IDS in the order given, spaces allowed, and none when unset or empty', () => {
+    expect(loadGatewayConfig({ CONSOLE_STORE_IDS: ' 12, 2 ,7' }).lookup.storeIds).toEqual([12, 2, 7]);
+    expect(loadGatewayConfig({}).lookup.storeIds).toEqual([]);
+    expect(loadGatewayConfig({ CONSOLE_STORE_IDS: '' }).lookup.storeIds).toEqual([]);
+  });
+
   it('should turn the Sandbox and CORS off by default in production', () => {
     const config = loadGatewayConfig({ NODE_ENV: 'production' });
     expect(config.sandbox).toBe(false);
@@ -28,6 +34,14 @@ describe('loadGatewayConfig', () => {
     [{ NODE_ENV: 'staging' }, /^NODE_ENV must be one of/],
     [{ GRAPHQL_SANDBOX: 'maybe' }, /^GRAPHQL_SANDBOX must be true or false/],
     [{ CORS_ORIGINS: 'not an origin' }, /^CORS_ORIGINS entries/],
+    [{ CONSOLE_STORE_IDS: '2,four,7' }, /^CONSOLE_STORE_IDS must be store ids .* \(got "four"\)/],
+    [{ CONSOLE_STORE_IDS: '2,,7' }, /^CONSOLE_STORE_IDS must be store ids/],
+    [{ CONSOLE_STORE_IDS: '0' }, /^CONSOLE_STORE_IDS must be store ids/],
+    [{ CONSOLE_STORE_IDS: '2,7,2' }, /^CONSOLE_STORE_IDS names a store twice/],
+    [{ TRUST_PROXY_HOPS: '-1' }, /^TRUST_PROXY_HOPS/],
+    [{ METRICS_PORT: '99999' }, /^METRICS_PORT/],
+    [{ CONSOLE_MAX_CONNECTIONS: '0' }, /^CONSOLE_MAX_CONNECTIONS/],
+    [{ DOCUMENT_CACHE_MAX_BYTES: 'lots' }, /^DOCUMENT_CACHE_MAX_BYTES/],
   ])('should refuse %p with a message naming the variable', (env, message) => {
     expect(() => loadGatewayConfig(env)).toThrow(message);
   });

@@ -48,7 +48,7 @@ function fakeClient(lists: FakeLists) {
 function deps(client: LookupDeps['client'], options: { hasToken?: boolean; maxPages?: number; maxStores?: number; stores?: number[] } = {}): LookupDeps {
   const knownStores = new KnownStores();
   for (const id of options.stores ?? []) knownStores.add(id);
-  return { client, hasToken: options.hasToken ?? true, knownStores, limits: { maxPages: options.maxPages ?? 20, maxStores: options.maxStores ?? 25 }, mapPage: pageMapper() };
+  return { client, hasToken: options.hasToken ?? true, knownStores, limits: { maxPages: options.maxPages ?? 20, maxStores: options.maxStores ?? 25, storeIds: [] }, mapPage: pageMapper() };
 }
 
 const ids = (result: Array<{ id: number } | null | Error>) => result.map((p) => (p === null ? null : p instanceof Error ? p.constructor.name : p.id));
@@ -141,6 +141,32 @@ describe('lookupProducts', () => {
     const result = await lookupProducts(deps(fake.client), [3, 4]);
     expect(ids(result)).toEqual([3, 'UpstreamError']);
     expect(result[1]).toBe(failure);
+  });
+
+  it('should not let a failing store fail every search: the missing id is LOOKUP_INCOMPLETE naming the store, which is then left out for a while (issue 23.5)', async () => {
+    const fake = fakeClient({ stores: { 1: [[3]], 2: [[5]] } });
+    const broken: LookupDeps['client'] = {
+      ...fake.client,
+      catalog: (args) => (args.storeId === 9 ? (fake.calls.push('catalog 9:1'), Promise.reject(new UpstreamError('UPSTREAM_ERROR', 'gone', { route: 'GET /api/v2/products', status: 500 }))) : fake.client.catalog(args)),
+    };
+    const d = deps(broken, { stores: [2, 9], hasToken: false });
+    const first = await lookupProducts(d, [5, 999]);
+    expect(ids(first)).toEqual([5, 'LookupIncompleteError']);
+    expect((first[1] as Error).message).toContain('store 9');
+    expect((first[1] as unknown as { extensions: { code: string } }).extensions.code).toBe('LOOKUP_INCOMPLETE');
+    // The next search does not call the failing store again, and still says it could not look there.
+    fake.calls.length = 0;
+    const second = await lookupProducts(d, [999]);
+    expect(fake.calls.filter((c) => c.startsWith('catalog 9'))).toEqual([]);
+    expect(ids(second)).toEqual(['LookupIncompleteError']);
+    expect((second[0] as Error).message).toContain('store 9');
+  });
+
+  it('should search configured stores first, in their order, and never twice', async () => {
+    const stores = new KnownStores([7, 2]);
+    stores.add(2);
+    stores.add(4);
+    expect(stores.list()).toEqual([7, 2, 4]);
   });
 });
 
