@@ -27,6 +27,10 @@ export interface GatewayConfig {
   operationConcurrency: ConcurrencySetting;
   /** Longest wait for a slot under that limit; then the operation is refused with 503 OVERLOADED. */
   operationQueueTimeoutMs: number;
+  /** Most operations waiting for a slot; one more is refused at once with 503 OVERLOADED. */
+  operationQueueMax: number;
+  /** Largest variables object of a request, as JSON bytes. */
+  maxVariablesBytes: number;
   /** V8's old-generation growth after each full collection, in percent; 0 leaves V8's own heuristic. */
   heapGrowingPercent: number;
   upstreamMaxBytes: number;
@@ -137,6 +141,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     operationTimeoutMs: readInt(env, 'OPERATION_TIMEOUT_MS', 15_000, 1, 600_000),
     operationConcurrency: readConcurrency(env),
     operationQueueTimeoutMs: readInt(env, 'OPERATION_QUEUE_TIMEOUT_MS', 10_000, 1, 600_000),
+    operationQueueMax: readInt(env, 'OPERATION_QUEUE_MAX', 1000, 1, 1_000_000),
+    maxVariablesBytes: readInt(env, 'MAX_VARIABLES_BYTES', 65_536, 64, 64 * 1_048_576),
     heapGrowingPercent: readInt(env, 'HEAP_GROWING_PERCENT', 0, 0, 1000),
     upstreamMaxBytes: readInt(env, 'UPSTREAM_MAX_BYTES', 5 * 1_048_576, 1024, 512 * 1_048_576),
     circuitFailureThreshold: readInt(env, 'CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),

@@ -104,7 +104,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // start by at most this much, never stops it.
   await services.ready(REDIS_STARTUP_WAIT_MS);
   const state: ServingState = { draining: false, inFlight: 0 };
-  const admission = new AdmissionGate(config.operationConcurrency, config.operationQueueTimeoutMs);
+  const admission = new AdmissionGate(config.operationConcurrency, config.operationQueueTimeoutMs, config.operationQueueMax);
   metrics.admission = admission;
   const server = http.createServer(
     createHttpApp({
@@ -121,6 +121,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       admission,
       queueTimeoutMs: config.operationQueueTimeoutMs,
       trustProxyHops: config.trustProxyHops,
+      maxVariablesBytes: config.maxVariablesBytes,
       metricsOnMainPort: config.metricsPort === config.port,
     }),
   );

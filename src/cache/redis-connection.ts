@@ -13,6 +13,7 @@ export class RedisConnection {
   private state: 'connecting' | 'up' | 'down' = 'connecting';
 
   constructor(url: URL, timeoutMs: number, private readonly logger: Logger, private readonly metrics?: GatewayMetrics) {
+    metrics?.watchRedis();
     this.client = new Redis(url.toString(), {
       lazyConnect: true,
       enableOfflineQueue: false,

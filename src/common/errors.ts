@@ -12,6 +12,7 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   LookupIncomplete: 'LOOKUP_INCOMPLETE',
   DocumentTooLarge: 'DOCUMENT_TOO_LARGE',
+  VariablesTooLarge: 'VARIABLES_TOO_LARGE',
   QueryTooDeep: 'QUERY_TOO_DEEP',
   TooManyAliases: 'TOO_MANY_ALIASES',
   TooManyRootFields: 'TOO_MANY_ROOT_FIELDS',

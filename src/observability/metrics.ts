@@ -1,5 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const MAX_OPERATION_LABELS = 200;
+const LABEL_AFTER_USES = 20;
+const MAX_CANDIDATES = 5000;
+
 /**
  * Prometheus metrics of one gateway. A registry per gateway rather than prom-client's global one:
  * tests (and the demo) run several gateways in one process, and each must count only its own.
@@ -84,11 +88,16 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Registered only with REDIS_URL (`watchRedis`): without Redis a 0 here would fire a "Redis down" alert. */
   readonly redisUp = new Gauge({
     name: 'flecs_graph_redis_up',
     help: '1 while the shared Redis store is connected, 0 while it is away (only with REDIS_URL).',
-    registers: [this.registry],
+    registers: [],
   });
+
+  watchRedis(): void {
+    if (!this.registry.getSingleMetric('flecs_graph_redis_up')) this.registry.registerMetric(this.redisUp);
+  }
 
   readonly rateLimited = new Counter({
     name: 'flecs_graph_rate_limited_total',
@@ -128,16 +137,31 @@ export class GatewayMetrics {
 
   /** Operation names come from clients: keep the label set bounded. */
   private readonly knownOperations = new Set<string>();
+  /** Names not (yet) labelled, with how often they were seen; bounded, least recently seen dropped. */
+  private readonly candidates = new Map<string, number>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'flecs_graph_' });
   }
 
+  /**
+   * The label for an operation name: the name once it has been seen LABEL_AFTER_USES times, `other`
+   * before that and for good once 200 names are labelled. A client sending junk names has to repeat
+   * each of them that often (against its budget) to take a slot, instead of taking all 200 with its
+   * first 200 requests; an app's real operations reach the threshold in its first minutes.
+   */
   operationLabel(name: string | null | undefined): string {
     if (!name) return 'anonymous';
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'other';
     if (this.knownOperations.has(name)) return name;
-    if (this.knownOperations.size >= 200) return 'other';
+    if (this.knownOperations.size >= MAX_OPERATION_LABELS) return 'other';
+    const seen = (this.candidates.get(name) ?? 0) + 1;
+    this.candidates.delete(name);
+    if (seen < LABEL_AFTER_USES) {
+      this.candidates.set(name, seen);
+      if (this.candidates.size > MAX_CANDIDATES) this.candidates.delete(this.candidates.keys().next().value!);
+      return 'other';
+    }
     this.knownOperations.add(name);
     return name;
   }

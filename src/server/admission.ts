@@ -5,7 +5,7 @@ export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: numb
 
 /** What `run` resolves with when it did not run the work: why. */
 export class NotRun {
-  constructor(readonly reason: 'client_left' | 'waited_too_long') {}
+  constructor(readonly reason: 'client_left' | 'waited_too_long' | 'queue_full') {}
 }
 
 /** Bounds and pace of the automatic limit. */
@@ -36,10 +36,15 @@ export class AdmissionGate {
   private lastElu: EventLoopUtilization | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
 
-  /** `maxWaitMs`: an operation that waited this long for a slot is not run (OPERATION_QUEUE_TIMEOUT_MS). */
+  /**
+   * `maxWaitMs`: an operation that waited this long for a slot is not run (OPERATION_QUEUE_TIMEOUT_MS).
+   * `maxQueued`: with this many already waiting, another is refused at once (OPERATION_QUEUE_MAX):
+   * each waiting request holds its parsed body, so an unbounded queue is unbounded memory.
+   */
   constructor(
     setting: ConcurrencySetting,
     private readonly maxWaitMs = Number.POSITIVE_INFINITY,
+    private readonly maxQueued = Number.POSITIVE_INFINITY,
   ) {
     this.currentLimit = setting.mode === 'fixed' ? setting.limit : setting.mode === 'auto' ? AUTO_START : Number.POSITIVE_INFINITY;
     if (setting.mode === 'auto') {
@@ -68,6 +73,7 @@ export class AdmissionGate {
     if (this.active < this.currentLimit) this.active += 1;
     else {
       this.waitedThisWindow = true;
+      if (this.waiting.length >= this.maxQueued) return new NotRun('queue_full');
       if (!(await this.waitForSlot())) return new NotRun('waited_too_long');
       if (abandoned()) {
         this.release();

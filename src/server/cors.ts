@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { addVary } from './vary.js';
 
 const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
@@ -13,9 +14,11 @@ export function isAllowedOrigin(origin: string, allowed: readonly string[]): boo
 export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): boolean {
   const origin = req.headers.origin;
   const ok = origin !== undefined && isAllowedOrigin(origin, allowed);
+  // The answer depends on Origin whenever some origin may read it, also for a request without one:
+  // a cache must not hand the answer without CORS headers to a browser that needs them.
+  if (allowed.length > 0 && !(allowed.length === 1 && allowed[0] === '*')) addVary(res, 'Origin');
   if (ok) {
     res.setHeader('access-control-allow-origin', origin);
-    res.setHeader('vary', 'Origin');
     res.setHeader('access-control-expose-headers', 'x-request-id');
   }
   if (req.method !== 'OPTIONS') return false;

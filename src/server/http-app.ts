@@ -12,6 +12,7 @@ import { edgeClient, RateLimitedError } from '../edge/edge-limits.js';
 import { NotRun, type AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
+import { addVary } from './vary.js';
 import { matchesIfNoneMatch, weakEtag } from './etag.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
@@ -36,6 +37,8 @@ export interface HttpAppOptions {
   admission: AdmissionGate;
   /** How long an operation may wait for a slot (OPERATION_QUEUE_TIMEOUT_MS), for the refusal's message. */
   queueTimeoutMs: number;
+  /** Largest variables object, as JSON bytes (MAX_VARIABLES_BYTES). */
+  maxVariablesBytes: number;
   /** Proxies whose X-Forwarded-For entries are trusted (TRUST_PROXY_HOPS). */
   trustProxyHops: number;
   /** Serve /metrics here too (METRICS_PORT equal to PORT); otherwise only its own listener does. */
@@ -112,6 +115,18 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     body = parsed.body;
   }
   const query = method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
+  const variablesBytes = variablesSize(method === 'GET' ? url.searchParams.get('variables') : (body as { variables?: unknown } | undefined)?.variables);
+  if (variablesBytes > options.maxVariablesBytes) {
+    logRefusal(requestId, options, 400, ErrorCode.VariablesTooLarge, method, '/graphql');
+    return sendJson(res, 400, {
+      errors: [
+        {
+          message: `The variables are ${variablesBytes} bytes as JSON; the limit is ${options.maxVariablesBytes}.`,
+          extensions: { code: ErrorCode.VariablesTooLarge, limit: options.maxVariablesBytes, found: variablesBytes },
+        },
+      ],
+    });
+  }
   if (typeof query === 'string' && Buffer.byteLength(query) > options.maxDocumentBytes) {
     const size = Buffer.byteLength(query);
     logRefusal(requestId, options, 400, ErrorCode.DocumentTooLarge, method, '/graphql');
@@ -154,7 +169,12 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   );
   if (response instanceof NotRun) return answerNotRun(res, response, requestId, method, options);
   if (context) releaseContext(context);
-  for (const [key, value] of response.headers) res.setHeader(key, value);
+  for (const [key, value] of response.headers) {
+    if (key === 'vary') addVary(res, value);
+    else res.setHeader(key, value);
+  }
+  // Apollo picks application/graphql-response+json or application/json from Accept.
+  addVary(res, 'Accept');
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     const text = response.body.string;
@@ -175,8 +195,13 @@ function answerNotRun(res: ServerResponse, notRun: NotRun, requestId: string, me
     options.logger.info({ requestId, status: 499, method, path: '/graphql' }, 'client left while its operation waited; not run');
     return;
   }
-  options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation waited too long for a slot; refused');
   res.setHeader('retry-after', '1');
+  if (notRun.reason === 'queue_full') {
+    options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation queue full; refused');
+    sendError(res, 503, ErrorCode.Overloaded, 'The gateway is overloaded: too many operations are already waiting for their turn. This one was not run; retry shortly.');
+    return;
+  }
+  options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation waited too long for a slot; refused');
   sendError(res, 503, ErrorCode.Overloaded, `The gateway is overloaded: this operation waited ${options.queueTimeoutMs} ms for its turn and was not run. Retry shortly.`);
 }
 
@@ -195,6 +220,17 @@ function answeredNotModified(req: IncomingMessage, res: ServerResponse, text: st
   res.statusCode = 304;
   res.end();
   return true;
+}
+
+/** Size of the variables as JSON (a GET carries them as JSON text already). */
+function variablesSize(variables: unknown): number {
+  if (variables === undefined || variables === null) return 0;
+  if (typeof variables === 'string') return Buffer.byteLength(variables);
+  try {
+    return Buffer.byteLength(JSON.stringify(variables));
+  } catch {
+    return 0;
+  }
 }
 
 type ParsedBody = { body: unknown } | { status: number; code: string; message: string };
@@ -257,13 +293,7 @@ function sendBody(req: IncomingMessage, res: ServerResponse, text: string, compr
 
 /** With compression on, an answer's bytes depend on Accept-Encoding: caches must know (also on a 304). */
 function varyOnEncoding(res: ServerResponse, compression: HttpAppOptions['compression']): void {
-  if (compression.enabled) res.setHeader('vary', appendVary(res.getHeader('vary'), 'Accept-Encoding'));
-}
-
-function appendVary(current: number | string | string[] | undefined, value: string): string {
-  const existing = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
-  if (existing.toLowerCase().split(/\s*,\s*/).includes(value.toLowerCase())) return existing;
-  return existing === '' ? value : `${existing}, ${value}`;
+  if (compression.enabled) addVary(res, 'Accept-Encoding');
 }
 
 /** Prometheus's text format, for the metrics listener and (METRICS_PORT = PORT) the main port. */

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { GatewayMetrics } from '../../src/observability/metrics.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DashboardDocument, LoginDocument } from '../generated/graphql.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -73,6 +74,8 @@ describe('metrics and health', () => {
   it('should expose Prometheus metrics that move with traffic', async () => {
     const read = async () => (await (await fetch(stack.gateway.metricsUrl)).text()).split('\n');
     const value = (text: string[], prefix: string) => Number(text.find((l) => l.startsWith(prefix))?.split(' ').pop() ?? 0);
+    // A name earns its own label after 20 uses (junk names must not take the 200 slots).
+    for (let i = 0; i < 20; i += 1) await stack.gql(DashboardDocument, {}, { token: stack.tokenFor(9) });
     const before = await read();
     await stack.gql(DashboardDocument, {}, { token: stack.tokenFor(9) });
     const after = await read();
@@ -93,11 +96,24 @@ describe('metrics and health', () => {
     expect(await ready.json()).toEqual({ ready: true });
   });
 
-  it('should keep client-chosen operation names from exploding the metric labels', () => {
-    const metrics = stack.gateway.metrics;
+  it('should keep client-chosen operation names from exploding the metric labels, and junk names from taking the slots (issue 23.7)', () => {
+    const metrics = new GatewayMetrics();
     expect(metrics.operationLabel('Weird Name!')).toBe('other');
     expect(metrics.operationLabel(undefined)).toBe('anonymous');
-    for (let i = 0; i < 300; i += 1) metrics.operationLabel(`Op${i}`);
+    // 10,000 distinct junk names, each once: none takes a slot.
+    for (let i = 0; i < 10_000; i += 1) expect(metrics.operationLabel(`Junk${i}`)).toBe('other');
+    // A real operation, used repeatedly, gets its label after 20 uses.
+    const labels = Array.from({ length: 20 }, () => metrics.operationLabel('MyAppsLatest'));
+    expect(labels.slice(0, 19)).toEqual(Array(19).fill('other'));
+    expect(labels[19]).toBe('MyAppsLatest');
+    // Still at most 200 labels.
+    for (let n = 0; n < 300; n += 1) for (let i = 0; i < 20; i += 1) metrics.operationLabel(`Op${n}`);
     expect(metrics.operationLabel('Op299')).toBe('other');
+    expect(metrics.operationLabel('Op0')).toBe('Op0');
+  });
+
+  it('should not export flecs_graph_redis_up without REDIS_URL (a 0 there would fire a false alert)', async () => {
+    const text = await (await fetch(stack.gateway.metricsUrl)).text();
+    expect(text).not.toContain('flecs_graph_redis_up');
   });
 });

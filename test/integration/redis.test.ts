@@ -70,6 +70,26 @@ suite('two gateway processes on one Redis', () => {
     expect(await res.json()).toEqual(registered.body);
   });
 
+  it('should give persisted queries in Redis a TTL, and keep a document with a string literal out of Redis (issue 23.1)', async () => {
+    const plain = `{ appCatalog { total } t${Date.now()}: __typename }`;
+    const plainHash = createHash('sha256').update(plain).digest('hex');
+    expect((await post(gateways[0]!.url, { query: plain, extensions: { persistedQuery: { version: 1, sha256Hash: plainHash } } })).body.errors).toBeUndefined();
+    const ttl = await redis.admin.ttl(`flecs-graph:apq:${plainHash}`);
+    expect(ttl).toBeGreaterThan(86_000); // PERSISTED_QUERY_TTL_SECONDS, 1 day by default
+    expect(ttl).toBeLessThanOrEqual(86_400);
+
+    const secret = '{ validateToken(token: "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.x") { isValid } }';
+    const secretHash = createHash('sha256').update(secret).digest('hex');
+    const extensions = { persistedQuery: { version: 1, sha256Hash: secretHash } };
+    expect((await post(gateways[0]!.url, { query: secret, extensions })).status).toBe(200);
+    expect(await redis.admin.exists(`flecs-graph:apq:${secretHash}`)).toBe(0);
+    for (const key of await redis.admin.keys('*')) expect(String(await redis.admin.type(key) === 'string' ? await redis.admin.get(key) : '')).not.toContain('c2VjcmV0');
+    // The replica that saw it still runs it by hash; another asks for the text again.
+    const byHash = (url: string) => post(url, { extensions });
+    expect((await byHash(gateways[0]!.url)).body.errors).toBeUndefined();
+    expect((await byHash(gateways[1]!.url)).body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
   it('should keep only public catalogue answers and query texts in Redis, never a token or a caller\'s data', async () => {
     const login = await post(gateways[0]!.url, { query: 'mutation { login(username: "user3", password: "password") { token } }' });
     const token = (login.body.data!.login as { token: string }).token;
@@ -77,13 +97,21 @@ suite('two gateway processes on one Redis', () => {
     expect(dashboard.body.errors).toBeUndefined();
     const keys = await redis.admin.keys('*');
     expect(keys.length).toBeGreaterThan(5);
-    // Public answers, query texts, and the edge's counters, keyed by a hash of the token or username and the address.
+    // Public answers, query texts, public store ids, and the edge's counters, keyed by a hash of the token or username and the address.
     const ip = '[0-9a-f.:]+';
     const allowed = new RegExp(
-      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|limit:(ops|calls):(t:[0-9a-f]{32}|a:${ip})|limit:login:(a:${ip}|ua:[0-9a-f]{32}:${ip}))$`,
+      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|stores:v1|limit:(ops|calls):(t:[0-9a-f]{32}|a:${ip})|limit:login:(a:${ip}|ua:[0-9a-f]{32}:${ip}))$`,
     );
     for (const key of keys) expect(key).toMatch(allowed);
-    const values = await redis.admin.mget(...keys);
+    // Every value, whatever its type: strings, the store set, the limit buckets.
+    const values = await Promise.all(
+      keys.map(async (key) => {
+        const type = await redis.admin.type(key);
+        if (type === 'set') return JSON.stringify(await redis.admin.smembers(key));
+        if (type === 'hash') return JSON.stringify(await redis.admin.hgetall(key));
+        return (await redis.admin.get(key)) ?? '';
+      }),
+    );
     for (const value of values) {
       expect(value).not.toContain(token);
       expect(value).not.toContain('user3@example.com');

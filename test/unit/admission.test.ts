@@ -86,6 +86,20 @@ describe('AdmissionGate', () => {
     gate.close();
   });
 
+  it('should refuse work at once, without queueing it, when maxQueued operations already wait (issue 23.6)', async () => {
+    const gate = new AdmissionGate({ mode: 'fixed', limit: 1 }, 10_000, 2);
+    const holder = pending();
+    const held = gate.run(holder.work);
+    const waiting = [gate.run(async () => 'a'), gate.run(async () => 'b')];
+    expect(gate.queued).toBe(2);
+    await expect(gate.run(async () => 'c')).resolves.toEqual(new NotRun('queue_full'));
+    expect(gate.queued).toBe(2);
+    holder.finish();
+    await held;
+    await expect(Promise.all(waiting)).resolves.toEqual(['a', 'b']);
+    gate.close();
+  });
+
   it('should refuse work that waited maxWaitMs, without taking a slot, and run the ones behind it', async () => {
     const gate = new AdmissionGate({ mode: 'fixed', limit: 1 }, 40);
     const holder = pending();
