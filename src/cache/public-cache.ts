@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { CacheStore } from './cache-store.js';
+import type { CacheStore, CachedEntry } from './cache-store.js';
 
 export interface PublicCacheOptions {
   /** Fresh for this long; 0 stores nothing but still shares in-flight calls. */
@@ -34,7 +34,7 @@ export class PublicCache {
    */
   async get<T>(key: string, load: () => Promise<T>, wait: (shared: Promise<T>) => Promise<T> = (shared) => shared): Promise<T> {
     if (this.options.ttlMs > 0) {
-      const entry = await this.options.store.read(key);
+      const entry = await this.read(key);
       if (entry !== undefined) {
         const age = this.now() - entry.storedAt;
         if (age < this.options.ttlMs) {
@@ -55,7 +55,7 @@ export class PublicCache {
   /** What the cache holds for `key` (fresh or stale), without ever calling upstream. */
   async peek<T>(key: string): Promise<T | undefined> {
     if (this.options.ttlMs === 0) return undefined;
-    const entry = await this.options.store.read(key);
+    const entry = await this.read(key);
     if (entry === undefined || this.now() - entry.storedAt >= this.options.ttlMs + this.options.staleMs) return undefined;
     return entry.value as T;
   }
@@ -69,7 +69,8 @@ export class PublicCache {
     if (pending === undefined) {
       pending = load().then(async (value) => {
         if (this.options.ttlMs > 0) {
-          await this.options.store.write(key, { value, storedAt: this.now() }, this.options.ttlMs + this.options.staleMs);
+          // A store that fails to keep it costs the next caller a miss, never this caller its answer.
+          await this.options.store.write(key, { value, storedAt: this.now() }, this.options.ttlMs + this.options.staleMs).catch(() => undefined);
         }
         return value;
       });
@@ -78,6 +79,15 @@ export class PublicCache {
       this.inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  /** A store that fails is a miss (RedisStore already answers undefined; any other store may throw). */
+  private async read(key: string): Promise<CachedEntry | undefined> {
+    try {
+      return await this.options.store.read(key);
+    } catch {
+      return undefined;
+    }
   }
 
   private refresh<T>(key: string, load: () => Promise<T>): void {

@@ -95,11 +95,12 @@ describe('3. secrets are never echoed back', () => {
 describe('4. a small document cannot produce a huge answer through __typename', () => {
   it('should refuse 1,500 aliased __typename under nested lists with TOO_MANY_ALIASES, before any Console call', async () => {
     const many = Array.from({ length: 1500 }, (_, i) => `a${i}: __typename`).join(' ');
-    await stack.resetStats();
+    await production.resetStats();
     const res = await post(production, { query: `{ catalog { items { store { catalog { items { ${many} } } } } } }` });
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('TOO_MANY_ALIASES');
     expect(res.text.length).toBeLessThan(2000);
+    expect(await production.stats()).toEqual({});
   });
 
   it('should count aliases inside a fragment each time it is spread', async () => {

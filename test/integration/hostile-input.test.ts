@@ -28,6 +28,8 @@ interface Attempt {
   headers?: Record<string, string>;
   /** Send to the production gateway (NODE_ENV=production) instead. */
   production?: boolean;
+  /** Send a valid bearer token of user3 with it: the answer must never repeat it. */
+  withToken?: boolean;
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -124,6 +126,12 @@ const CORPUS: Array<[string, Attempt, number, string | null]> = [
   ['a token as a list variable', { body: q('query($t: String!) { validateToken(token: $t) { isValid } }', { t: ['eyJhbGciOiJIUzI1NiJ9.x.y'] }) }, 400, 'BAD_USER_INPUT'],
   ['only __typename', { body: q('{ __typename }') }, 200, null],
   ['an unsafe x-request-id', { body: q('{ __typename }'), headers: { ...JSON_TYPE, 'x-request-id': `<script>${'x'.repeat(5000)}` } }, 200, null],
+  // With a real token: whatever goes wrong, the answer never repeats it.
+  ['a syntax error, with a token', { body: q('{ me { products { page }'), withToken: true }, 400, 'GRAPHQL_PARSE_FAILED'],
+  ['an unknown field, with a token', { body: q('{ me { nope } }'), withToken: true }, 400, 'GRAPHQL_VALIDATION_FAILED'],
+  ['page: 0 on my products, with a token', { body: q('{ me { products(page: 0) { page } } }'), withToken: true }, 200, 'BAD_USER_INPUT'],
+  ['introspection in production, with a token', { body: q('{ __schema { types { name } } }'), production: true, withToken: true }, 400, 'GRAPHQL_VALIDATION_FAILED'],
+  ['11 root fields, with a token', { body: q(aliases(11)), withToken: true }, 400, 'TOO_MANY_ROOT_FIELDS'],
 ];
 
 async function send(attempt: Attempt) {
@@ -131,7 +139,8 @@ async function send(attempt: Attempt) {
   const method = attempt.method ?? 'POST';
   const url = `${target.gateway.url}${attempt.search !== undefined ? `?${attempt.search}` : ''}`;
   const body = attempt.body === undefined || method === 'GET' ? undefined : typeof attempt.body === 'string' ? attempt.body : JSON.stringify(attempt.body);
-  const res = await fetch(url, { method, headers: attempt.headers ?? JSON_TYPE, ...(body === undefined ? {} : { body }) });
+  const headers = { ...(attempt.headers ?? JSON_TYPE), ...(attempt.withToken ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
   const text = await res.text();
   let parsed: { errors?: Array<{ message: string; extensions?: { code?: string; stacktrace?: unknown } }> } = {};
   try {
@@ -147,13 +156,20 @@ describe('hostile input', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(50);
   });
 
+  it('should send a real token with some cases, so that "never repeats the token" is checked', () => {
+    expect(CORPUS.filter(([, attempt]) => attempt.withToken).length).toBeGreaterThanOrEqual(5);
+    expect(token.length).toBeGreaterThan(20);
+  });
+
   it.each(CORPUS)('should answer %s with its status and code, and no stack trace or token', async (name, attempt, status, code) => {
-    await stack.resetStats();
+    // The simulator behind the gateway the case goes to: its counters say whether the Console was called.
+    const target = attempt.production ? production : stack;
+    await target.resetStats();
     const res = await send(attempt);
     expect({ status: res.status, code: res.parsed.errors?.[0]?.extensions?.code ?? null }).toEqual({ status, code });
     expect(res.text).not.toMatch(/stacktrace|at .*\.ts:\d+|node_modules/);
     expect(res.text).not.toContain(token);
-    if ((status !== 200 || code !== null) && !CONSOLE_DECIDES.has(name)) expect(await stack.stats()).toEqual({});
+    if ((status !== 200 || code !== null) && !CONSOLE_DECIDES.has(name)) expect(await target.stats()).toEqual({});
   });
 
   it.each([

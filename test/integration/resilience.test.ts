@@ -67,6 +67,10 @@ describe('the circuit breaker', () => {
     const stack = await stackWith({ CIRCUIT_FAILURE_THRESHOLD: '2' });
     for (let i = 0; i < 4; i += 1) expect(codeOf(await stack.gql(PRODUCTS, {}, { token: 'bad.token.here' }))).toBe('UNAUTHENTICATED');
     expect((await stack.gql(PRODUCTS, {}, { token: stack.tokenFor(1) })).body.errors).toBeUndefined();
+    // Every one of the five reached the Console (an open circuit would have answered without a call).
+    expect((await stack.stats())['GET /api/v2/my/products']).toBe(5);
+    // Never opened: no state change was ever reported for the route.
+    expect(await metric(stack, /^flecs_graph_upstream_circuit_state\{route="GET \/api\/v2\/my\/products"\}/)).toBeUndefined();
   });
 });
 
@@ -206,7 +210,8 @@ describe('what the gateway sends upstream', () => {
     const fake = http.createServer((req, res) => {
       seen.push({ url: req.url ?? '', headers: req.headers });
       if (req.url?.startsWith('/api/v2/products/apps')) {
-        res.writeHead(302, { location: 'http://127.0.0.1:9/steal' }).end();
+        // To this very server, which records every request: a followed redirect would show up in `seen`.
+        res.writeHead(302, { location: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/steal` }).end();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 200, data: { page: 1, totalPages: 1, products: [] } }));

@@ -58,11 +58,14 @@ describe('operations through the real context', () => {
     expect(upstreamCalls).toBe(1);
   });
 
-  it('should give each request its own loaders and memo', async () => {
-    const first = createContext(services, 'Bearer a', { requestId: '1', operationTimeoutMs: 5000 });
-    const second = createContext(services, 'Bearer a', { requestId: '2', operationTimeoutMs: 5000 });
-    expect(first.loaders).not.toBe(second.loaders);
-    expect(first.console).not.toBe(second.console);
+  it('should give each request its own memo: a second request with the same token makes its own call', async () => {
+    const token = sim.console.issueToken(4).token;
+    const first = await run('{ me { products { page } } }', `Bearer ${token}`);
+    const second = await run('{ me { products { page } } }', `Bearer ${token}`);
+    expect(first.result.errors).toBeUndefined();
+    expect(second.result.errors).toBeUndefined();
+    // A memo or loader shared across requests would have answered the second without a call.
+    expect([first.upstreamCalls, second.upstreamCalls]).toEqual([1, 1]);
   });
 
   it('should refuse page 0 with BAD_USER_INPUT and no stack trace outside development', async () => {
