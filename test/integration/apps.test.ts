@@ -13,35 +13,125 @@ beforeAll(async () => {
 afterAll(async () => stack.close());
 
 /**
- * The oracle, written from the simulator's records by the rules in DESIGN.md, independently of the
- * gateway's mapper: names in any case, meta `key` or `name`, version numbers only, newest first.
+ * The oracle, written from the simulator's records by the README's rules ("What the mapping
+ * tolerates … what it refuses"), independently of the gateway's mapper: names in any case, meta
+ * `key` or `name`; versions with a `v` prefix or a pre-release suffix, each once, newest first as
+ * numbers, a release above its own pre-releases, `latest` dropped; blank strings and non-http(s)
+ * URLs dropped; custom links as an array, an object or one string. The simulator produces each of
+ * these quirks (src/simulator/app-facts.ts), and the literal cases below pin one app of each.
  */
 function expectedApp(p: SimProduct) {
   const attribute = (name: string) => p.attributes.find((a) => a.name.toLowerCase() === name)?.options ?? [];
   const meta = (name: string) => p.meta_data.find((m) => (m.key ?? m.name) === name)?.value;
-  const numbers = (v: string) => v.split('.').map(Number);
-  const versions = attribute('versions')
-    .filter((v) => /^\d+(\.\d+)*$/.test(v))
+  const parse = (v: string) => {
+    const m = /^v?(\d+(?:\.\d+)*)(-.+)?$/.exec(v);
+    return m ? { v, numbers: m[1]!.split('.').map(Number), pre: m[2] !== undefined } : undefined;
+  };
+  const versions = [...new Set(attribute('versions'))]
+    .map(parse)
+    .filter((x) => x !== undefined)
     .sort((a, b) => {
-      const [x, y] = [numbers(a), numbers(b)];
-      for (let i = 0; i < Math.max(x.length, y.length); i += 1) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
-      return 0;
-    });
+      for (let i = 0; i < Math.max(a.numbers.length, b.numbers.length); i += 1) {
+        if ((a.numbers[i] ?? 0) !== (b.numbers[i] ?? 0)) return (b.numbers[i] ?? 0) - (a.numbers[i] ?? 0);
+      }
+      return Number(a.pre) - Number(b.pre);
+    })
+    .map((x) => x.v);
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+  const web = (v: unknown) => (text(v) !== null && /^https?:\/\//.test(text(v)!) ? text(v) : null);
   const links = meta('app-custom-link');
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  const linkList = typeof links === 'string' ? [links] : Array.isArray(links) ? links : links && typeof links === 'object' ? Object.values(links) : [];
   return {
     reverseDomainName: attribute('reverse-domain-name')[0],
     versions,
     latestVersion: versions[0] ?? null,
     architectures: attribute('archs'),
     blacklist: attribute('blacklist'),
-    iconUrl: text(meta('app-icon'))?.replace(/^http:/, 'https:') ?? null,
+    iconUrl: web(meta('app-icon'))?.replace(/^http:/, 'https:') ?? null,
     author: text(meta('port-author-name')),
     portVersion: text(meta('port-version')),
-    documentationUrl: text(meta('_documentation_url')),
-    customLinks: Array.isArray(links) ? links : links && typeof links === 'object' ? Object.values(links) : [],
+    documentationUrl: web(meta('_documentation_url')),
+    customLinks: linkList.map(web).filter((l) => l !== null),
   };
 }
+
+describe('Product.app on the odd records, values written out by hand from the README\'s rules', () => {
+  const app = (reverseDomainName: string) => ({ reverseDomainName });
+  it.each([
+    [
+      'pre-releases, attribute names in capitals, links as an object',
+      1,
+      'tech.flecs.modbus-bridge-1455',
+      {
+        ...app('tech.flecs.modbus-bridge-1455'),
+        versions: ['1.9.0-rc.1', '1.8.1', '1.8.1-beta.2', '1.7.0', '1.6.3', '0.0.9'],
+        latestVersion: '1.9.0-rc.1',
+        architectures: ['amd64'],
+        blacklist: [],
+        iconUrl: 'https://flecs.tech/wp-content/uploads/icons/tech.flecs.modbus-bridge-1455.png',
+        author: 'FLECS',
+        portVersion: '1.0',
+        documentationUrl: 'https://docs.example/tech.flecs.modbus-bridge-1455',
+        customLinks: ['https://support.example/tech.flecs.modbus-bridge-1455'],
+      },
+    ],
+    [
+      'one link as a plain string, an http icon, 1.14.0 above 1.6.1, no author or documentation',
+      2,
+      'example.edge-apps.mqtt-broker-1480',
+      {
+        ...app('example.edge-apps.mqtt-broker-1480'),
+        versions: ['1.14.0', '1.6.1', '1.5.0', '1.4.0', '0.0.9'],
+        latestVersion: '1.14.0',
+        architectures: ['amd64', 'arm64', 'armhf'],
+        blacklist: [],
+        iconUrl: 'https://flecs.tech/wp-content/uploads/icons/example.edge-apps.mqtt-broker-1480.png',
+        author: null,
+        portVersion: '2.0',
+        documentationUrl: null,
+        customLinks: ['https://chat.example/example.edge-apps.mqtt-broker-1480'],
+      },
+    ],
+    [
+      'an ftp: documentation URL (refused), links as an array',
+      2,
+      'example.edge-apps.codesys-runtime-1506',
+      {
+        ...app('example.edge-apps.codesys-runtime-1506'),
+        versions: ['1.5.1', '1.4.0', '1.3.2', '0.1.9'],
+        latestVersion: '1.5.1',
+        architectures: ['amd64', 'arm64', 'armhf'],
+        blacklist: [],
+        iconUrl: 'https://flecs.tech/wp-content/uploads/icons/example.edge-apps.codesys-runtime-1506.png',
+        author: null,
+        portVersion: '1.0',
+        documentationUrl: null,
+        customLinks: ['https://forum.example/example.edge-apps.codesys-runtime-1506', 'https://github.example/example.edge-apps.codesys-runtime-1506'],
+      },
+    ],
+    [
+      'a blank author (refused), meta keyed `key`, a blacklist',
+      1,
+      'tech.flecs.plc-connector-1223',
+      {
+        ...app('tech.flecs.plc-connector-1223'),
+        versions: ['1.10.1', '1.9.0', '1.8.3', '0.3.9'],
+        latestVersion: '1.10.1',
+        architectures: ['amd64'],
+        blacklist: ['armhf'],
+        iconUrl: 'https://flecs.tech/wp-content/uploads/icons/tech.flecs.plc-connector-1223.png',
+        author: null,
+        portVersion: '3.0',
+        documentationUrl: 'https://docs.example/tech.flecs.plc-connector-1223',
+        customLinks: ['https://support.example/tech.flecs.plc-connector-1223'],
+      },
+    ],
+  ])('should map %s', async (_what, storeId, name, expected) => {
+    const res = await stack.gql(AppDetailDocument, { reverseDomainName: name, storeId });
+    expect(res.body.errors).toBeUndefined();
+    expect((res.body.data as { app: { app: unknown } }).app.app).toEqual(expected);
+  });
+});
 
 describe('Product.app', () => {
   it.each(STORES.map((s) => s.id))('should map every app of store %p value by value, and give null for products that are no apps', async (storeId) => {

@@ -118,6 +118,34 @@ describe('the built processes', () => {
     expect(gateway.output().stderr).toMatch(/"finished":true,"msg":"stopped"/);
   }, 30_000);
 
+  it('should answer with Connection: close during SHUTDOWN_DELAY_MS, cut what still runs at SHUTDOWN_TIMEOUT_MS, log the count, and exit 0', async () => {
+    const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/products', latencyMs: 8000 }) });
+    const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '800', SHUTDOWN_TIMEOUT_MS: '500' });
+    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+    const slow = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }).then(
+      (res) => `answered ${res.status}`,
+      () => 'cut',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const signalled = Date.now();
+    gateway.child.kill('SIGTERM');
+    await gateway.waitFor(/"msg":"draining"/);
+    // Within the delay: still served, but every answer asks the client to close its connection.
+    const during = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(during.status).toBe(200);
+    expect(during.headers.get('connection')).toBe('close');
+    expect((await fetch(url.replace('/graphql', '/readyz'))).status).toBe(503);
+    const [code] = (await once(gateway.child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(await slow).toBe('cut');
+    // Delay + timeout, then it stops: not the 8 s the Console would have taken.
+    expect(Date.now() - signalled).toBeLessThan(4000);
+    expect(gateway.output().stderr).toMatch(/"cut":1,.*"msg":"requests still running at SHUTDOWN_TIMEOUT_MS were cut"/);
+    expect(gateway.output().stderr).toMatch(/"cut":1,.*"finished":false,"msg":"stopped"/);
+  }, 30_000);
+
   it('should exit at once with 128 + the signal number on a second signal while a Console call of 8 s is in flight', async () => {
     const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
     const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;

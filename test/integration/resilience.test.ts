@@ -82,7 +82,8 @@ describe('the operation deadline', () => {
     const res = await stack.gql('{ me { products { page } subscriptions { total } } }', {}, { token: stack.tokenFor(1) });
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(280);
-    expect(elapsed).toBeLessThan(1000);
+    // Well before the Console's 2 s answer; wide enough for a busy machine.
+    expect(elapsed).toBeLessThan(1800);
     expect(res.body.data).toEqual({ me: { products: { page: 1 }, subscriptions: null } });
     expect(res.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['me.subscriptions', 'UPSTREAM_TIMEOUT']]);
   });
@@ -143,6 +144,18 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
     const after = await stack.stats();
     expect((after['GET /api/v2/my/subscriptions'] ?? 0) - (before['GET /api/v2/my/subscriptions'] ?? 0)).toBe(1);
     expect(await metric(stack, /^flecs_graph_operations_not_run_total\{reason="waited_too_long"\}/)).toBe(1);
+  });
+
+  it('should answer a GET that waited too long the same way: 503 OVERLOADED with Retry-After', async () => {
+    const stack = await stackWith({ OPERATION_CONCURRENCY: '1', OPERATION_QUEUE_TIMEOUT_MS: '200' });
+    await stack.fault('GET /api/v2/products', { latencyMs: 600 });
+    const first = stack.gql('{ catalog(storeId: 3) { page } }');
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ appCatalog { total } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(((await refused.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('OVERLOADED');
+    expect((await first).body.errors).toBeUndefined();
   });
 });
 

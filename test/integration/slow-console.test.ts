@@ -81,6 +81,7 @@ describe('a slow Console under more load than it can take', () => {
     const refusalMs: number[] = [];
     const refusalsWithoutRetryAfter: string[] = [];
     const stopAt = Date.now() + SECONDS * 1000;
+    const warm = Date.now() + 1500;
     await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
         while (Date.now() < stopAt) {
@@ -96,7 +97,9 @@ describe('a slow Console under more load than it can take', () => {
           if (res.statusCode === 200 && !body.errors) complete += 1;
           else if (res.statusCode === 503) {
             refused += 1;
-            refusalMs.push(performance.now() - started);
+            // The first 1.5 s are the cold start: 300 clients arrive at once at a process that has
+            // not parsed, validated or compiled anything yet. Refusal times are read after it.
+            if (Date.now() > warm) refusalMs.push(performance.now() - started);
             const retryAfter = Number(res.headers['retry-after']);
             if (!(retryAfter >= 1)) refusalsWithoutRetryAfter.push(String(res.headers['retry-after']));
             // A well-behaved client waits as Retry-After asks (here a fraction of it, jittered, to keep the pressure on).

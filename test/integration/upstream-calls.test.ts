@@ -90,7 +90,7 @@ describe('upstream calls', () => {
 
 describe('parallelism', () => {
   it('should resolve the dashboard in about two upstream latencies, not six', async () => {
-    const latencyMs = 150;
+    const latencyMs = 300;
     for (const route of [
       'GET /api/v2/my/products',
       'GET /api/v2/my/products/apps',
@@ -108,8 +108,9 @@ describe('parallelism', () => {
     expect(res.body.errors).toBeUndefined();
     // Level 1: products, apps, subscriptions, validate in parallel; level 2: the later pages of the
     // caller's products and apps, all at once (the catalogues come from the warm public cache).
-    // Sequential would be ≥ 8 L.
+    // Sequential would be ≥ 8 L. The upper bound leaves 3 L of room for two shared, busy cores
+    // (it once failed at 3.5 L with L = 150 ms) and is still far below any serialised call.
     expect(elapsed).toBeGreaterThanOrEqual(2 * latencyMs);
-    expect(elapsed).toBeLessThan(3.5 * latencyMs);
+    expect(elapsed).toBeLessThan(5 * latencyMs);
   });
 });

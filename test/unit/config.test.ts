@@ -15,6 +15,19 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({ CONSOLE_STORE_IDS: '' }).lookup.storeIds).toEqual([]);
   });
 
+  it('should refuse a malformed REDIS_URL without repeating the password it holds', () => {
+    for (const url of ['redis://:s3cr3t-pw@cache:notaport', 'http://user:s3cr3t-pw@cache:6379', 'redis://user:s3cr3t-pw@']) {
+      let message = '';
+      try {
+        loadGatewayConfig({ REDIS_URL: url });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^REDIS_URL/);
+      expect(message).not.toContain('s3cr3t');
+    }
+  });
+
   it('should turn the Sandbox and CORS off by default in production', () => {
     const config = loadGatewayConfig({ NODE_ENV: 'production' });
     expect(config.sandbox).toBe(false);
