@@ -20,6 +20,8 @@ export interface GatewayConfig {
   compression: { enabled: boolean; minBytes: number };
   /** Landing page (Apollo Sandbox) and introspection. */
   sandbox: boolean;
+  /** `bearer`: GET queries need no preflight header (auth is a Bearer header only); `strict`: Apollo's CSRF prevention. */
+  csrfPrevention: 'bearer' | 'strict';
   maxBodyBytes: number;
   /** Deadline of one whole GraphQL operation's upstream work. */
   operationTimeoutMs: number;
@@ -137,6 +139,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     stackTraces: env.NODE_ENV?.trim() === 'development',
     compression: { enabled: readBool(env, 'COMPRESSION', true), minBytes: readInt(env, 'COMPRESSION_MIN_BYTES', 1024, 0, 64 * 1_048_576) },
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
+    csrfPrevention: readChoice(env, 'CSRF_PREVENTION', 'bearer', ['bearer', 'strict'] as const),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     operationTimeoutMs: readInt(env, 'OPERATION_TIMEOUT_MS', 15_000, 1, 600_000),
     operationConcurrency: readConcurrency(env),

@@ -81,6 +81,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
     documentStore,
     compiledCacheMaxBytes: config.memory.compiledCacheMaxBytes,
+    csrfPrevention: config.csrfPrevention,
     consoleCapacity: transport.slots,
     publicMaxAgeSeconds: Math.floor(config.publicCache.ttlMs / 1000),
     schema: await buildGatewaySchema(),

@@ -35,6 +35,8 @@ export interface ApolloOptions {
   persistedQueryTtlSeconds: number;
   /** Parsed and validated documents, bounded by their real cost (src/cache/document-store.ts). */
   documentStore: KeyValueCache<DocumentNode> | null;
+  /** CSRF_PREVENTION: `bearer` lets GET queries through without a preflight header; `strict` is Apollo's rule. */
+  csrfPrevention: 'bearer' | 'strict';
   /** Compiled operations' budget (graphql-jit). */
   compiledCacheMaxBytes: number;
   /** The Console's connections, for admission: operations start only when their calls would get one soon. */
@@ -59,7 +61,11 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     documentStore: options.documentStore,
     introspection: options.sandbox,
     includeStacktraceInErrorResponses: options.development,
-    csrfPrevention: true,
+    // `bearer` (default): a GET query needs no preflight header (urql and other spec-following
+    // clients send none); see README, "Security", for why that cannot act for a victim here. POSTs
+    // must still be application/json (Apollo refuses simple content types) and mutations never run
+    // over GET. `strict` restores Apollo's rule for deployments with cookie or HTTP auth in front.
+    csrfPrevention: options.csrfPrevention === 'strict',
     persistedQueries: { cache: options.apqCache, ttl: options.persistedQueryTtlSeconds },
     // We drain and exit ourselves (gateway.ts); Apollo's own handler re-raises the signal: exit 143.
     stopOnTerminationSignals: false,

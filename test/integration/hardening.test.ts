@@ -182,7 +182,7 @@ describe('9. operators see every request', () => {
     ['malformed JSON', { body: '{"query": ', headers: { 'content-type': 'application/json' } }, 400, 'BAD_REQUEST'],
     ['an unknown path', { path: '/nope', body: '{}', headers: { 'content-type': 'application/json' } }, 404, 'NOT_FOUND'],
     ['a batched body', { body: '[{"query":"{ __typename }"},{"query":"{ __typename }"}]', headers: { 'content-type': 'application/json' } }, 400, 'BAD_REQUEST'],
-    ['a simple (CSRF-able) GET', { method: 'GET', search: '?query=%7B__typename%7D', headers: {} }, 400, 'BAD_REQUEST'],
+    ['an unsupported method', { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } }, 405, 'METHOD_NOT_ALLOWED'],
     ['a body over MAX_BODY_BYTES', { body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(1_100_000)}` }), headers: { 'content-type': 'application/json' } }, 413, 'PAYLOAD_TOO_LARGE'],
   ] as Array<[string, RawAttempt, number, string]>)('should log %s once, with request id, status and code', async (_name, request, status, code) => {
     const requestId = `refused-${Math.random().toString(36).slice(2)}`;

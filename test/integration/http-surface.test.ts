@@ -44,10 +44,19 @@ describe('the HTTP surface', () => {
     expect(await res.text()).not.toContain('token"');
   });
 
-  it('should refuse a CSRF-style simple request (text/plain POST)', async () => {
+  it('should refuse a CSRF-style simple request (text/plain POST): a POST must be application/json', async () => {
     const res = await post(JSON.stringify({ query: '{ catalog { page } }' }), { 'content-type': 'text/plain' });
     expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/CSRF|preflight/i);
+    expect(await res.text()).toMatch(/Content-Type/i);
+  });
+
+  it('should run a GET query without any preflight header (urql, graphql-http), and refuse a mutation over GET', async () => {
+    const res = await fetch(`${base}/graphql?query=${encodeURIComponent('{ catalog(storeId: 2) { page } }')}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: { catalog: { page: number } } }).data.catalog.page).toBe(1);
+    const mutation = await fetch(`${base}/graphql?query=${encodeURIComponent('mutation { login(username: "demo", password: "password") { token } }')}`);
+    expect(mutation.status).toBe(405);
+    expect(await mutation.text()).not.toContain('"token"');
   });
 
   it('should answer malformed JSON with 400 and a clear message', async () => {

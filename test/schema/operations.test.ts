@@ -33,6 +33,7 @@ beforeAll(async () => {
     persistedQueryTtlSeconds,
     documentStore: null,
     compiledCacheMaxBytes: memory.compiledCacheMaxBytes,
+    csrfPrevention: 'bearer',
   });
   await apollo.start();
 });
