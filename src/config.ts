@@ -20,6 +20,8 @@ export interface GatewayConfig {
   compression: { enabled: boolean; minBytes: number };
   /** Landing page (Apollo Sandbox) and introspection. */
   sandbox: boolean;
+  /** TRUSTED_DOCUMENTS_FILE and TRUSTED_DOCUMENTS; undefined without a file. */
+  trustedDocuments: { file: string; mode: 'allow' | 'only' } | undefined;
   /** `bearer`: GET queries need no preflight header (auth is a Bearer header only); `strict`: Apollo's CSRF prevention. */
   csrfPrevention: 'bearer' | 'strict';
   maxBodyBytes: number;
@@ -140,6 +142,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     compression: { enabled: readBool(env, 'COMPRESSION', true), minBytes: readInt(env, 'COMPRESSION_MIN_BYTES', 1024, 0, 64 * 1_048_576) },
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
     csrfPrevention: readChoice(env, 'CSRF_PREVENTION', 'bearer', ['bearer', 'strict'] as const),
+    trustedDocuments: readTrustedDocuments(env, readBool(env, 'GRAPHQL_SANDBOX', !production)),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     operationTimeoutMs: readInt(env, 'OPERATION_TIMEOUT_MS', 15_000, 1, 600_000),
     operationConcurrency: readConcurrency(env),
@@ -192,6 +195,20 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     limitMaxKeys: readInt(env, 'LIMIT_MAX_KEYS', 100_000, 1000, 10_000_000),
     metricsPort: readInt(env, 'METRICS_PORT', 9464, 0, 65535),
   };
+}
+
+/** TRUSTED_DOCUMENTS_FILE (a path) and TRUSTED_DOCUMENTS (`allow`, the default, or `only`). */
+function readTrustedDocuments(env: Record<string, string | undefined>, sandbox: boolean): GatewayConfig['trustedDocuments'] {
+  const file = env.TRUSTED_DOCUMENTS_FILE?.trim();
+  const mode = readChoice(env, 'TRUSTED_DOCUMENTS', 'allow', ['allow', 'only'] as const);
+  if (file === undefined || file === '') {
+    if (env.TRUSTED_DOCUMENTS?.trim() === 'only') throw new ConfigError('TRUSTED_DOCUMENTS=only needs TRUSTED_DOCUMENTS_FILE (the manifest of the documents to allow)');
+    return undefined;
+  }
+  if (mode === 'only' && sandbox) {
+    throw new ConfigError('TRUSTED_DOCUMENTS=only refuses every ad-hoc document, and the Sandbox sends nothing else: set GRAPHQL_SANDBOX=false (the default with NODE_ENV=production)');
+  }
+  return { file, mode };
 }
 
 /** `CONSOLE_STORE_IDS`: comma-separated store ids (whole numbers ≥ 1), no repeats; empty or unset: none. */

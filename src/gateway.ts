@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
 import { DocumentStore } from './cache/document-store.js';
 import { ConsoleTransport } from './console/http-transport.js';
+import { loadTrustedDocuments } from './edge/trusted-documents.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
@@ -75,7 +76,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     logger,
     metrics,
   });
-  const documentStore = config.memory.documentCacheMaxBytes > 0 ? new DocumentStore(config.memory.documentCacheMaxBytes) : null;
+  const schema = await buildGatewaySchema();
+  // Read, parsed and validated before anything listens: a broken manifest stops the start, named.
+  const trustedDocuments = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments.file, config.trustedDocuments.mode, schema, config.sandbox) : undefined;
+  // Always a store: with DOCUMENT_CACHE_MAX_BYTES=0 it keeps nothing but the trusted documents.
+  const documentStore = new DocumentStore(config.memory.documentCacheMaxBytes);
+  for (const [hash, document] of trustedDocuments?.documents ?? []) documentStore.pin(hash, document);
   const apollo = createApolloServer({
     apqCache: services.apqCache,
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
@@ -84,7 +90,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     csrfPrevention: config.csrfPrevention,
     consoleCapacity: transport.slots,
     publicMaxAgeSeconds: Math.floor(config.publicCache.ttlMs / 1000),
-    schema: await buildGatewaySchema(),
+    schema,
     sandbox: config.sandbox,
     development: config.stackTraces,
     logger,
@@ -92,7 +98,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     limits: config.limits,
     ...(options.sandboxOptions ? { sandboxOptions: options.sandboxOptions } : {}),
   });
-  if (documentStore) metrics.caches.set('documents', () => documentStore.stats());
+  metrics.caches.set('documents', () => documentStore.stats());
   metrics.caches.set('persisted_queries', () => services.localApq.stats());
   metrics.caches.set('compiled_operations', () => apollo.executorGateway.compiledStats());
   if (config.lookup.storeIds.length === 0) {
@@ -122,6 +128,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       admission,
       queueTimeoutMs: config.operationQueueTimeoutMs,
       trustProxyHops: config.trustProxyHops,
+      ...(trustedDocuments ? { trustedDocuments } : {}),
       maxVariablesBytes: config.maxVariablesBytes,
       metricsOnMainPort: config.metricsPort === config.port,
     }),

@@ -60,6 +60,8 @@ try {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 } catch (error) {
-  process.stderr.write(`flecs-graph: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A manifest that does not load is a configuration error too, found only once the schema exists.
+  const reason = error instanceof ConfigError ? `invalid configuration: ${error.message}` : `could not start: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`flecs-graph: ${reason}\n`);
   process.exit(EXIT.couldNotStart);
 }

@@ -29,13 +29,21 @@ export function documentBytes(document: DocumentNode): number {
 export class DocumentStore implements KeyValueCache<DocumentNode> {
   private readonly documents: ByteLru<string, DocumentNode>;
   private readonly seenOnce = new ByteLru<string, true>(SEEN_ONCE_MAX_BYTES);
+  /** Trusted documents, by query hash: parsed and validated at start, always served, never evicted. */
+  private readonly pinned = new Map<string, DocumentNode>();
 
   constructor(maxBytes: number) {
     this.documents = new ByteLru(maxBytes);
   }
 
+  /** Keeps a document for good; Apollo then neither parses nor validates its text again. */
+  pin(queryHash: string, document: DocumentNode): void {
+    this.pinned.set(queryHash, document);
+  }
+
   async get(key: string): Promise<DocumentNode | undefined> {
-    return this.documents.get(key);
+    // Apollo's key is "<schema hash>:<query hash>".
+    return this.pinned.size > 0 ? (this.pinned.get(key.slice(key.lastIndexOf(':') + 1)) ?? this.documents.get(key)) : this.documents.get(key);
   }
 
   async set(key: string, document: DocumentNode): Promise<void> {

@@ -10,6 +10,8 @@ export const ErrorCode = {
   UpstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   UpstreamRateLimited: 'UPSTREAM_RATE_LIMITED',
   RateLimited: 'RATE_LIMITED',
+  PersistedQueryNotFound: 'PERSISTED_QUERY_NOT_FOUND',
+  DocumentNotTrusted: 'DOCUMENT_NOT_TRUSTED',
   LookupIncomplete: 'LOOKUP_INCOMPLETE',
   DocumentTooLarge: 'DOCUMENT_TOO_LARGE',
   VariablesTooLarge: 'VARIABLES_TOO_LARGE',

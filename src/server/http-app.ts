@@ -8,6 +8,8 @@ import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { parseBearer } from '../auth/bearer.js';
 import { clientAddress } from '../edge/client-address.js';
+import type { TrustedDocuments } from '../edge/trusted-documents.js';
+import { resolveTrustedDocument } from '../edge/trusted-request.js';
 import { edgeClient, RateLimitedError } from '../edge/edge-limits.js';
 import { NotRun, type AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
@@ -37,6 +39,8 @@ export interface HttpAppOptions {
   admission: AdmissionGate;
   /** How long an operation may wait for a slot (OPERATION_QUEUE_TIMEOUT_MS), for the refusal's message. */
   queueTimeoutMs: number;
+  /** The trusted-document manifest (TRUSTED_DOCUMENTS_FILE); undefined without one. */
+  trustedDocuments?: TrustedDocuments;
   /** Largest variables object, as JSON bytes (MAX_VARIABLES_BYTES). */
   maxVariablesBytes: number;
   /** Proxies whose X-Forwarded-For entries are trusted (TRUST_PROXY_HOPS). */
@@ -114,6 +118,9 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if ('status' in parsed) return refuse(res, requestId, options, parsed.status, parsed.code, parsed.message);
     body = parsed.body;
   }
+  const resolved = resolveTrustedDocument(method, url, body, options.trustedDocuments);
+  if (!resolved.ok) return refuse(res, requestId, options, resolved.status, resolved.code, resolved.message);
+  body = resolved.body;
   const query = method === 'GET' ? url.searchParams.get('query') : (body as { query?: unknown } | undefined)?.query;
   const variablesBytes = variablesSize(method === 'GET' ? url.searchParams.get('variables') : (body as { variables?: unknown } | undefined)?.variables);
   if (variablesBytes > options.maxVariablesBytes) {

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { ErrorCode } from '../common/errors.js';
+import { hashOfDocumentId, type TrustedDocuments } from './trusted-documents.js';
+
+export type TrustedResolution = { ok: true; body: unknown } | { ok: false; status: number; code: string; message: string };
+
+/**
+ * Turns a request that names a trusted document (`documentId: "sha256:<hex>"`, in a POST body or as
+ * a GET parameter, or an APQ hash sent alone) into the same request with the document's text, which
+ * Apollo then finds parsed and validated in its document store. With TRUSTED_DOCUMENTS=only, any
+ * other document (ad hoc, or an APQ registration) is refused here, before it is parsed. GET
+ * parameters are rewritten in `url` itself.
+ */
+export function resolveTrustedDocument(method: string, url: URL, body: unknown, trusted: TrustedDocuments | undefined): TrustedResolution {
+  const fields = method === 'GET' ? undefined : body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const documentId = method === 'GET' ? url.searchParams.get('documentId') : fields?.documentId;
+  let query = method === 'GET' ? url.searchParams.get('query') : fields?.query;
+
+  if (documentId !== undefined && documentId !== null) {
+    const hash = typeof documentId === 'string' ? hashOfDocumentId(documentId) : undefined;
+    const text = hash === undefined ? undefined : trusted?.texts.get(hash);
+    if (text === undefined) {
+      return { ok: false, status: 400, code: ErrorCode.PersistedQueryNotFound, message: 'No trusted document has this documentId: send one from the deployed manifest.' };
+    }
+    if (method === 'GET') {
+      url.searchParams.delete('documentId');
+      url.searchParams.set('query', text);
+      return { ok: true, body };
+    }
+    const { documentId: _named, ...rest } = fields!;
+    return { ok: true, body: { ...rest, query: text } };
+  }
+
+  if (trusted === undefined) return { ok: true, body };
+  const apqHash = persistedQueryHash(method === 'GET' ? url.searchParams.get('extensions') : fields?.extensions);
+  if ((query === undefined || query === null) && apqHash !== undefined) {
+    const text = trusted.texts.get(apqHash.toLowerCase());
+    if (text === undefined) return { ok: true, body }; // Apollo answers PERSISTED_QUERY_NOT_FOUND
+    query = text;
+    if (method === 'GET') {
+      url.searchParams.set('query', text);
+      return { ok: true, body };
+    }
+    return { ok: true, body: { ...fields, query: text } };
+  }
+  if (trusted.mode === 'only' && typeof query === 'string' && !trusted.texts.has(createHash('sha256').update(query).digest('hex'))) {
+    return { ok: false, status: 400, code: ErrorCode.DocumentNotTrusted, message: 'This gateway runs only the documents of its trusted manifest (TRUSTED_DOCUMENTS=only); send a documentId.' };
+  }
+  return { ok: true, body };
+}
+
+function persistedQueryHash(extensions: unknown): string | undefined {
+  let parsed = extensions;
+  if (typeof extensions === 'string') {
+    try {
+      parsed = JSON.parse(extensions);
+    } catch {
+      return undefined;
+    }
+  }
+  const hash = (parsed as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash;
+  return typeof hash === 'string' ? hash : undefined;
+}
