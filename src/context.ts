@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import { parseBearer, type BearerResult } from './auth/bearer.js';
 import { ConsoleClient } from './console/console-client.js';
 import { edgeClient, type EdgeClient, type EdgeLimits } from './edge/edge-limits.js';
@@ -20,6 +21,8 @@ export interface GatewayContext {
    * layer must see what the plugin set on that copy.
    */
   log: { operationLogged: boolean };
+  /** The operation's trace span, when tracing is on: the plugin names it once the operation is known. */
+  operationSpan?: Span;
 }
 
 export interface ContextOptions {

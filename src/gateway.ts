@@ -6,6 +6,7 @@ import { DocumentStore } from './cache/document-store.js';
 import { ConsoleTransport } from './console/http-transport.js';
 import { loadTrustedDocuments } from './edge/trusted-documents.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import type { Tracing } from './observability/tracing.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
 import { createApolloServer, type SandboxOptions } from './server/apollo.js';
@@ -47,6 +48,8 @@ const SILENT_CONNECTION_GRACE_MS = 1000;
 
 export interface GatewayOptions {
   logger?: Logger;
+  /** OpenTelemetry (src/observability/tracing.ts), when an OTLP endpoint is configured. */
+  tracing?: Tracing;
   sandboxOptions?: SandboxOptions;
 }
 
@@ -61,6 +64,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     circuitFailureThreshold: config.circuitFailureThreshold,
     circuitResetMs: config.circuitResetMs,
     maxConnections: config.consoleMaxConnections,
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     queueTimeoutMs: config.consoleQueueTimeoutMs,
     logger,
     metrics,
@@ -131,6 +135,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...(trustedDocuments ? { trustedDocuments } : {}),
       maxVariablesBytes: config.maxVariablesBytes,
       metricsOnMainPort: config.metricsPort === config.port,
+      ...(options.tracing ? { tracing: options.tracing } : {}),
     }),
   );
   // Internals off the public port (issue 15): /metrics on a listener of its own, unless METRICS_PORT = PORT.

@@ -3,6 +3,7 @@ import { ConfigError } from './common/env.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './observability/logger.js';
+import { startTracing } from './observability/tracing.js';
 
 /** `npm start`: the gateway alone, configured from the environment (see README). */
 let config: GatewayConfig;
@@ -18,7 +19,12 @@ try {
 // Read by V8 whenever it sizes the old generation, so setting it now (not on the command line)
 // still applies. Off by default: it trades CPU for memory (README, Performance).
 if (config.heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
-const logger = createLogger(config.logLevel);
+// Before anything else: the SDK must hold the global context manager before requests arrive.
+const tracing = await startTracing().catch((error: unknown) => {
+  process.stderr.write(`flecs-graph: tracing could not start, going on without it: ${error instanceof Error ? error.message : String(error)}\n`);
+  return undefined;
+});
+const logger = createLogger(config.logLevel, undefined, tracing?.logFields);
 
 /** Exit codes (README, "Operations"): what an orchestrator or an operator reads from the process. */
 const EXIT = { drained: 0, couldNotStart: 1, closeFailed: 2, crashed: 3 } as const;
@@ -39,7 +45,8 @@ process.on('uncaughtException', onUnexpected('uncaughtException'));
 process.on('unhandledRejection', onUnexpected('unhandledRejection'));
 
 try {
-  const gateway = await startGateway(config, { logger });
+  const gateway = await startGateway(config, { logger, ...(tracing ? { tracing } : {}) });
+  if (tracing) logger.info('tracing on: spans go to the OTLP endpoint of OTEL_EXPORTER_OTLP_*');
   logger.info({ url: gateway.url, metrics: gateway.metricsUrl, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
   const onSignal = (signal: NodeJS.Signals) => {
     if (draining) {
@@ -54,7 +61,9 @@ try {
       for (const failed of report.failedSteps) logger.error(failed, 'shutdown step failed');
       if (report.cut > 0) logger.warn({ cut: report.cut, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'requests still running at SHUTDOWN_TIMEOUT_MS were cut');
       logger.info({ cut: report.cut, durationMs: Date.now() - started, finished: report.finished }, 'stopped');
-      process.exit(report.failedSteps.length > 0 ? EXIT.closeFailed : EXIT.drained);
+      // The last spans go out before the process does (at most 2 s: an unreachable collector must not hold the exit).
+      const flushed = tracing ? Promise.race([tracing.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]) : Promise.resolve();
+      void flushed.then(() => process.exit(report.failedSteps.length > 0 ? EXIT.closeFailed : EXIT.drained));
     });
   };
   process.on('SIGTERM', onSignal);

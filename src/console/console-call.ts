@@ -6,6 +6,7 @@ import { sendRaw } from './http-request.js';
 import type { ConsoleTransport } from './http-transport.js';
 import { routeName, type ConsoleRouteSpec } from './routes.js';
 import { UpstreamFailure, isHealthFailure, isRetryable, parseRetryAfter } from './upstream-failure.js';
+import { endHttpSpan, type Tracing } from '../observability/tracing.js';
 
 export interface ConsoleCall {
   route: ConsoleRouteSpec;
@@ -62,7 +63,9 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
     // Before the breaker: a call not made says nothing about the Console's health.
     if (scope.clientLeft?.()) throw clientLeftError(route);
     try {
-      return await withConnection(transport, scope, () => transport.breakers.run(route, () => attemptOnce<T>(transport, call, scope, route), isHealthFailure));
+      const once = () => attemptOnce<T>(transport, call, scope, route);
+      const send = transport.tracing ? () => tracedAttempt(transport.tracing!, transport, call, route, attempt, once) : once;
+      return await withConnection(transport, scope, () => transport.breakers.run(route, send, isHealthFailure));
     } catch (raw) {
       const failure = raw instanceof UpstreamFailure ? raw : isOpenCircuitError(raw) ? new UpstreamFailure('circuit_open', 'circuit open') : new UpstreamFailure('malformed', String(raw));
       if (failure.kind === 'circuit_open' || failure.kind === 'queue') transport.metrics?.upstreamDuration.observe({ route, status: failure.kind }, 0);
@@ -110,6 +113,41 @@ function pathWithQuery(call: ConsoleCall): string {
   return query === '' ? call.route.path : `${call.route.path}?${query}`;
 }
 
+/**
+ * One attempt's client span (semantic conventions for HTTP), a child of the operation's span; the
+ * Console receives its `traceparent`. Never the token, the body or the answer.
+ */
+function tracedAttempt<T>(tracing: Tracing, transport: ConsoleTransport, call: ConsoleCall, route: string, attempt: number, send: () => Promise<T>): Promise<T> {
+  const { api } = tracing;
+  const span = tracing.tracer.startSpan(route, {
+    kind: tracing.SpanKind.CLIENT,
+    attributes: {
+      'http.request.method': call.route.method,
+      'server.address': transport.origin.hostname,
+      'server.port': Number(transport.origin.port || (transport.origin.protocol === 'https:' ? 443 : 80)),
+      'url.full': `${transport.origin.origin}${transport.basePath}${pathWithQuery(call)}`,
+      'url.template': call.route.path,
+      'http.request.resend_count': attempt - 1,
+    },
+  });
+  return api.context.with(api.trace.setSpan(api.context.active(), span), async () => {
+    try {
+      const value = await send();
+      endHttpSpan(tracing, span, 200, true);
+      return value;
+    } catch (error) {
+      const failure = error instanceof UpstreamFailure ? error : undefined;
+      span.setAttribute('error.type', failure ? failure.outcome : 'error');
+      if (failure?.status !== undefined) endHttpSpan(tracing, span, failure.status, true);
+      else {
+        span.setStatus({ code: tracing.SpanStatusCode.ERROR });
+        span.end();
+      }
+      throw error;
+    }
+  });
+}
+
 async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, scope: CallScope, route: string): Promise<T> {
   const remaining = scope.deadline - Date.now();
   if (remaining <= 0) throw new UpstreamFailure('deadline', 'operation deadline passed before the call');
@@ -118,6 +156,7 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   const body = call.body === undefined ? undefined : JSON.stringify(call.body);
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'flecs-graph', 'x-request-id': scope.requestId };
   if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
+  transport.tracing?.inject(headers);
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { RouteBreakers } from './circuit-breakers.js';
 import { ConsoleSlots } from './console-slots.js';
 
@@ -18,6 +19,8 @@ export interface ConsoleTransportOptions {
   queueTimeoutMs?: number;
   logger: Logger;
   metrics?: GatewayMetrics;
+  /** OpenTelemetry, when on: one client span per Console call attempt, traceparent sent along. */
+  tracing?: Tracing;
 }
 
 /**
@@ -33,6 +36,9 @@ export class ConsoleTransport {
   readonly breakers: RouteBreakers;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics | undefined;
+  readonly tracing: Tracing | undefined;
+  /** CONSOLE_URL's origin (for span attributes). */
+  readonly origin: URL;
   readonly pool: Pool;
   /** The pool's connections as slots: calls beyond them wait here, not inside undici (console-slots.ts). */
   readonly slots: ConsoleSlots;
@@ -42,6 +48,8 @@ export class ConsoleTransport {
   constructor(options: ConsoleTransportOptions) {
     const url = options.consoleUrl;
     this.basePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+    this.origin = new URL(url.origin);
+    this.tracing = options.tracing;
     const connections = options.maxConnections ?? 256;
     this.pool = new Pool(url.origin, { connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connect: { timeout: options.timeoutMs } });
     this.slots = new ConsoleSlots(connections, options.queueTimeoutMs ?? 1000);

@@ -32,10 +32,15 @@ export function redactSecrets(fields: Record<string, unknown>, depth = 0): Recor
   return copy ?? fields;
 }
 
-export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 2, sync: true })): Logger {
+/**
+ * `traceFields` (tracing on): the active span's `trace_id` and `span_id`, added to every line
+ * written inside a traced request so that logs and traces join.
+ */
+export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 2, sync: true }), traceFields?: () => Record<string, string>): Logger {
   return pino(
     {
       level,
+      ...(traceFields ? { mixin: traceFields } : {}),
       base: { service: 'flecs-graph' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }), log: (fields) => redactSecrets(fields) },

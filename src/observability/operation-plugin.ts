@@ -12,12 +12,22 @@ export function operationObservabilityPlugin(logger: Logger, metrics: GatewayMet
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
+        async didResolveOperation({ operation, operationName }) {
+          const span = contextValue.operationSpan;
+          if (!span || !operation) return;
+          // Semantic conventions for GraphQL: the type and the name, never the document (it may hold literals).
+          span.updateName(operationName ? `${operation.operation} ${operationName}` : operation.operation);
+          span.setAttribute('graphql.operation.type', operation.operation);
+          if (operationName) span.setAttribute('graphql.operation.name', operationName);
+        },
         async willSendResponse({ response, operationName, errors, queryHash }) {
           const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
           const failed = (errors?.length ?? 0) > 0;
           // rejected: refused before execution (no data key at all); error: executed, data null.
           const outcome = !failed ? 'success' : data === undefined ? 'rejected' : data === null ? 'error' : 'partial';
           contextValue.log.operationLogged = true;
+          contextValue.operationSpan?.setAttribute('flecs_graph.outcome', outcome);
+          if (failed) contextValue.operationSpan?.setAttribute('flecs_graph.error_codes', [...new Set(errors!.map((e) => String(e.extensions?.code)))]);
           metrics.operations.inc({ operation: metrics.operationLabel(operationName), outcome });
           logger.info(
             {

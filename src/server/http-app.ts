@@ -7,7 +7,9 @@ import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { parseBearer } from '../auth/bearer.js';
+import type { Span } from '@opentelemetry/api';
 import { clientAddress } from '../edge/client-address.js';
+import { endHttpSpan, type Tracing } from '../observability/tracing.js';
 import type { TrustedDocuments } from '../edge/trusted-documents.js';
 import { resolveTrustedDocument } from '../edge/trusted-request.js';
 import { edgeClient, RateLimitedError } from '../edge/edge-limits.js';
@@ -47,6 +49,8 @@ export interface HttpAppOptions {
   trustProxyHops: number;
   /** Serve /metrics here too (METRICS_PORT equal to PORT); otherwise only its own listener does. */
   metricsOnMainPort: boolean;
+  /** OpenTelemetry, when an OTLP endpoint is configured; undefined costs nothing. */
+  tracing?: Tracing;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9\-_.:]{1,128}$/;
@@ -71,7 +75,9 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
       const status = res.writableFinished ? String(res.statusCode) : '499';
       options.metrics.httpDuration.observe({ method: req.method ?? 'GET', path: label, status }, (performance.now() - started) / 1000);
     });
-    handle(req, res, path, requestId, options).catch((error: unknown) => {
+    const run = () => handle(req, res, path, requestId, options);
+    const handled = options.tracing && path === '/graphql' ? traced(options.tracing, req, res, run) : run();
+    handled.catch((error: unknown) => {
       if (res.headersSent) {
         options.logger.error({ requestId, error: error instanceof Error ? error.message : String(error) }, 'request failed');
         res.destroy();
@@ -81,6 +87,22 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
       sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
     });
   };
+}
+
+/**
+ * The request's server span (semantic conventions for HTTP), a child of the caller's trace when
+ * it sent `traceparent`; everything the request does runs inside it.
+ */
+function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run: () => Promise<void>): Promise<void> {
+  const parent = tracing.extract(req.headers);
+  const method = req.method ?? 'GET';
+  const span = tracing.tracer.startSpan(
+    `${method} /graphql`,
+    { kind: tracing.SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': '/graphql', 'url.path': '/graphql', 'url.scheme': 'http', 'network.protocol.version': req.httpVersion } },
+    parent,
+  );
+  res.once('close', () => endHttpSpan(tracing, span, res.writableFinished ? res.statusCode : 499, false));
+  return tracing.api.context.with(tracing.api.trace.setSpan(parent, span), run);
 }
 
 function pathOf(url: string | undefined): string {
@@ -165,15 +187,25 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   }
   const clientLeft = () => res.destroyed || req.socket.destroyed;
   let context: GatewayContext | undefined;
-  const response = await options.admission.run(
-    () =>
-      options.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search: url.search, body },
-        context: async () =>
-          (context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, clientAddress: address })),
-      }),
-    clientLeft,
-  );
+  const execute = () =>
+    options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: async () => {
+        context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, clientAddress: address });
+        if (operationSpan) context.operationSpan = operationSpan;
+        return context;
+      },
+    });
+  let operationSpan: Span | undefined;
+  const tracing = options.tracing;
+  const response = await options.admission.run(() => {
+    if (!tracing) return execute();
+    // The operation's span (named once the operation is known, src/observability/operation-plugin.ts):
+    // its Console calls are its children.
+    operationSpan = tracing.tracer.startSpan('graphql.operation', { kind: tracing.SpanKind.INTERNAL });
+    const span = operationSpan;
+    return tracing.api.context.with(tracing.api.trace.setSpan(tracing.api.context.active(), span), execute).finally(() => span.end());
+  }, clientLeft);
   if (response instanceof NotRun) return answerNotRun(res, response, requestId, method, options);
   if (context) releaseContext(context);
   for (const [key, value] of response.headers) {

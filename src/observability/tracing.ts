@@ -1,0 +1,66 @@
+import type { Context, Span, SpanKind as SpanKindEnum, SpanStatusCode as SpanStatusCodeEnum, Tracer } from '@opentelemetry/api';
+
+/**
+ * OpenTelemetry traces, on only when an OTLP endpoint is configured with the standard variables
+ * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; OTEL_SDK_DISABLED=true turns
+ * them off). The SDK then reads everything else itself: OTEL_SERVICE_NAME (default here
+ * `flecs-graph`), OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER / _ARG, OTEL_EXPORTER_OTLP_PROTOCOL
+ * (`http/protobuf` by default, or `http/json`), OTEL_EXPORTER_OTLP_HEADERS, OTEL_PROPAGATORS (W3C
+ * trace context and baggage by default). Off, nothing of the SDK or the API is loaded, and every
+ * call site is a check of `undefined`.
+ */
+export interface Tracing {
+  tracer: Tracer;
+  /** The parts of @opentelemetry/api the call sites need (loaded with the SDK). */
+  api: typeof import('@opentelemetry/api');
+  SpanKind: typeof SpanKindEnum;
+  SpanStatusCode: typeof SpanStatusCodeEnum;
+  /** The trace context of incoming headers (traceparent, tracestate), as the configured propagator reads it. */
+  extract(headers: Record<string, string | string[] | undefined>): Context;
+  /** Adds the active context's traceparent (and tracestate) to outgoing headers. */
+  inject(headers: Record<string, string>, context?: Context): void;
+  /** `trace_id` and `span_id` of the active span, for log lines; empty outside a span. */
+  logFields(): Record<string, string>;
+  /** Flushes what is buffered and stops the exporter. */
+  shutdown(): Promise<void>;
+}
+
+export function tracingWanted(env: Record<string, string | undefined>): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+}
+
+/** Starts the SDK when the environment asks for traces; undefined otherwise. */
+export async function startTracing(env: Record<string, string | undefined> = process.env): Promise<Tracing | undefined> {
+  if (!tracingWanted(env)) return undefined;
+  const [api, { NodeSDK }] = await Promise.all([import('@opentelemetry/api'), import('@opentelemetry/sdk-node')]);
+  // No auto-instrumentation: the gateway makes its own spans where it knows what they mean.
+  const sdk = new NodeSDK({ ...(env.OTEL_SERVICE_NAME?.trim() ? {} : { serviceName: 'flecs-graph' }), instrumentations: [] });
+  sdk.start();
+  const getter = {
+    keys: (carrier: Record<string, unknown>) => Object.keys(carrier),
+    get: (carrier: Record<string, string | string[] | undefined>, key: string) => carrier[key],
+  };
+  return {
+    tracer: api.trace.getTracer('flecs-graph'),
+    api,
+    SpanKind: api.SpanKind,
+    SpanStatusCode: api.SpanStatusCode,
+    extract: (headers) => api.propagation.extract(api.ROOT_CONTEXT, headers, getter),
+    inject: (headers, context = api.context.active()) => api.propagation.inject(context, headers),
+    logFields: (): Record<string, string> => {
+      const span = api.trace.getActiveSpan();
+      if (!span) return {};
+      const { traceId, spanId } = span.spanContext();
+      return { trace_id: traceId, span_id: spanId };
+    },
+    shutdown: () => sdk.shutdown(),
+  };
+}
+
+/** Ends a span with the outcome of an HTTP exchange (semantic conventions: 5xx is an error for a server, 4xx too for a client). */
+export function endHttpSpan(tracing: Tracing, span: Span, status: number, client: boolean): void {
+  span.setAttribute('http.response.status_code', status);
+  if (status >= 500 || (client && status >= 400)) span.setStatus({ code: tracing.SpanStatusCode.ERROR });
+  span.end();
+}

@@ -1,0 +1,133 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { tracingWanted } from '../../src/observability/tracing.js';
+import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
+
+/**
+ * OpenTelemetry traces (issue 16) from a real gateway process to a real OTLP/HTTP receiver (JSON),
+ * in front of a fake Console that records what it is sent: the caller's trace continues through
+ * the gateway's HTTP span, the operation's span and one span per Console call, the Console gets
+ * `traceparent`, log lines carry the trace and span ids, and no span carries the token.
+ */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: Array<{ key: string; value: Record<string, unknown> }>;
+}
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN = '00f067aa0ba902b7';
+const TOKEN = 'tok-secret-123';
+
+describe('traces', () => {
+  const received: OtlpSpan[] = [];
+  const resources: unknown[] = [];
+  const consoleHeaders: http.IncomingHttpHeaders[] = [];
+  let receiver: http.Server;
+  let fakeConsole: http.Server;
+  let gateway: Started;
+  let url: string;
+
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const payload = JSON.parse(body) as { resourceSpans: Array<{ resource: unknown; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
+        for (const rs of payload.resourceSpans) {
+          resources.push(rs.resource);
+          for (const ss of rs.scopeSpans) received.push(...ss.spans);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    fakeConsole = http.createServer((req, res) => {
+      consoleHeaders.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 200, data: { page: 1, totalPages: 1, products: [] } }));
+    });
+    await Promise.all([receiver, fakeConsole].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+    const port = await freePort();
+    gateway = startProcess('dist/src/index.js', {
+      PORT: String(port),
+      METRICS_PORT: String(port),
+      ...LOOPBACK_GATEWAY_ENV,
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      CONSOLE_URL: `http://127.0.0.1:${(fakeConsole.address() as AddressInfo).port}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test',
+    });
+    url = `http://127.0.0.1:${port}/graphql`;
+    await waitForHealth(url);
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all([receiver, fakeConsole].map((s) => new Promise((resolve) => s?.close(resolve))));
+  });
+
+  const attribute = (span: OtlpSpan, key: string) => Object.values(span.attributes.find((a) => a.key === key)?.value ?? {})[0];
+
+  it('should continue the caller\'s trace through the HTTP request, the operation and each Console call, and pass it on to the Console', async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
+      body: JSON.stringify({ query: 'query Probe { catalog { page } me { products { page } } }' }),
+    });
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    while (received.filter((s) => s.traceId === TRACE_ID).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const spans = received.filter((s) => s.traceId === TRACE_ID);
+
+    const server = spans.find((s) => s.name === 'POST /graphql')!;
+    expect(server).toBeDefined();
+    expect(server.parentSpanId).toBe(CALLER_SPAN);
+    expect(attribute(server, 'http.response.status_code')).toBe(200);
+    const operation = spans.find((s) => s.name === 'query Probe')!;
+    expect(operation.parentSpanId).toBe(server.spanId);
+    expect(attribute(operation, 'graphql.operation.name')).toBe('Probe');
+    const calls = spans.filter((s) => s.parentSpanId === operation.spanId);
+    expect(calls.map((s) => s.name).sort()).toEqual(['GET /api/v2/my/products', 'GET /api/v2/products']);
+    for (const call of calls) expect(attribute(call, 'http.response.status_code')).toBe(200);
+
+    // The Console saw each call's own span as the parent.
+    const parents = consoleHeaders.map((h) => String(h.traceparent));
+    expect(parents.sort()).toEqual(calls.map((c) => `00-${TRACE_ID}-${c.spanId}-01`).sort());
+
+    // Never the token, anywhere in what was exported.
+    expect(JSON.stringify(received)).not.toContain(TOKEN);
+    expect(JSON.stringify(resources)).toContain('flecs-graph');
+    expect(JSON.stringify(resources)).toContain('deployment.environment');
+
+    // The operation's log line joins the trace.
+    const line = gateway
+      .output()
+      .stderr.split('\n')
+      .find((l) => l.includes('"msg":"graphql operation"'));
+    expect(JSON.parse(line!)).toMatchObject({ trace_id: TRACE_ID, span_id: operation.spanId });
+  });
+
+  it('should start a trace of its own for a caller that sent none', async () => {
+    const before = new Set(received.map((s) => s.traceId));
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) });
+    const deadline = Date.now() + 10_000;
+    while (!received.some((s) => !before.has(s.traceId) && s.name === 'POST /graphql') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const root = received.find((s) => !before.has(s.traceId) && s.name === 'POST /graphql');
+    expect(root).toBeDefined();
+    expect(root!.parentSpanId ?? '').toBe('');
+  });
+
+  it('should be off without an OTLP endpoint, or with OTEL_SDK_DISABLED=true', () => {
+    expect(tracingWanted({})).toBe(false);
+    expect(tracingWanted({ OTEL_SERVICE_NAME: 'x' })).toBe(false);
+    expect(tracingWanted({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
+    expect(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toBe(false);
+  });
+});
