@@ -66,7 +66,14 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
   const localApq = new MemoryApqCache(options.memory.apqCacheMaxBytes);
   const localLimits = new MemoryLimitStore(options.limitMaxKeys);
   const limitStore = redis ? new RedisLimitStore(redis, localLimits, logger, metrics) : localLimits;
-  const publicCache = new PublicCache({ ttlMs: cacheConfig.ttlMs, staleMs: cacheConfig.staleMs, store, logger, ...(metrics ? { metrics } : {}) });
+  const publicCache = new PublicCache({
+    ttlMs: cacheConfig.ttlMs,
+    staleMs: cacheConfig.staleMs,
+    store,
+    logger,
+    ...(metrics ? { metrics } : {}),
+    ...(options.transport.tracing ? { tracing: options.transport.tracing } : {}),
+  });
   return {
     transport: options.transport,
     publicCache,

@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { CacheStore, CachedEntry } from './cache-store.js';
 
 export interface PublicCacheOptions {
@@ -11,6 +12,8 @@ export interface PublicCacheOptions {
   logger: Logger;
   metrics?: GatewayMetrics;
   now?: () => number;
+  /** Tracing on: each lookup's outcome becomes an event on the active span (the operation's). */
+  tracing?: Tracing;
 }
 
 /**
@@ -66,6 +69,7 @@ export class PublicCache {
 
   private shared<T>(key: string, load: () => Promise<T>): Promise<T> {
     let pending = this.inFlight.get(key) as Promise<T> | undefined;
+    if (pending !== undefined && this.options.tracing) this.count('shared');
     if (pending === undefined) {
       pending = load().then(async (value) => {
         if (this.options.ttlMs > 0) {
@@ -99,7 +103,8 @@ export class PublicCache {
     });
   }
 
-  private count(event: 'hit' | 'miss' | 'stale' | 'refresh' | 'refresh_failure'): void {
-    this.options.metrics?.publicCacheEvents.inc({ event });
+  private count(event: 'hit' | 'miss' | 'stale' | 'refresh' | 'refresh_failure' | 'shared'): void {
+    if (event !== 'shared') this.options.metrics?.publicCacheEvents.inc({ event });
+    this.options.tracing?.api.trace.getActiveSpan()?.addEvent('public cache', { 'flecs_graph.cache.outcome': event });
   }
 }

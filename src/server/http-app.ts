@@ -181,6 +181,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
       await options.services.edge.chargeOperation(edgeClient(bearer.kind === 'token' ? bearer.token : undefined, address), requestId);
     } catch (error) {
       if (!(error instanceof RateLimitedError)) throw error;
+      options.tracing?.api.trace.getActiveSpan()?.addEvent('rate limited', { 'flecs_graph.refusal': error.kind });
       res.setHeader('retry-after', String(error.retryAfterSeconds));
       return sendJson(res, 429, { errors: [{ message: error.message, extensions: { code: ErrorCode.RateLimited, retryAfter: error.retryAfterSeconds } }] });
     }
@@ -230,6 +231,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
 /** An operation the admission gate did not run: nobody to answer (the client left), or 503. */
 function answerNotRun(res: ServerResponse, notRun: NotRun, requestId: string, method: string, options: HttpAppOptions): void {
   options.metrics.operationsNotRun.inc({ reason: notRun.reason });
+  options.tracing?.api.trace.getActiveSpan()?.addEvent('operation not run', { 'flecs_graph.reason': notRun.reason });
   if (notRun.reason === 'client_left') {
     options.logger.info({ requestId, status: 499, method, path: '/graphql' }, 'client left while its operation waited; not run');
     return;

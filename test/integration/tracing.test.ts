@@ -47,6 +47,11 @@ describe('traces', () => {
     });
     fakeConsole = http.createServer((req, res) => {
       consoleHeaders.push(req.headers);
+      // The caller's apps fail: an ERROR span with its status.
+      if (req.url?.startsWith('/api/v2/my/products/apps')) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"statusCode":500}');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 200, data: { page: 1, totalPages: 1, products: [] } }));
     });
     await Promise.all([receiver, fakeConsole].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
@@ -114,6 +119,24 @@ describe('traces', () => {
     expect(JSON.parse(line!)).toMatchObject({ trace_id: TRACE_ID, span_id: operation.spanId });
   });
 
+  it('should show a failing Console route as an ERROR span with its status, and the operation\'s error code', async () => {
+    const traceId = 'a'.repeat(31) + '1';
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, traceparent: `00-${traceId}-${CALLER_SPAN}-01` },
+      body: JSON.stringify({ query: 'query Apps { me { apps { page } } }' }),
+    });
+    const deadline = Date.now() + 10_000;
+    while (!received.some((s) => s.traceId === traceId && s.name === 'POST /graphql') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const spans = received.filter((s) => s.traceId === traceId) as Array<OtlpSpan & { status?: { code?: number } }>;
+    const failed = spans.find((s) => s.name === 'GET /api/v2/my/products/apps')!;
+    expect(failed.status?.code).toBe(2); // ERROR
+    expect(attribute(failed, 'http.response.status_code')).toBe(500);
+    const operation = spans.find((s) => s.name === 'query Apps')!;
+    expect(attribute(operation, 'flecs_graph.outcome')).toBe('partial'); // me answered, me.apps null
+    expect(JSON.stringify(operation.attributes)).toContain('UPSTREAM_ERROR');
+  });
+
   it('should start a trace of its own for a caller that sent none', async () => {
     const before = new Set(received.map((s) => s.traceId));
     await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) });
@@ -130,4 +153,81 @@ describe('traces', () => {
     expect(tracingWanted({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
     expect(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toBe(false);
   });
+});
+
+describe('sampling, over OTLP/HTTP protobuf (the default protocol)', () => {
+  const bodies: Buffer[] = [];
+  const contentTypes = new Set<string>();
+  let receiver: http.Server;
+  let gateway: Started;
+  let url: string;
+
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      contentTypes.add(String(req.headers['content-type']));
+      req.on('data', (d: Buffer) => chunks.push(d));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks));
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = await freePort();
+    gateway = startProcess('dist/src/index.js', {
+      PORT: String(port),
+      METRICS_PORT: String(port),
+      ...LOOPBACK_GATEWAY_ENV,
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      CONSOLE_URL: 'http://127.0.0.1:9',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/traces`,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    url = `http://127.0.0.1:${port}/graphql`;
+    await waitForHealth(url);
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  const send = (traceparent?: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...(traceparent ? { traceparent } : {}) },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+  const exported = () => Buffer.concat(bodies);
+  const count = (haystack: Buffer, needle: Buffer) => {
+    let n = 0;
+    for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + 1)) n += 1;
+    return n;
+  };
+
+  it('should export about a tenth of new traces, and follow the caller\'s sampled flag either way', async () => {
+    for (let i = 0; i < 300; i += 1) await send();
+    const sampledIds = Array.from({ length: 20 }, (_, i) => `${'5'.repeat(30)}${String(i).padStart(2, '0')}`);
+    const unsampledIds = Array.from({ length: 20 }, (_, i) => `${'6'.repeat(30)}${String(i).padStart(2, '0')}`);
+    for (const id of sampledIds) await send(`00-${id}-${CALLER_SPAN}-01`);
+    for (const id of unsampledIds) await send(`00-${id}-${CALLER_SPAN}-00`);
+    await new Promise((r) => setTimeout(r, 1500)); // the batch processor's schedule, then the export
+    const all = exported();
+    expect([...contentTypes]).toEqual(['application/x-protobuf']);
+    // Trace ids travel as 16 raw bytes in protobuf; span names as text.
+    for (const id of sampledIds) expect(all.includes(Buffer.from(id, 'hex'))).toBe(true);
+    for (const id of unsampledIds) expect(all.includes(Buffer.from(id, 'hex'))).toBe(false);
+    const serverSpans = count(all, Buffer.from('POST /graphql'));
+    const roots = serverSpans - sampledIds.length;
+    process.stderr.write(`tracing: parentbased_traceidratio 0.1 exported ${roots} of 300 new traces\n`);
+    // Binomial(300, 0.1): mean 30, standard deviation ~5.2; ±4 of it (a false alarm once in ~15,000 runs),
+    // far from both "everything" (300) and "nothing".
+    expect(roots).toBeGreaterThanOrEqual(9);
+    expect(roots).toBeLessThanOrEqual(51);
+    expect(all.includes(Buffer.from(TOKEN))).toBe(false);
+  }, 30_000);
 });
