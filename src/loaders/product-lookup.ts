@@ -93,6 +93,11 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     if (!missing() || lists.length === 0) return false;
     const firsts = await Promise.all(lists.map((list) => page(list, 1, peekOnly)));
     if (!missing()) return false;
+    const rest = await laterPages(lists, firsts, peekOnly);
+    return firsts.every((p) => p !== undefined) && rest.every((p) => p !== undefined);
+  };
+  /** Every later page of each list, all at once, once its page 1 said how many there are. */
+  const laterPages = (lists: ProductList[], firsts: Array<RestProductPage | undefined>, peekOnly: boolean) => {
     const later: Array<Promise<RestProductPage | undefined>> = [];
     lists.forEach((list, i) => {
       const first = firsts[i];
@@ -101,8 +106,7 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
       if (total > deps.limits.maxPages) cutShort ??= `${list.name} has ${total} pages; LOOKUP_MAX_PAGES is ${deps.limits.maxPages}`;
       for (let n = 2; n <= Math.min(total, deps.limits.maxPages); n += 1) later.push(page(list, n, peekOnly));
     });
-    const rest = await Promise.all(later);
-    return firsts.every((p) => p !== undefined) && rest.every((p) => p !== undefined);
+    return Promise.all(later);
   };
   const catalogues = (): ProductList[] => {
     const stores = deps.knownStores.list();
@@ -140,20 +144,27 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     }
     pass = undefined;
   }
-  if (deps.hasToken) {
-    await search(
-      [
-        { name: 'my products', read: (n) => deps.client.myProducts(withPage({}, n)) },
-        { name: 'my apps', read: (n) => deps.client.myApps(withPage({}, n)) },
-      ],
-      false,
-    );
+  // Page 1 of every public catalogue not covered yet. The default catalogue's page 1 also says which
+  // store is the default one; read alongside the others, a cold process may read that store's page 1
+  // twice (with and without its store_id), once, instead of waiting a latency to find out.
+  const publicFirsts = async () => {
+    if (!missing()) return;
+    await Promise.all(catalogues().filter((list) => !covered.has(list.name)).map((list) => page(list, 1, false)));
+  };
+  if (deps.hasToken && missing()) {
+    const own: ProductList[] = [
+      { name: 'my products', read: (n) => deps.client.myProducts(withPage({}, n)) },
+      { name: 'my apps', read: (n) => deps.client.myApps(withPage({}, n)) },
+    ];
+    const firsts = await Promise.all(own.map((list) => page(list, 1, false)));
+    // The caller's later pages and the catalogues' page 1s at once: a cold search for an id in no
+    // list is three Console latencies deep (own page 1s, then both, then the catalogues' later
+    // pages), not four.
+    if (missing()) await Promise.all([laterPages(own, firsts, false), publicFirsts()]);
+  } else {
+    await publicFirsts();
   }
-  if (missing() && deps.knownStores.defaultStoreId === undefined) {
-    // Which store is the default one is learned from its first page: without that, the default
-    // store would be searched twice (with and without its store_id).
-    await page(catalogues()[0]!, 1, false);
-  }
+  // Page 1s are read already (the request's `read` memo): this reads the catalogues' later pages.
   await search(catalogues().filter((list) => !covered.has(list.name)), false);
 
   return ids.map((id) => (wanted.has(id) ? (found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort))) : null));
