@@ -88,7 +88,7 @@ describe('the built processes', () => {
       PORT: '0',
       HOST: '127.0.0.1',
       CONSOLE_URL: simUrl,
-      SHUTDOWN_DELAY_MS: '300',
+      SHUTDOWN_DELAY_MS: '1000',
       SHUTDOWN_TIMEOUT_MS: '5000',
     });
     const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
@@ -108,7 +108,8 @@ describe('the built processes', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     gateway.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 100));
+    // Order, not a timer: once it says it drains, /readyz answers 503 for SHUTDOWN_DELAY_MS.
+    await gateway.waitFor(/"msg":"draining"/);
     const ready = await fetch(url.replace('/graphql', '/readyz'));
     expect(ready.status).toBe(503);
     const answers = await Promise.all(inFlight);
