@@ -9,7 +9,10 @@
  * The same settings can come from BENCH_CASES, BENCH_LATENCIES, BENCH_CONNECTIONS, BENCH_DURATION,
  * BENCH_WARMUP, BENCH_ROUNDS. Results: a table on stdout and JSON in test/bench/results/.
  */
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
@@ -42,7 +45,12 @@ if (unknown.length > 0 || [duration, warmup, rounds, ...latencies, ...connection
 
 // Both targets count their heap allocation the same way (test/bench/alloc-meter.mjs).
 const meter = allocationMeter();
-const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...meter.env }, {}, {
+// The trusted-document manifest of the cases sent by id, as graphql-codegen writes one.
+const documentIdOf = (query: string) => `sha256:${createHash('sha256').update(query).digest('hex')}`;
+const manifestFile = join(mkdtempSync(join(tmpdir(), 'flecs-graph-bench-')), 'trusted-documents.json');
+writeFileSync(manifestFile, JSON.stringify(Object.fromEntries(CASES.filter((c) => c.byDocumentId).map((c) => [documentIdOf(c.query), c.query]))));
+const trustedEnv = { TRUSTED_DOCUMENTS_FILE: manifestFile };
+const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...trustedEnv, ...meter.env }, {}, {
   quietGateway: true,
   gatewayNodeArgs: [...meter.nodeArgs, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
 });
@@ -77,7 +85,7 @@ const targets: Target[] = [
     label: 'gateway',
     process: gateway,
     url: () => gatewayUrl,
-    body: (c) => JSON.stringify({ query: c.query, variables: c.variables ?? {} }),
+    body: (c) => JSON.stringify(c.byDocumentId ? { documentId: documentIdOf(c.query), variables: c.variables ?? {} } : { query: c.query, variables: c.variables ?? {} }),
     verify: (body) => String(body).startsWith('{"data"') && !String(body).includes('"errors"'),
   },
   { label: 'floor', process: floor, url: (c) => `${floorBase}${c.floorPath}`, body: () => '{}', verify: (body) => String(body).startsWith('{"data"') },
@@ -136,7 +144,7 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
     const port = await freePort();
     const fresh =
       target.label === 'gateway'
-        ? startProcess('dist/src/index.js', { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { quiet: true })
+        ? startProcess('dist/src/index.js', { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, ...trustedEnv, HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { quiet: true })
         : startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(port), CONSOLE_URL: simUrl }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
     try {
       const url = target.label === 'gateway' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}${c.floorPath}`;

@@ -13,7 +13,11 @@ export interface BenchCase {
   auth: boolean;
   /** Extra request headers (both targets). */
   headers?: Record<string, string>;
+  /** Sent to the gateway as a trusted document's `documentId` instead of its text (TRUSTED_DOCUMENTS_FILE). */
+  byDocumentId?: boolean;
 }
+
+const CATALOG_QUERY = 'query Catalog { catalog(storeId: 2, page: 1) { page totalPages items { id name price averageRating store { id name } } } }';
 
 export const CASES: readonly BenchCase[] = [
   {
@@ -41,9 +45,17 @@ export const CASES: readonly BenchCase[] = [
   },
   {
     name: 'catalog',
-    query: 'query Catalog { catalog(storeId: 2, page: 1) { page totalPages items { id name price averageRating store { id name } } } }',
+    query: CATALOG_QUERY,
     floorPath: '/catalog',
     auth: false,
+  },
+  {
+    name: 'catalog-trusted',
+    // The same document by its trusted id: Apollo finds it parsed and validated (issue 15).
+    query: CATALOG_QUERY,
+    floorPath: '/catalog',
+    auth: false,
+    byDocumentId: true,
   },
   {
     name: 'login',
