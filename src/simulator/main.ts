@@ -12,7 +12,7 @@ try {
     admin: readBool(process.env, 'SIMULATOR_ADMIN', false),
     ...(process.env.SIMULATOR_JWT_SECRET ? { secret: process.env.SIMULATOR_JWT_SECRET } : {}),
   });
-  console.log(`FLECS Console simulator listening on ${sim.url} (users demo, user1 … user1000; password "password")`);
+  console.log(`FLECS Console simulator listening on ${sim.url} (users demo, user1 … user1000, compact1 … compact100; password "password")`);
   // The Console has no route that lists stores: a gateway in front of this simulator needs them configured.
   console.log(`Its stores: CONSOLE_STORE_IDS=${STORES.map((s) => s.id).join(',')}`);
   const stop = () => void sim.close().then(() => process.exit(0));

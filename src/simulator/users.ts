@@ -4,7 +4,18 @@ import type { SimLineItem, SimOrder, SimProduct, SimUser } from './rest-records.
 
 /** Users `demo` and `user1` … `user1000`; every password is `password`. */
 export const USER_COUNT = 1000;
+/**
+ * Users `compact1` … `compact100`: small accounts whose products, apps and subscriptions each fit on
+ * one page (as many real accounts do), the bench's `dashboard-onepage`. Their indexes follow the
+ * others', so that no existing user changes.
+ */
+export const COMPACT_USER_COUNT = 100;
 export const DEMO_PASSWORD = 'password';
+
+/** The login of a user index: demo, userN, or compactN. */
+export function loginOf(index: number): string {
+  return index === 0 ? 'demo' : index > USER_COUNT ? `compact${index - USER_COUNT}` : `user${index}`;
+}
 
 export interface UserData {
   user: SimUser;
@@ -16,6 +27,8 @@ export interface UserData {
 
 export function userIndexOf(login: string): number | undefined {
   if (login === 'demo') return 0;
+  const compact = /^compact([1-9]\d{0,2})$/.exec(login);
+  if (compact) return Number(compact[1]) <= COMPACT_USER_COUNT ? USER_COUNT + Number(compact[1]) : undefined;
   const match = /^user([1-9]\d{0,3})$/.exec(login);
   const n = match ? Number(match[1]) : NaN;
   return n >= 1 && n <= USER_COUNT ? n : undefined;
@@ -28,7 +41,7 @@ export function userIdOf(index: number): number {
 export function indexOfUserId(id: number): number | undefined {
   if (id === 42) return 0;
   const n = id - 1000;
-  return Number.isInteger(n) && n >= 1 && n <= USER_COUNT ? n : undefined;
+  return Number.isInteger(n) && n >= 1 && n <= USER_COUNT + COMPACT_USER_COUNT ? n : undefined;
 }
 
 function pick<T>(from: readonly T[], count: number, random: () => number): T[] {
@@ -40,9 +53,10 @@ function pick<T>(from: readonly T[], count: number, random: () => number): T[] {
 
 const STATUSES = ['active', 'active', 'on-hold', 'pending-cancel', 'cancelled', 'active', 'expired'];
 
-/** How many products a user owns: demo 27, one user in three 21–33 (over 2 pages of 10), the rest 6–17. */
+/** How many products a user owns: demo 27, one user in three 21–33 (over 2 pages of 10), the rest 6–17, compact users 3–7. */
 function productCountOf(index: number): number {
   if (index === 0) return 27;
+  if (index > USER_COUNT) return 3 + (index % 5);
   return index % 3 === 0 ? 21 + (index % 13) : 6 + (index % 12);
 }
 
@@ -56,11 +70,11 @@ function productCountOf(index: number): number {
 export function buildUserData(index: number, pageSize: number): UserData {
   const random = prng(index * 7919 + 17);
   const id = userIdOf(index);
-  const login = index === 0 ? 'demo' : `user${index}`;
+  const login = loginOf(index);
   const user: SimUser = {
     ID: id,
     user_login: login,
-    display_name: index === 0 ? 'Demo User' : `User ${index}`,
+    display_name: index === 0 ? 'Demo User' : index > USER_COUNT ? `Compact User ${index - USER_COUNT}` : `User ${index}`,
     user_email: `${login}@example.com`,
     password: DEMO_PASSWORD,
     featureFlags: { isVendor: index % 4 === 0, isWhitelabeled: index % 7 === 3 },
@@ -72,7 +86,7 @@ export function buildUserData(index: number, pageSize: number): UserData {
   const products = [...ownedListed, ...ownedDelisted].sort((a, b) => a.id - b.id);
   const owned = new Set(products.map((p) => p.id));
   // Free apps are installed, not bought: /my/products does not list them, /my/products/apps does.
-  const freeApps = pick([...PRODUCTS, ...DELISTED_PRODUCTS].filter((p) => isApp(p) && !paid(p)), 1 + (index % 3), random);
+  const freeApps = pick([...PRODUCTS, ...DELISTED_PRODUCTS].filter((p) => isApp(p) && !paid(p)), index > USER_COUNT ? 1 : 1 + (index % 3), random);
   const apps = [...products.filter(isApp), ...freeApps].sort((a, b) => a.id - b.id);
 
   const firstPage = products.slice(0, pageSize);

@@ -62,11 +62,11 @@ const floorBase = `http://127.0.0.1:${floorPort}`;
 const admin = (method: string, path: string, body?: unknown) =>
   fetch(`${simUrl}/__admin/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).then((r) => r.json() as Promise<Record<string, unknown>>);
 
-async function login(): Promise<string> {
+async function login(user: string): Promise<string> {
   const res = await fetch(gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+    body: JSON.stringify({ query: `mutation { login(username: "${user}", password: "password") { token } }` }),
   });
   return ((await res.json()) as { data: { login: { token: string } } }).data.login.token;
 }
@@ -79,7 +79,9 @@ interface Target {
   verify: (body: string | Buffer | undefined) => boolean;
 }
 
-const token = await login();
+const tokens = new Map<string, string>();
+for (const user of new Set(CASES.filter((c) => c.auth && selected.includes(c.name)).map((c) => c.user ?? 'demo'))) tokens.set(user, await login(user));
+const tokenOf = (c: BenchCase) => tokens.get(c.user ?? 'demo')!;
 const targets: Target[] = [
   {
     label: 'gateway',
@@ -97,7 +99,7 @@ async function load(target: Target, c: BenchCase, connections: number, seconds: 
     method: 'POST',
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${token}` } : {}), ...c.headers },
+    headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${tokenOf(c)}` } : {}), ...c.headers },
     body: target.body(c),
     // autocannon does not decompress: a compressed answer is checked by its encoding header instead.
     ...(c.headers?.['accept-encoding'] ? {} : { verifyBody: target.verify }),
@@ -153,7 +155,7 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
       await admin('POST', 'reset');
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${token}` } : {}) },
+        headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${tokenOf(c)}` } : {}) },
         body: target.body(c),
       });
       if (!target.verify(await res.text())) throw new Error(`cold ${c.name} on the ${target.label} did not answer in full`);

@@ -9,8 +9,9 @@ export interface BenchCase {
   variables?: Record<string, unknown>;
   /** Path of the floor server that makes the same Console calls. */
   floorPath: string;
-  /** Sends the demo user's bearer token. */
+  /** Sends a bearer token: of `user` (default `demo`). */
   auth: boolean;
+  user?: string;
   /** Extra request headers (both targets). */
   headers?: Record<string, string>;
   /** Sent to the gateway as a trusted document's `documentId` instead of its text (TRUSTED_DOCUMENTS_FILE). */
@@ -26,6 +27,16 @@ export const CASES: readonly BenchCase[] = [
       'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
     floorPath: '/dashboard',
     auth: true,
+  },
+  {
+    name: 'dashboard-onepage',
+    // The dashboard of an account whose lists each fit on one page (the simulator's compactN users):
+    // three small Console answers, so the gateway's own machinery dominates, not JSON parsing (issue 18).
+    query:
+      'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
+    floorPath: '/dashboard',
+    auth: true,
+    user: 'compact1',
   },
   {
     name: 'dashboard-gzip',

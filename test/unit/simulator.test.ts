@@ -18,11 +18,24 @@ describe('simulator JWTs', () => {
 });
 
 describe('simulator users', () => {
-  it('should know demo and user1 … user1000 only', () => {
+  it('should give compact1 … compact100 lists that fit on one page, after every other user', () => {
+    expect(userIndexOf('compact1')).toBe(1001);
+    expect(userIndexOf('compact100')).toBe(1100);
+    for (const index of [1001, 1050, 1100]) {
+      const data = buildUserData(index, 10);
+      expect(data.products.length).toBeLessThanOrEqual(10);
+      expect(data.apps.length).toBeLessThanOrEqual(10);
+      expect(data.products.length).toBeGreaterThan(0);
+      expect(data.subscriptions.length).toBeGreaterThan(0);
+      expect(data.user.user_login).toBe(`compact${index - 1000}`);
+    }
+  });
+
+  it('should know demo, user1 … user1000 and compact1 … compact100 only', () => {
     expect(userIndexOf('demo')).toBe(0);
     expect(userIndexOf('user1')).toBe(1);
     expect(userIndexOf('user1000')).toBe(1000);
-    for (const login of ['user0', 'user1001', 'user01', 'admin', 'Demo']) expect(userIndexOf(login)).toBeUndefined();
+    for (const login of ['user0', 'user1001', 'user01', 'admin', 'Demo', 'compact0', 'compact101', 'compact01']) expect(userIndexOf(login)).toBeUndefined();
   });
 
   it('should build the same data for a user every time, different between users', () => {
