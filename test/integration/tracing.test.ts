@@ -102,6 +102,10 @@ describe('traces', () => {
     expect(calls.map((s) => s.name).sort()).toEqual(['GET /api/v2/my/products', 'GET /api/v2/products']);
     for (const call of calls) expect(attribute(call, 'http.response.status_code')).toBe(200);
 
+    const tree = (parent: string | undefined, depth: number): string[] =>
+      spans.filter((s) => (s.parentSpanId || undefined) === parent).flatMap((s) => [`${'  '.repeat(depth)}${s.name} [${String(attribute(s, 'http.response.status_code') ?? attribute(s, 'flecs_graph.outcome') ?? '')}]`, ...tree(s.spanId, depth + 1)]);
+    process.stderr.write(`tracing: one request's trace\n${tree(CALLER_SPAN, 1).join('\n')}\n`);
+
     // The Console saw each call's own span as the parent.
     const parents = consoleHeaders.map((h) => String(h.traceparent));
     expect(parents.sort()).toEqual(calls.map((c) => `00-${TRACE_ID}-${c.spanId}-01`).sort());
