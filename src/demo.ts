@@ -32,6 +32,7 @@ try {
       '',
       `  Apollo Sandbox:     ${gateway.url}   (open it and press Run)`,
       `  Console simulator:  ${simulator.url}   (admin: ${simulator.url}/__admin/stats)`,
+      `  Metrics:            ${gateway.metricsUrl}`,
       `  Demo login:         demo / password   (also user1 … user1000 and compact1 … compact100, same password)`,
       '',
       '  The Sandbox is pre-filled with a dashboard query and a fresh demo token. Ctrl-C stops.',
