@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 
 /**
  * The one Redis connection of a gateway, shared by the public cache and the persisted-query store.
@@ -12,7 +13,13 @@ export class RedisConnection {
   readonly client: Redis;
   private state: 'connecting' | 'up' | 'down' = 'connecting';
 
-  constructor(url: URL, timeoutMs: number, private readonly logger: Logger, private readonly metrics?: GatewayMetrics) {
+  constructor(
+    url: URL,
+    timeoutMs: number,
+    private readonly logger: Logger,
+    private readonly metrics?: GatewayMetrics,
+    private readonly tracing?: Tracing,
+  ) {
     metrics?.watchRedis();
     this.client = new Redis(url.toString(), {
       lazyConnect: true,
@@ -58,12 +65,23 @@ export class RedisConnection {
       this.metrics?.redisErrors.inc({ operation });
       return undefined;
     }
+    // Tracing on: one CLIENT span per round trip (semantic conventions for databases), never a key's value.
+    const span = this.tracing?.tracer.startSpan(`redis ${operation}`, {
+      kind: this.tracing.SpanKind.CLIENT,
+      attributes: { 'db.system.name': 'redis', 'db.operation.name': operation, 'server.address': this.client.options.host ?? '', 'server.port': this.client.options.port ?? 6379 },
+    });
     try {
       return await command(this.client);
     } catch (error) {
       this.metrics?.redisErrors.inc({ operation });
       this.logger.debug({ operation, error: error instanceof Error ? error.message : String(error) }, 'redis command failed');
+      if (span) {
+        span.setAttribute('error.type', error instanceof Error ? error.name : 'error');
+        span.setStatus({ code: this.tracing!.SpanStatusCode.ERROR });
+      }
       return undefined;
+    } finally {
+      span?.end();
     }
   }
 

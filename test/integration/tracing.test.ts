@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tracingWanted } from '../../src/observability/tracing.js';
 import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { REDIS_SERVER, startRedis, type RunningRedis } from '../support/redis.js';
 
 /**
  * OpenTelemetry traces (issue 16) from a real gateway process to a real OTLP/HTTP receiver (JSON),
@@ -31,8 +32,11 @@ describe('traces', () => {
   let fakeConsole: http.Server;
   let gateway: Started;
   let url: string;
+  // With redis-server installed, the public cache lives in Redis and its round trips are spans too.
+  let redis: RunningRedis | undefined;
 
   beforeAll(async () => {
+    if (REDIS_SERVER) redis = await startRedis();
     receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
@@ -68,6 +72,7 @@ describe('traces', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test',
+      ...(redis ? { REDIS_URL: redis.url } : {}),
     });
     url = `http://127.0.0.1:${port}/graphql`;
     await waitForHealth(url);
@@ -76,6 +81,7 @@ describe('traces', () => {
   afterAll(async () => {
     await gateway?.stop();
     await Promise.all([receiver, fakeConsole].map((s) => new Promise((resolve) => s?.close(resolve))));
+    await redis?.close();
   });
 
   const attribute = (span: OtlpSpan, key: string) => Object.values(span.attributes.find((a) => a.key === key)?.value ?? {})[0];
@@ -98,8 +104,14 @@ describe('traces', () => {
     const operation = spans.find((s) => s.name === 'query Probe')!;
     expect(operation.parentSpanId).toBe(server.spanId);
     expect(attribute(operation, 'graphql.operation.name')).toBe('Probe');
-    const calls = spans.filter((s) => s.parentSpanId === operation.spanId);
+    const calls = spans.filter((s) => s.parentSpanId === operation.spanId && s.name.startsWith('GET '));
     expect(calls.map((s) => s.name).sort()).toEqual(['GET /api/v2/my/products', 'GET /api/v2/products']);
+    if (redis) {
+      // The public cache's read of the catalogue page (a miss), then its write, as Redis spans.
+      const redisSpans = spans.filter((s) => s.name.startsWith('redis '));
+      expect(redisSpans.map((s) => s.name)).toEqual(expect.arrayContaining(['redis read', 'redis write']));
+      for (const s of redisSpans) expect(attribute(s, 'db.system.name')).toBe('redis');
+    }
     for (const call of calls) expect(attribute(call, 'http.response.status_code')).toBe(200);
 
     const tree = (parent: string | undefined, depth: number): string[] =>
