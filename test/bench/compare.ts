@@ -55,7 +55,7 @@ try {
     await waitForHealth(url);
     gateways.push({ process: started, url });
   }
-  const login = await fetch(gateways[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }) });
+  const login = await fetch(gateways[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { login(username: "${benchCase.user ?? 'demo'}", password: "password") { token } }` }) });
   const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
   const load = (url: string, duration: number) =>
     autocannon({
