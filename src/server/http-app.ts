@@ -199,8 +199,12 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     });
   let operationSpan: Span | undefined;
   const tracing = options.tracing;
+  const queuedAt = tracing ? performance.now() : 0;
   const response = await options.admission.run(() => {
     if (!tracing) return execute();
+    // Time spent waiting for a slot under OPERATION_CONCURRENCY, on the request's span.
+    const waitedMs = performance.now() - queuedAt;
+    if (waitedMs >= 1) tracing.api.trace.getActiveSpan()?.addEvent('admission wait', { 'flecs_graph.waited_ms': Math.round(waitedMs) });
     // The operation's span (named once the operation is known, src/observability/operation-plugin.ts):
     // its Console calls are its children.
     operationSpan = tracing.tracer.startSpan('graphql.operation', { kind: tracing.SpanKind.INTERNAL });
