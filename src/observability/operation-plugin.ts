@@ -12,13 +12,15 @@ export function operationObservabilityPlugin(logger: Logger, metrics: GatewayMet
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async didResolveOperation({ operation, operationName }) {
+        async didResolveOperation({ operation, operationName, queryHash }) {
           const span = contextValue.operationSpan;
           if (!span || !operation) return;
-          // Semantic conventions for GraphQL: the type and the name, never the document (it may hold literals).
+          // Semantic conventions for GraphQL: the type and the name, never the document (it may hold
+          // literals); the document's hash tells operations apart.
           span.updateName(operationName ? `${operation.operation} ${operationName}` : operation.operation);
           span.setAttribute('graphql.operation.type', operation.operation);
           if (operationName) span.setAttribute('graphql.operation.name', operationName);
+          if (queryHash) span.setAttribute('flecs_graph.document_hash', queryHash.slice(0, 12));
         },
         async willSendResponse({ response, operationName, errors, queryHash }) {
           const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;

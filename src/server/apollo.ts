@@ -80,7 +80,10 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
         options.limits,
         options.consoleCapacity,
         () => options.metrics.operationsNotRun.inc({ reason: 'console_busy' }),
-        (context, cost) => context.edge.chargeConsoleCalls(context.client, cost, context.requestId),
+        (context, cost) => {
+          context.operationSpan?.setAttribute('flecs_graph.upstream_cost', cost);
+          return context.edge.chargeConsoleCalls(context.client, cost, context.requestId);
+        },
       ),
       operationObservabilityPlugin(options.logger, options.metrics),
       cacheControlPlugin(options.publicMaxAgeSeconds ?? 0),
