@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HAPROXY, startHaproxy, type RunningHaproxy } from '../support/haproxy.js';
-import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, startGatewayProcess, startProcess, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -42,22 +42,15 @@ suite('three gateways behind haproxy on one Redis', () => {
   const gateways: Started[] = [];
   const tokens: string[] = [];
 
+  // On its fixed port (haproxy's backend), budgets off (haproxy is every request's peer here: with
+  // the budgets on, all sixteen workers would be one client), a drain delay long enough for
+  // haproxy's 200 ms checks to take the gateway out before it stops accepting.
   const startGateway = async (i: number) => {
-    gateways[i] = startProcess('dist/src/index.js', {
-      PORT: String(ports[i]),
-      METRICS_PORT: String(ports[i]),
-      // haproxy is every request's peer here: with the budgets on, all sixteen workers would be one client.
-      ...LOOPBACK_GATEWAY_ENV,
-      HOST: '127.0.0.1',
-      CONSOLE_URL: simUrl,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      REDIS_URL: redis.url,
-      // Long enough for haproxy's 200 ms checks to take the gateway out before it stops accepting.
-      SHUTDOWN_DELAY_MS: '1000',
-      SHUTDOWN_TIMEOUT_MS: '5000',
-    });
-    await waitForHealth(`http://127.0.0.1:${ports[i]}/graphql`);
+    const started = await startGatewayProcess(
+      { CONSOLE_URL: simUrl, NODE_ENV: 'production', REDIS_URL: redis.url, SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000' },
+      ports[i],
+    );
+    gateways[i] = started.process;
   };
 
   beforeAll(async () => {

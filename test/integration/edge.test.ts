@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { MemoryLimitStore } from '../../src/edge/limit-store.js';
-import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { startGatewayProcess, startProcess, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, warnRedisMissing, type RunningRedis } from '../support/redis.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -158,21 +158,7 @@ redisSuite('limits shared by three replicas on one Redis', () => {
     simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
     simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     for (let i = 0; i < 3; i += 1) {
-      const port = await freePort();
-      const env = {
-        PORT: String(port),
-        METRICS_PORT: String(port),
-        HOST: '127.0.0.1',
-        CONSOLE_URL: simUrl,
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'production',
-        REDIS_URL: redis.url,
-        CLIENT_OPERATIONS_PER_SECOND: '5',
-        CLIENT_CONSOLE_CALLS_PER_SECOND: '0',
-      };
-      const url = `http://127.0.0.1:${port}/graphql`;
-      gateways.push({ process: startProcess('dist/src/index.js', env), url });
-      await waitForHealth(url);
+      gateways.push(await startGatewayProcess({ CONSOLE_URL: simUrl, NODE_ENV: 'production', REDIS_URL: redis.url, CLIENT_OPERATIONS_PER_SECOND: '5', CLIENT_CONSOLE_CALLS_PER_SECOND: '0' }));
     }
   }, 30_000);
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DashboardDocument } from '../generated/graphql.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { startGatewayProcess, startProcess, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, warnRedisMissing, type RunningRedis } from '../support/redis.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -34,13 +34,7 @@ suite('two gateway processes on one Redis', () => {
     redis = await startRedis();
     simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
     simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    for (let i = 0; i < 2; i += 1) {
-      const port = await freePort();
-      const env = { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', REDIS_URL: redis.url };
-      const url = `http://127.0.0.1:${port}/graphql`;
-      gateways.push({ process: startProcess('dist/src/index.js', env), url });
-      await waitForHealth(url);
-    }
+    for (let i = 0; i < 2; i += 1) gateways.push(await startGatewayProcess({ CONSOLE_URL: simUrl, NODE_ENV: 'production', REDIS_URL: redis.url }));
   });
   afterAll(async () => {
     for (const g of gateways) await g.process.stop();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { startGatewayProcess, startProcess, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, warnRedisMissing, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -66,12 +66,7 @@ suite('a gateway stopped under load', () => {
   it(`should answer every accepted request and exit 0 when stopped mid-load, ${ROUNDS} times in a row`, async () => {
     const outcomes: string[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      const port = await freePort();
-      const gateway = startProcess('dist/src/index.js', {
-        PORT: String(port),
-        METRICS_PORT: String(port),
-        ...LOOPBACK_GATEWAY_ENV,
-        HOST: '127.0.0.1',
+      const { process: gateway, url } = await startGatewayProcess({
         CONSOLE_URL: simUrl,
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
@@ -83,8 +78,6 @@ suite('a gateway stopped under load', () => {
         SHUTDOWN_DELAY_MS: '50',
         SHUTDOWN_TIMEOUT_MS: '5000',
       });
-      const url = `http://127.0.0.1:${port}/graphql`;
-      await waitForHealth(url);
       // Requests sent before the signal: dashboards (private Console calls), catalogue pages
       // (public cache in Redis, background refreshes), APQ registrations (Redis writes).
       const requests: Array<Promise<Answer>> = [];

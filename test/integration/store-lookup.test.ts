@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { STORES } from '../../src/simulator/catalogue.js';
-import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { startGatewayProcess, startProcess, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, warnRedisMissing, type RunningRedis } from '../support/redis.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -78,15 +78,7 @@ redisSuite('two gateways on one Redis without CONSOLE_STORE_IDS', () => {
     redis = await startRedis();
     simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0' });
     const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    for (let i = 0; i < 2; i += 1) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}/graphql`;
-      gateways.push({
-        process: startProcess('dist/src/index.js', { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'warn', REDIS_URL: redis.url }),
-        url,
-      });
-      await waitForHealth(url);
-    }
+    for (let i = 0; i < 2; i += 1) gateways.push(await startGatewayProcess({ CONSOLE_URL: simUrl, REDIS_URL: redis.url }));
   }, 30_000);
   afterAll(async () => {
     for (const g of gateways) await g.process.stop();

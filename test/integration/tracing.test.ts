@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tracingWanted } from '../../src/observability/tracing.js';
-import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { startGatewayProcess, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -59,12 +59,7 @@ describe('traces', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 200, data: { page: 1, totalPages: 1, products: [] } }));
     });
     await Promise.all([receiver, fakeConsole].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
-    const port = await freePort();
-    gateway = startProcess('dist/src/index.js', {
-      PORT: String(port),
-      METRICS_PORT: String(port),
-      ...LOOPBACK_GATEWAY_ENV,
-      HOST: '127.0.0.1',
+    ({ process: gateway, url } = await startGatewayProcess({
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       CONSOLE_URL: `http://127.0.0.1:${(fakeConsole.address() as AddressInfo).port}`,
@@ -73,9 +68,7 @@ describe('traces', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test',
       ...(redis ? { REDIS_URL: redis.url } : {}),
-    });
-    url = `http://127.0.0.1:${port}/graphql`;
-    await waitForHealth(url);
+    }));
   }, 30_000);
 
   afterAll(async () => {
@@ -189,12 +182,7 @@ describe('sampling, over OTLP/HTTP protobuf (the default protocol)', () => {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const port = await freePort();
-    gateway = startProcess('dist/src/index.js', {
-      PORT: String(port),
-      METRICS_PORT: String(port),
-      ...LOOPBACK_GATEWAY_ENV,
-      HOST: '127.0.0.1',
+    ({ process: gateway, url } = await startGatewayProcess({
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       CONSOLE_URL: 'http://127.0.0.1:9',
@@ -202,9 +190,7 @@ describe('sampling, over OTLP/HTTP protobuf (the default protocol)', () => {
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
       OTEL_TRACES_SAMPLER_ARG: '0.1',
       OTEL_BSP_SCHEDULE_DELAY: '100',
-    });
-    url = `http://127.0.0.1:${port}/graphql`;
-    await waitForHealth(url);
+    }));
   }, 30_000);
 
   afterAll(async () => {

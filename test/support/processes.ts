@@ -103,6 +103,18 @@ export async function waitForHealth(url: string, ms = 15_000): Promise<void> {
  */
 export const LOOPBACK_GATEWAY_ENV = { CLIENT_OPERATIONS_PER_SECOND: '0', CLIENT_CONSOLE_CALLS_PER_SECOND: '0' } as const;
 
+/**
+ * A built gateway as users start it, on a loopback port (a free one unless `port` is given), with
+ * LOOPBACK_GATEWAY_ENV and /metrics on its own port; resolves once /healthz answers.
+ */
+export async function startGatewayProcess(env: Record<string, string>, port?: number): Promise<{ process: Started; url: string; port: number }> {
+  const chosen = port ?? (await freePort());
+  const process = startProcess('dist/src/index.js', { PORT: String(chosen), METRICS_PORT: String(chosen), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...LOOPBACK_GATEWAY_ENV, ...env });
+  const url = `http://127.0.0.1:${chosen}/graphql`;
+  await waitForHealth(url);
+  return { process, url, port: chosen };
+}
+
 /** The simulator and the gateway as two processes; resolves with their URLs. */
 export async function startProcesses(
   gatewayEnv: Record<string, string> = {},
