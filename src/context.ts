@@ -31,8 +31,8 @@ export interface ContextOptions {
   operationTimeoutMs: number;
   /** True once the client has disconnected: the operation starts no further Console call. */
   clientLeft?: () => boolean;
-  /** The client's address (TRUST_PROXY_HOPS applied); schema tests without HTTP say 'local'. */
-  clientAddress?: string;
+  /** Who sent the request (http-app works it out once); schema tests without HTTP leave it out and are 'local'. */
+  client?: EdgeClient;
 }
 
 export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
@@ -46,7 +46,7 @@ export function createContext(services: SharedServices, authorization: string | 
   });
   return {
     requestId: options.requestId,
-    client: edgeClient(token, options.clientAddress ?? 'local'),
+    client: options.client ?? edgeClient(token, 'local'),
     edge: services.edge,
     auth,
     console: client,

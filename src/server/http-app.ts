@@ -173,12 +173,13 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const authorization = req.headers.authorization;
-  const address = clientAddress(req, options.trustProxyHops);
+  // Who the client is (its token's hash, or its address): worked out once, for the budget here and the context.
+  const bearer = parseBearer(authorization);
+  const client = edgeClient(bearer.kind === 'token' ? bearer.token : undefined, clientAddress(req, options.trustProxyHops));
   // Only requests that carry an operation spend the client's budget (not the Sandbox page, not a preflight).
   if (method === 'POST' || url.search !== '') {
-    const bearer = parseBearer(authorization);
     try {
-      await options.services.edge.chargeOperation(edgeClient(bearer.kind === 'token' ? bearer.token : undefined, address), requestId);
+      await options.services.edge.chargeOperation(client, requestId);
     } catch (error) {
       if (!(error instanceof RateLimitedError)) throw error;
       options.tracing?.api.trace.getActiveSpan()?.addEvent('rate limited', { 'flecs_graph.refusal': error.kind });
@@ -192,7 +193,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => {
-        context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, clientAddress: address });
+        context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, client });
         if (operationSpan) context.operationSpan = operationSpan;
         return context;
       },
