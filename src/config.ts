@@ -20,6 +20,8 @@ export interface GatewayConfig {
   compression: { enabled: boolean; minBytes: number };
   /** Landing page (Apollo Sandbox) and introspection. */
   sandbox: boolean;
+  /** GRAPHQL_EXPLORER: `sandbox` (Apollo's, falling back to the local GraphiQL offline) or `graphiql`. */
+  explorer: 'sandbox' | 'graphiql';
   /** TRUSTED_DOCUMENTS_FILE and TRUSTED_DOCUMENTS; undefined without a file. */
   trustedDocuments: { file: string; mode: 'allow' | 'only' } | undefined;
   /** `bearer`: GET queries need no preflight header (auth is a Bearer header only); `strict`: Apollo's CSRF prevention. */
@@ -141,6 +143,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     stackTraces: env.NODE_ENV?.trim() === 'development',
     compression: { enabled: readBool(env, 'COMPRESSION', true), minBytes: readInt(env, 'COMPRESSION_MIN_BYTES', 1024, 0, 64 * 1_048_576) },
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
+    explorer: readChoice(env, 'GRAPHQL_EXPLORER', 'sandbox', ['sandbox', 'graphiql'] as const),
     csrfPrevention: readChoice(env, 'CSRF_PREVENTION', 'bearer', ['bearer', 'strict'] as const),
     trustedDocuments: readTrustedDocuments(env, readBool(env, 'GRAPHQL_SANDBOX', !production)),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),

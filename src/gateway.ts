@@ -12,6 +12,7 @@ import { buildGatewaySchema } from './schema/build-schema.js';
 import { createApolloServer, type SandboxOptions } from './server/apollo.js';
 import { AdmissionGate } from './server/admission.js';
 import { ConnectionTracker } from './server/connections.js';
+import { loadExplorerAssets } from './server/explorer-assets.js';
 import { createHttpApp, sendMetrics, type ServingState } from './server/http-app.js';
 import { createSharedServices } from './services.js';
 
@@ -86,6 +87,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // Always a store: with DOCUMENT_CACHE_MAX_BYTES=0 it keeps nothing but the trusted documents.
   const documentStore = new DocumentStore(config.memory.documentCacheMaxBytes);
   for (const [hash, document] of trustedDocuments?.documents ?? []) documentStore.pin(hash, document);
+  // The local explorer is read only where a browser may be shown it.
+  const explorerAssets = config.sandbox ? loadExplorerAssets() : undefined;
+  if (config.sandbox && !explorerAssets) logger.warn('the local explorer (dist/explorer) was not built: browsers without access to Apollo\'s CDN get no explorer; run npm run build');
   const apollo = createApolloServer({
     apqCache: services.apqCache,
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
@@ -96,6 +100,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     publicMaxAgeSeconds: Math.floor(config.publicCache.ttlMs / 1000),
     schema,
     sandbox: config.sandbox,
+    explorer: config.explorer,
+    explorerAssets,
     development: config.stackTraces,
     logger,
     metrics,
@@ -133,6 +139,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       queueTimeoutMs: config.operationQueueTimeoutMs,
       trustProxyHops: config.trustProxyHops,
       ...(trustedDocuments ? { trustedDocuments } : {}),
+      ...(explorerAssets ? { explorerAssets } : {}),
       maxVariablesBytes: config.maxVariablesBytes,
       metricsOnMainPort: config.metricsPort === config.port,
       ...(options.tracing ? { tracing: options.tracing } : {}),

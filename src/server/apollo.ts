@@ -2,7 +2,6 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
@@ -13,6 +12,9 @@ import { operationObservabilityPlugin } from '../observability/operation-plugin.
 import { cacheControlPlugin } from './cache-control.js';
 import { apolloRequestError, saferMessage } from './error-messages.js';
 import { jitExecutorGateway, type JitExecutorGateway } from './jit-executor.js';
+import type { ExplorerAssets } from './explorer-assets.js';
+import { apolloServerVersion } from './apollo-version.js';
+import { explorerLandingPage, type ExplorerChoice } from './landing-page.js';
 
 export interface SandboxOptions {
   /** Operation shown in the Sandbox's editor on first open. */
@@ -29,6 +31,10 @@ export interface ApolloOptions {
   metrics: GatewayMetrics;
   limits: OperationLimits;
   sandboxOptions?: SandboxOptions;
+  /** GRAPHQL_EXPLORER: the Sandbox with the local fallback, or the local GraphiQL outright. */
+  explorer?: ExplorerChoice;
+  /** The built GraphiQL (dist/explorer); undefined when it was not built. */
+  explorerAssets?: ExplorerAssets | undefined;
   /** Persisted queries (APQ): bounded in process, or shared by replicas through Redis. */
   apqCache: KeyValueCache<string>;
   /** How long a registered persisted query is kept (Apollo passes it to the store). */
@@ -47,9 +53,10 @@ export interface ApolloOptions {
 
 export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> & { executorGateway: JitExecutorGateway } {
   const landingPage: ApolloServerPlugin<GatewayContext> = options.sandbox
-    ? ApolloServerPluginLandingPageLocalDefault({
-        embed: true,
-        includeCookies: false,
+    ? explorerLandingPage({
+        explorer: options.explorer ?? 'sandbox',
+        assets: options.explorerAssets,
+        apolloServerVersion: apolloServerVersion(),
         ...(options.sandboxOptions?.document ? { document: options.sandboxOptions.document } : {}),
         ...(options.sandboxOptions?.headers ? { headers: options.sandboxOptions.headers } : {}),
       })

@@ -19,6 +19,7 @@ import { applyCors } from './cors.js';
 import { addVary } from './vary.js';
 import { matchesIfNoneMatch, weakEtag } from './etag.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
+import { EXPLORER_ASSETS_PREFIX, type ExplorerAssets } from './explorer-assets.js';
 
 /** Shared with the lifecycle: readiness flips while draining, and shutdown waits for in-flight work. */
 export interface ServingState {
@@ -49,6 +50,8 @@ export interface HttpAppOptions {
   trustProxyHops: number;
   /** Serve /metrics here too (METRICS_PORT equal to PORT); otherwise only its own listener does. */
   metricsOnMainPort: boolean;
+  /** The local explorer's files (GRAPHQL_SANDBOX on and built), under /explorer/assets/. */
+  explorerAssets?: ExplorerAssets;
   /** OpenTelemetry, when an OTLP endpoint is configured; undefined costs nothing. */
   tracing?: Tracing;
 }
@@ -122,6 +125,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, r
     case '/graphql':
       return graphql(req, res, requestId, options);
     default:
+      if (options.explorerAssets && path.startsWith(EXPLORER_ASSETS_PREFIX)) return options.explorerAssets.serve(req, res, path);
       return refuse(res, requestId, options, 404, 'NOT_FOUND', `Nothing at ${path.slice(0, 200)}; the GraphQL endpoint is /graphql.`);
   }
 }

@@ -65,7 +65,7 @@ describe('the built processes', () => {
 
   it('should start the demo with a Sandbox that holds a working demo token', async () => {
     const demo = run('dist/src/demo.js', { PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1' });
-    const url = (await demo.waitFor(/Apollo Sandbox:\s+(http:\/\/\S+)/))[1]!;
+    const url = (await demo.waitFor(/Explorer:\s+(http:\/\/\S+)/))[1]!;
     expect(demo.output().stdout).toContain('demo / password');
     const html = await (await fetch(url, { headers: { accept: 'text/html' } })).text();
     const token = /Bearer ([A-Za-z0-9\-_.]+)/.exec(html)?.[1];

@@ -1,0 +1,87 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chooseEncoding } from './compression.js';
+import { addVary } from './vary.js';
+
+/** URL prefix of the explorer's files: outside /graphql, so no GraphQL request can reach them. */
+export const EXPLORER_ASSETS_PREFIX = '/explorer/assets/';
+
+/** The gateway's own GraphiQL, as `npm run build` left it in dist/explorer (explorer/vite.config.ts). */
+export interface ExplorerAssets {
+  /** URL of the entry module and of its style sheets, for the landing page. */
+  script: string;
+  styles: string[];
+  /** Answers GET/HEAD of one file under EXPLORER_ASSETS_PREFIX; 404 for anything else. */
+  serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+}
+
+interface ManifestEntry {
+  file: string;
+  isEntry?: boolean;
+  css?: string[];
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+};
+
+/** Names are content-hashed: a file never changes under its name, so browsers keep it a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Finds the built explorer: dist/explorer beside dist/src when running the build, or under dist/
+ * when running from source (tests, `npm run dev`). Undefined when it was not built: the landing page
+ * then says how to build it. Reads only the manifest and the file list; files are read when asked.
+ */
+export function loadExplorerAssets(): ExplorerAssets | undefined {
+  const directory = [new URL('../../explorer/', import.meta.url), new URL('../../dist/explorer/', import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((candidate) => existsSync(join(candidate, '.vite', 'manifest.json')));
+  if (directory === undefined) return undefined;
+  const manifest = JSON.parse(readFileSync(join(directory, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestEntry>;
+  const entry = Object.values(manifest).find((e) => e.isEntry);
+  if (!entry) return undefined;
+  const assets = join(directory, 'assets');
+  const names = new Set(readdirSync(assets));
+  const url = (file: string) => `/explorer/${file}`;
+  return {
+    script: url(entry.file),
+    styles: (entry.css ?? []).map(url),
+    serve: (req, res, path) => serveAsset(req, res, path.slice(EXPLORER_ASSETS_PREFIX.length), assets, names),
+  };
+}
+
+async function serveAsset(req: IncomingMessage, res: ServerResponse, name: string, directory: string, names: ReadonlySet<string>): Promise<void> {
+  const type = TYPES[extname(name)];
+  // Only files the build wrote (a fixed list read at start): nothing else on disk can be named here.
+  if (!names.has(name) || type === undefined) {
+    res.statusCode = 404;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ errors: [{ message: 'No such explorer file.', extensions: { code: 'NOT_FOUND' } }] }));
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.statusCode = 405;
+    res.setHeader('allow', 'GET, HEAD');
+    res.end();
+    return;
+  }
+  const encoding = chooseEncoding(req.headers['accept-encoding']);
+  const variant = encoding === 'br' && names.has(`${name}.br`) ? '.br' : encoding !== undefined && names.has(`${name}.gz`) ? '.gz' : '';
+  const body = await readFile(join(directory, name + variant));
+  res.statusCode = 200;
+  res.setHeader('content-type', type);
+  res.setHeader('cache-control', IMMUTABLE);
+  res.setHeader('x-content-type-options', 'nosniff');
+  addVary(res, 'Accept-Encoding');
+  if (variant !== '') res.setHeader('content-encoding', variant === '.br' ? 'br' : 'gzip');
+  res.setHeader('content-length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
