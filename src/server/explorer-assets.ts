@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findBuiltDirectory } from '../common/built-directory.js';
 import { chooseEncoding } from './compression.js';
 import { addVary } from './vary.js';
 
@@ -41,9 +41,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * then says how to build it. Reads only the manifest and the file list; files are read when asked.
  */
 export function loadExplorerAssets(): ExplorerAssets | undefined {
-  const directory = [new URL('../../explorer/', import.meta.url), new URL('../../dist/explorer/', import.meta.url)]
-    .map((url) => fileURLToPath(url))
-    .find((candidate) => existsSync(join(candidate, '.vite', 'manifest.json')));
+  const directory = findBuiltDirectory(import.meta.url, ['../../explorer/', '../../dist/explorer/'], join('.vite', 'manifest.json'));
   if (directory === undefined) return undefined;
   const manifest = JSON.parse(readFileSync(join(directory, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestEntry>;
   const entry = Object.values(manifest).find((e) => e.isEntry);
