@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY explorer ./explorer
 RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime
@@ -17,6 +18,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+# The local GraphiQL, served only when GRAPHQL_SANDBOX=true (off in production by default).
+COPY --from=build /app/dist/explorer ./dist/explorer
 COPY deploy/docker/heap-from-cgroup.sh /usr/local/bin/heap-from-cgroup
 # The official image's `node` user, by number so that Kubernetes can check runAsNonRoot.
 USER 1000:1000
