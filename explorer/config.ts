@@ -18,7 +18,7 @@ export function readExplorerConfig(page: Document): ExplorerConfig {
   const raw = JSON.parse(text) as Partial<ExplorerConfig>;
   return {
     target: raw.target ?? 'explorer',
-    endpoint: raw.endpoint ?? page.location.href.split(/[?#]/, 1)[0]!,
+    endpoint: raw.endpoint ?? page.location.href.split(/[?#]/, 1)[0],
     document: raw.document ?? '',
     headers: raw.headers ?? {},
   };

@@ -39,7 +39,7 @@ export async function startDemoSite(directory: string, graphqlUrl: string, port:
   walk(directory);
   files.set('/config.json', Buffer.from(JSON.stringify({ graphqlUrl })));
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const path = (req.url ?? '/').split('?', 1)[0];
     const body = files.get(path === '/' ? '/index.html' : path);
     if (!body || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');

@@ -59,7 +59,7 @@ const VERSION = /^v?(\d+(?:\.\d+)*)(?:[-+~][0-9A-Za-z.+~-]*)?$/;
 export function sortVersions(values: readonly string[]): string[] {
   const parsed = [...new Set(values)].flatMap((v) => {
     const match = VERSION.exec(v);
-    return match ? [{ v, parts: match[1]!.split('.').map(Number), pre: v.length > match[1]!.length + (v.startsWith('v') ? 1 : 0) }] : [];
+    return match ? [{ v, parts: match[1].split('.').map(Number), pre: v.length > match[1].length + (v.startsWith('v') ? 1 : 0) }] : [];
   });
   parsed.sort((a, b) => {
     for (let i = 0; i < Math.max(a.parts.length, b.parts.length); i += 1) {

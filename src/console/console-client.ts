@@ -174,7 +174,7 @@ function untilDeadline<T>(pending: Promise<T>, deadline: number, route: string):
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

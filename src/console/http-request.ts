@@ -66,7 +66,7 @@ export async function sendRaw(request: RawRequest): Promise<RawResponse> {
       chunks.push(chunk);
     }
     const body = Buffer.concat(chunks, size).toString('utf8');
-    return { status: response.statusCode, headers: response.headers as IncomingHttpHeaders, body };
+    return { status: response.statusCode, headers: response.headers, body };
   } catch (error) {
     if (response) {
       // Stop reading (an answer over the cap, a timeout): the connection is closed, not reused.

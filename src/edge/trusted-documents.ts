@@ -54,7 +54,7 @@ export function loadTrustedDocuments(file: string, mode: TrustedDocumentsMode, s
       throw new ConfigError(`${entry} does not parse: ${error instanceof Error ? error.message : String(error)}`);
     }
     const errors = validate(schema, document, rules);
-    if (errors.length > 0) throw new ConfigError(`${entry} is not valid against the schema: ${errors[0]!.message}`);
+    if (errors.length > 0) throw new ConfigError(`${entry} is not valid against the schema: ${errors[0].message}`);
     texts.set(hash, text);
     documents.set(hash, document);
   }

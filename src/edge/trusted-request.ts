@@ -14,7 +14,7 @@ export type TrustedResolution = { ok: true; body: unknown } | { ok: false; statu
 export function resolveTrustedDocument(method: string, url: URL, body: unknown, trusted: TrustedDocuments | undefined): TrustedResolution {
   const fields = method === 'GET' ? undefined : body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const documentId = method === 'GET' ? url.searchParams.get('documentId') : fields?.documentId;
-  let query = method === 'GET' ? url.searchParams.get('query') : fields?.query;
+  const query = method === 'GET' ? url.searchParams.get('query') : fields?.query;
 
   if (documentId !== undefined && documentId !== null) {
     const hash = typeof documentId === 'string' ? hashOfDocumentId(documentId) : undefined;
@@ -36,7 +36,6 @@ export function resolveTrustedDocument(method: string, url: URL, body: unknown, 
   if ((query === undefined || query === null) && apqHash !== undefined) {
     const text = trusted.texts.get(apqHash.toLowerCase());
     if (text === undefined) return { ok: true, body }; // Apollo answers PERSISTED_QUERY_NOT_FOUND
-    query = text;
     if (method === 'GET') {
       url.searchParams.set('query', text);
       return { ok: true, body };

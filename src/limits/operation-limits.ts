@@ -1,6 +1,6 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError, Kind, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, OperationLimitError } from '../common/errors.js';
 import { OperationCache } from '../common/operation-cache.js';
@@ -75,7 +75,7 @@ export function checkOperation(
   limits: OperationLimits,
 ): { error: GraphQLError | null; upstreamCost: number } {
   const error = (e: GraphQLError | null, upstreamCost = 0) => ({ error: e, upstreamCost });
-  if (operation.operation === 'subscription') {
+  if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
     // graphql-js 16 only notices at execution time (an internal error); say it plainly, as a 400.
     return error(
       new GraphQLError('This API has no subscriptions; use a query or a mutation.', {

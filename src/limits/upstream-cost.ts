@@ -1,5 +1,6 @@
 import {
   Kind,
+  OperationTypeNode,
   getNamedType,
   isObjectType,
   type FragmentDefinitionNode,
@@ -56,7 +57,7 @@ interface Measure {
  * linear time here while its exponential cost is still reported, and refused.
  */
 export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): OperationShape {
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  const root = operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();
   if (!root) return { upstreamCost: 0, rootFields: 0, expandedFields: 0, aliases: 0 };
   const measured = new Map<string, Measure>();
   const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: ReadonlySet<string>): Measure => {

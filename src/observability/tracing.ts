@@ -20,7 +20,7 @@ export interface Tracing {
   /** Adds the active context's traceparent (and tracestate) to outgoing headers. */
   inject(headers: Record<string, string>, context?: Context): void;
   /** `trace_id` and `span_id` of the active span, for log lines; empty outside a span. */
-  logFields(): Record<string, string>;
+  logFields(this: void): Record<string, string>;
   /** Flushes what is buffered and stops the exporter. */
   shutdown(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, OperationTypeNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { OperationCache } from '../common/operation-cache.js';
 
 /** Root fields that read public data only (without a token, `product` searches only the public catalogues). */
@@ -18,7 +18,7 @@ export function cacheControlPlugin(publicMaxAgeSeconds: number): ApolloServerPlu
       return {
         async willSendResponse({ request, response, document, operation, operationName, errors }) {
           let isPublic = false;
-          if (!request.http?.headers.get('authorization') && operation?.operation === 'query' && document && !errors?.length && publicMaxAgeSeconds > 0) {
+          if (!request.http?.headers.get('authorization') && operation?.operation === OperationTypeNode.QUERY && document && !errors?.length && publicMaxAgeSeconds > 0) {
             let verdict = verdicts.get(document, operationName);
             if (verdict === undefined) {
               const fragments = new Map<string, FragmentDefinitionNode>();

@@ -17,7 +17,7 @@ export function saferMessage(message: string, options: { introspection: boolean 
   const literal = /^Expected value of type "([^"]+)", found /.exec(out);
   if (literal) return `Expected value of type "${literal[1]}", found a value of another type. (The value is not repeated here.)`;
   const scalar = /^(\w+) cannot represent (.*?)(: [\s\S]*)?$/.exec(out);
-  if (scalar) return `${scalar[1]} cannot represent ${scalar[2]!.replace(/: .*$/, '')}. (The value is not repeated here.)`;
+  if (scalar) return `${scalar[1]} cannot represent ${scalar[2].replace(/: .*$/, '')}. (The value is not repeated here.)`;
   if (/^GraphQL introspection is not allowed/.test(out)) {
     return 'Introspection is off on this server. Set GRAPHQL_SANDBOX=true (the default unless NODE_ENV=production) to allow it and the Apollo Sandbox.';
   }

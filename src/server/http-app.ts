@@ -109,7 +109,7 @@ function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run
 }
 
 function pathOf(url: string | undefined): string {
-  const raw = (url ?? '/').split('?', 1)[0]!;
+  const raw = (url ?? '/').split('?', 1)[0];
   return raw.length > 1 && raw.endsWith('/') ? raw.slice(0, -1) : raw;
 }
 

@@ -50,9 +50,9 @@ function slugOf(text: string): string {
 }
 
 function makeProduct(id: number, owner: SimStore, serial: number, delisted: boolean): SimProduct {
-  const base = BASE_NAMES[serial % BASE_NAMES.length]!;
+  const base = BASE_NAMES[serial % BASE_NAMES.length];
   const name = `${base} #${id}`;
-  const category = CATEGORIES[id % CATEGORIES.length]!;
+  const category = CATEGORIES[id % CATEGORIES.length];
   const app = serial % 3 !== 1; // two in three products are FLECS apps
   const product: SimProduct = {
     id,
@@ -87,7 +87,7 @@ function reverseDomainOf(owner: SimStore): string {
  */
 function buildAll(): { listed: SimProduct[]; delisted: SimProduct[] } {
   const random = prng(20261127);
-  const left = new Map(STORES.map((s) => [s.id, STORE_SIZES[s.id]! + DELISTED_PER_STORE]));
+  const left = new Map(STORES.map((s) => [s.id, STORE_SIZES[s.id] + DELISTED_PER_STORE]));
   const made = new Map<number, number>();
   const listed: SimProduct[] = [];
   const delisted: SimProduct[] = [];
@@ -95,7 +95,7 @@ function buildAll(): { listed: SimProduct[]; delisted: SimProduct[] } {
   let serial = 0;
   while ([...left.values()].some((n) => n > 0)) {
     const open = STORES.filter((s) => left.get(s.id)! > 0);
-    const owner = open[Math.floor(random() * open.length)]!;
+    const owner = open[Math.floor(random() * open.length)];
     id += 1 + Math.floor(random() * 4);
     const nth = made.get(owner.id) ?? 0;
     made.set(owner.id, nth + 1);

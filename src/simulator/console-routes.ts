@@ -153,7 +153,7 @@ export class SimulatedConsole {
   private mine(req: SimRequest, answer: (user: UserData, query: PageQuery) => SimResponse): SimResponse {
     if (req.authorization === undefined || req.authorization.trim() === '') return fail(403, 'Missing Header: Authorization');
     const match = /^Bearer (.+)$/.exec(req.authorization);
-    const index = match ? this.userOfToken(match[1]!) : undefined;
+    const index = match ? this.userOfToken(match[1]) : undefined;
     if (index === undefined) return fail(401, 'Invalid or expired token');
     return this.withQuery(req, (q) => answer(this.userData(index), q));
   }

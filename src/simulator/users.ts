@@ -47,7 +47,7 @@ export function indexOfUserId(id: number): number | undefined {
 function pick<T>(from: readonly T[], count: number, random: () => number): T[] {
   const pool = [...from];
   const out: T[] = [];
-  while (out.length < count && pool.length > 0) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
+  while (out.length < count && pool.length > 0) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0]);
   return out;
 }
 
@@ -108,7 +108,7 @@ export function buildUserData(index: number, pageSize: number): UserData {
   const count = 5 + (index % 3);
   for (let i = 0; i < count; i += 1) {
     const orderId = 500_000 + index * 10 + i;
-    const ids = lineSets[i]!;
+    const ids = lineSets[i];
     const lineItems: SimLineItem[] = ids.map((productId, j) => ({
       id: orderId * 10 + j,
       status: 'active',
@@ -117,9 +117,9 @@ export function buildUserData(index: number, pageSize: number): UserData {
       quantity: 1 + ((index + i + j) % 3),
       image: { id: productId * 10, src: `https://flecs.tech/wp-content/uploads/product-${productId}.png` },
     }));
-    const status = STATUSES[(index + i) % STATUSES.length]!;
+    const status = STATUSES[(index + i) % STATUSES.length];
     subscriptions.push({
-      storeId: storeOfProduct(ids[0]!)?.id ?? DEFAULT_STORE_ID,
+      storeId: storeOfProduct(ids[0])?.id ?? DEFAULT_STORE_ID,
       order: {
         id: orderId,
         status,

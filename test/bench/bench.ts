@@ -23,7 +23,7 @@ import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigu
 const argv = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
     const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key!, value ?? 'true'];
+    return [key, value ?? 'true'];
   }),
 );
 const smoke = argv.smoke === 'true';

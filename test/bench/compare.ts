@@ -45,7 +45,7 @@ const meter = allocationMeter();
 const simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
 const gateways: Array<{ process: Started; url: string }> = [];
 try {
-  const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+  const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
   if (latencyMs > 0) for (const route of CONSOLE_ROUTES) await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, latencyMs }) });
   for (const variant of variants) {
     const port = await freePort();
@@ -55,7 +55,7 @@ try {
     await waitForHealth(url);
     gateways.push({ process: started, url });
   }
-  const login = await fetch(gateways[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { login(username: "${benchCase.user ?? 'demo'}", password: "password") { token } }` }) });
+  const login = await fetch(gateways[0].url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { login(username: "${benchCase.user ?? 'demo'}", password: "password") { token } }` }) });
   const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
   const load = (url: string, duration: number) =>
     autocannon({
@@ -74,7 +74,7 @@ try {
       const cpuBefore = cpuMs(pid);
       const { result, allocatedBytes } = await meter.window(pid, () => load(g.url, seconds));
       const ok = result['2xx'];
-      const f = figures[i]!;
+      const f = figures[i];
       f.rps.push(ok / result.duration);
       f.cpu.push((cpuMs(pid) - cpuBefore) / Math.max(1, ok));
       f.alloc.push(allocatedBytes / Math.max(1, ok) / 1024);
@@ -84,7 +84,7 @@ try {
   }
   console.log(`${benchCase.name}, ${connections} connections, ${latencyMs} ms Console latency, ${rounds} × ${seconds} s per variant (medians)`);
   for (const [i, g] of gateways.entries()) {
-    const f = figures[i]!;
+    const f = figures[i];
     console.log(
       `${String.fromCharCode(65 + i)} ${JSON.stringify(variants[i])}: ${median(f.rps).toFixed(0)} req/s (${f.rps.map((v) => v.toFixed(0)).join(', ')}), ` +
         `CPU ${median(f.cpu).toFixed(2)} ms/op, alloc ${median(f.alloc).toFixed(0)} kB/op, p50 ${median(f.p50)} ms, ` +

@@ -38,7 +38,7 @@ function call(method: string, path: string, authorization?: string, body?: unkno
           try {
             resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Answer);
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
         res.on('error', reject);
@@ -96,13 +96,13 @@ async function lineItemProducts(subs: Subscriptions, auth: string | undefined, o
   const catalogues = () => ['/api/v2/products', ...[...knownStores].filter((id) => id !== 1).map((id) => `/api/v2/products?store_id=${id}`)];
   const search = async (paths: string[], read: (path: string) => Promise<Answer> | undefined) => {
     if (!missing()) return;
-    const firsts = await Promise.all(paths.map((p) => read(p)));
+    const firsts = await Promise.all(paths.map((p) => read(p) ?? Promise.resolve(undefined)));
     firsts.forEach(take);
     if (!missing()) return;
-    const later: Array<Promise<Answer> | undefined> = [];
+    const later: Array<Promise<Answer | undefined>> = [];
     paths.forEach((p, i) => {
       const total = (firsts[i]?.data as Page | undefined)?.totalPages ?? 1;
-      for (let n = 2; n <= Math.min(total, 20); n += 1) later.push(read(withPage(p, n)));
+      for (let n = 2; n <= Math.min(total, 20); n += 1) later.push(read(withPage(p, n)) ?? Promise.resolve(undefined));
     });
     (await Promise.all(later)).forEach(take);
   };
@@ -123,12 +123,12 @@ const CASES: Record<string, (auth: string | undefined) => Promise<unknown>> = {
     own.set('/api/v2/my/products', call('GET', '/api/v2/my/products', auth));
     own.set('/api/v2/my/products/apps', call('GET', '/api/v2/my/products/apps', auth));
     const [products, apps, subs] = await Promise.all([own.get('/api/v2/my/products')!, own.get('/api/v2/my/products/apps')!, call('GET', '/api/v2/my/subscriptions', auth)]);
-    const found = await lineItemProducts(subs.data as Subscriptions, auth, own);
+    const found = await lineItemProducts(subs.data, auth, own);
     return { products: products.data, apps: apps.data, subscriptions: subs.data, lineItemProducts: [...found.values()] };
   },
   async '/lineitems'(auth) {
     const subs = await call('GET', '/api/v2/my/subscriptions', auth);
-    const found = await lineItemProducts(subs.data as Subscriptions, auth, new Map());
+    const found = await lineItemProducts(subs.data, auth, new Map());
     return { subscriptions: subs.data, lineItemProducts: [...found.values()] };
   },
   async '/catalog'() {
@@ -139,7 +139,7 @@ const CASES: Record<string, (auth: string | undefined) => Promise<unknown>> = {
   },
   async '/nested'(auth) {
     const subs = await call('GET', '/api/v2/my/subscriptions', auth);
-    const found = await lineItemProducts(subs.data as Subscriptions, auth, new Map());
+    const found = await lineItemProducts(subs.data, auth, new Map());
     const stores = new Set([...found.values()].map((p) => p.store?.id).filter((id): id is number => id !== undefined));
     const catalogs = await Promise.all([...stores].map((id) => publicCall(`/api/v2/products?store_id=${id}`)));
     return { subscriptions: subs.data, catalogs: catalogs.map((c) => c.data) };

@@ -80,7 +80,7 @@ suite('the example frontend in Chromium', () => {
     }
     const get = operations.filter((r) => r.method === 'GET');
     expect(get).toHaveLength(1);
-    expect(get[0]!.headers.authorization).toBeUndefined();
+    expect(get[0].headers.authorization).toBeUndefined();
     expect(operations.filter((r) => r.method === 'POST').every((r) => r.body?.includes('documentId'))).toBe(true);
     // Nothing leaves loopback but the app icons, which live on the Console's own host (and fail here).
     const iconUrls = new Set([...demoUser.products, ...demoUser.apps, ...publicCatalogue(DEFAULT_STORE_ID)].flatMap((p) => p.meta_data.filter((m) => (m.key ?? m.name ?? '').toLowerCase() === 'app-icon').map((m) => String(m.value).replace(/^http:/, 'https:'))));

@@ -91,7 +91,7 @@ suite('three gateways behind haproxy on one Redis', () => {
     let apqMisses = 0;
     let running = true;
     const one = async (n: number) => {
-      const kind = ['dashboard', 'dashboard', 'catalog', 'persisted'][n % 4]!;
+      const kind = ['dashboard', 'dashboard', 'catalog', 'persisted'][n % 4];
       try {
         if (kind === 'dashboard') {
           const user = 1 + (n % USERS);
@@ -143,7 +143,7 @@ suite('three gateways behind haproxy on one Redis', () => {
     const started = Date.now();
     await new Promise((r) => setTimeout(r, 1500));
     for (let i = 0; i < 3; i += 1) {
-      const code = await gateways[i]!.stop(); // SIGTERM: /readyz 503, drain, exit 0
+      const code = await gateways[i].stop(); // SIGTERM: /readyz 503, drain, exit 0
       expect(code).toBe(0);
       await startGateway(i);
       await new Promise((r) => setTimeout(r, 800)); // haproxy puts it back after two passed checks
@@ -166,14 +166,14 @@ suite('three gateways behind haproxy on one Redis', () => {
     const traffic = load();
     await new Promise((r) => setTimeout(r, 1000));
     const killedAt = Date.now();
-    gateways[1]!.child.kill('SIGKILL');
+    gateways[1].child.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 3000));
     await traffic.stop();
     const failed = traffic.failures;
     const span = failed.length > 0 ? failed.at(-1)!.at - killedAt : 0;
     process.stderr.write(
       `cluster: SIGKILL of one of 3 gateways under load: ${traffic.requests()} requests, ${failed.length} failed` +
-        (failed.length > 0 ? ` (the last ${span} ms after the kill: ${failed[0]!.detail.slice(0, 120)})` : '') +
+        (failed.length > 0 ? ` (the last ${span} ms after the kill: ${failed[0].detail.slice(0, 120)})` : '') +
         '\n',
     );
     expect(failed.filter((f) => f.kind === 'mix-up')).toEqual([]);

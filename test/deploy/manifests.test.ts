@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call --
+   Kubernetes manifests are free-form YAML: the test walks them as parsed and asserts each value it reads */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +14,10 @@ import { startStack, type Stack } from '../support/stack.js';
 const DIR = `${ROOT}deploy/kubernetes/`;
 type Doc = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any }; // why: manifests are free-form YAML
 
-const kustomization = parseAllDocuments(readFileSync(`${DIR}kustomization.yaml`, 'utf8'))[0]!.toJS() as { resources: string[] };
+const kustomization = parseAllDocuments(readFileSync(`${DIR}kustomization.yaml`, 'utf8'))[0].toJS() as { resources: string[] };
 const docs: Doc[] = kustomization.resources.flatMap((file) =>
   parseAllDocuments(readFileSync(`${DIR}${file}`, 'utf8')).map((d) => {
-    if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0]!.message}`);
+    if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0].message}`);
     return d.toJS() as Doc;
   }),
 );
@@ -29,7 +31,7 @@ const secret = find('Secret', 'flecs-graph-redis').stringData as Record<string, 
 /** Every variable the gateway reads, found by letting it read a recording environment. */
 function variablesTheGatewayReads(): Set<string> {
   const read = new Set<string>();
-  loadGatewayConfig(new Proxy({} as Record<string, string | undefined>, { get: (_t, key) => (typeof key === 'string' && read.add(key), undefined) }));
+  loadGatewayConfig(new Proxy({}, { get: (_t, key) => (typeof key === 'string' && read.add(key), undefined) }));
   return read;
 }
 

@@ -31,7 +31,7 @@ describe('the dashboard and the alert rules', () => {
       (await (await fetch(stack.gateway.metricsUrl)).text())
         .split('\n')
         .filter((l) => l.startsWith('# TYPE '))
-        .map((l) => l.split(' ')[2]!),
+        .map((l) => l.split(' ')[2]),
     );
     const used = new Set(expressions.flatMap((e) => e.match(/flecs_graph_[a-z0-9_]+/g) ?? []));
     expect(used.size).toBeGreaterThan(12);

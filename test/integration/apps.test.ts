@@ -25,7 +25,7 @@ function expectedApp(p: SimProduct) {
   const meta = (name: string) => p.meta_data.find((m) => (m.key ?? m.name) === name)?.value;
   const parse = (v: string) => {
     const m = /^v?(\d+(?:\.\d+)*)(-.+)?$/.exec(v);
-    return m ? { v, numbers: m[1]!.split('.').map(Number), pre: m[2] !== undefined } : undefined;
+    return m ? { v, numbers: m[1].split('.').map(Number), pre: m[2] !== undefined } : undefined;
   };
   const versions = [...new Set(attribute('versions'))]
     .map(parse)
@@ -158,18 +158,18 @@ describe('Product.app', () => {
 });
 
 describe('Query.app', () => {
-  const sample = publicCatalogue(1).filter(isApp)[3]!;
-  const other = publicCatalogue(12).filter(isApp)[5]!;
+  const sample = publicCatalogue(1).filter(isApp)[3];
+  const other = publicCatalogue(12).filter(isApp)[5];
 
   it('should find an app of the default store by its reverse-domain name, in any case, and in another store with storeId', async () => {
-    const name = expectedApp(sample).reverseDomainName!;
+    const name = expectedApp(sample).reverseDomainName;
     for (const variant of [name, name.toUpperCase()]) {
       const res = await stack.gql(AppDetailDocument, { reverseDomainName: variant });
       expect(res.body.data!.app).toMatchObject({ id: sample.id, name: sample.name, store: { id: 1 }, app: expectedApp(sample) });
     }
-    const elsewhere = await stack.gql(AppDetailDocument, { reverseDomainName: expectedApp(other).reverseDomainName!, storeId: 12 });
+    const elsewhere = await stack.gql(AppDetailDocument, { reverseDomainName: expectedApp(other).reverseDomainName, storeId: 12 });
     expect(elsewhere.body.data!.app).toMatchObject({ id: other.id, store: { id: 12 } });
-    const notInDefault = await stack.gql(AppDetailDocument, { reverseDomainName: expectedApp(other).reverseDomainName! });
+    const notInDefault = await stack.gql(AppDetailDocument, { reverseDomainName: expectedApp(other).reverseDomainName });
     expect(notInDefault.body).toEqual({ data: { app: null } });
   });
 
@@ -179,7 +179,7 @@ describe('Query.app', () => {
       expect((await fresh.gql(AppDetailDocument, { reverseDomainName: 'tech.flecs.does-not-exist' })).body).toEqual({ data: { app: null } });
       expect(await fresh.stats()).toEqual({ 'GET /api/v2/products/apps': 1 });
       await fresh.resetStats();
-      await fresh.gql(AppDetailDocument, { reverseDomainName: expectedApp(sample).reverseDomainName! });
+      await fresh.gql(AppDetailDocument, { reverseDomainName: expectedApp(sample).reverseDomainName });
       expect(await fresh.stats()).toEqual({});
       for (const bad of ['', 'no-dots', 'a..b', 'x'.repeat(300) + '.a', 'tech.flecs.<script>']) {
         expect(codesByPath((await fresh.gql(AppDetailDocument, { reverseDomainName: bad })).body)).toEqual({ app: 'BAD_USER_INPUT' });
@@ -192,7 +192,7 @@ describe('Query.app', () => {
 });
 
 describe('Mutation.reviewApp', () => {
-  const app = publicCatalogue(2).filter(isApp)[0]!;
+  const app = publicCatalogue(2).filter(isApp)[0];
   const input = { productId: app.id, rating: 4, review: 'Runs well on our edge boxes.\nEasy to set up.', reviewer: 'Demo User', reviewerEmail: 'demo@example.com' };
 
   it('should post the review once, with the caller\'s token as jwt and the right fields, and return what the Console recorded', async () => {
@@ -205,15 +205,15 @@ describe('Mutation.reviewApp', () => {
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ product_id: app.id, rating: 4, review: input.review, reviewer: 'Demo User', reviewer_email: 'demo@example.com' });
     expect(res.body.data!.reviewApp).toEqual({
-      id: recorded[0]!.id,
+      id: recorded[0].id,
       productId: app.id,
-      createdAt: `${recorded[0]!.date_created_gmt as string}.000Z`,
+      createdAt: `${recorded[0].date_created_gmt as string}.000Z`,
       status: 'hold',
       rating: 4,
       review: input.review,
       reviewer: 'Demo User',
       productName: app.name,
-      verified: recorded[0]!.verified,
+      verified: recorded[0].verified,
     });
   });
 

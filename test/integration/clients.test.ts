@@ -49,7 +49,7 @@ describe('Apollo Client 4 (HttpLink, defaults)', () => {
     new ApolloClient({ link: new HttpLink({ uri: stack.gateway.url, fetch: recordingFetch, headers: token ? { authorization: `Bearer ${token}` } : {} }), cache: new InMemoryCache() });
 
   it('should get the dashboard with a token and the catalogue without one', async () => {
-    checkDashboard((await client(stack.tokenFor(21)).query<Dashboard>({ query: DashboardDocument as DocumentNode })).data);
+    checkDashboard((await client(stack.tokenFor(21)).query<Dashboard>({ query: DashboardDocument })).data);
     checkCatalog((await client().query<Catalog>({ query: gql(CATALOG) })).data);
   });
 
@@ -80,7 +80,7 @@ describe('urql 6 (@urql/core, defaults: short queries as GET)', () => {
 
   it('should get the dashboard with a token and the catalogue without one, by GET with no extra header', async () => {
     sent.length = 0;
-    const dashboard = await client(stack.tokenFor(22)).query<Dashboard>(DashboardDocument as DocumentNode, {}).toPromise();
+    const dashboard = await client(stack.tokenFor(22)).query<Dashboard>(DashboardDocument, {}).toPromise();
     expect(dashboard.error).toBeUndefined();
     checkDashboard(dashboard.data);
     const catalog = await client().query<Catalog>(gql(CATALOG), {}).toPromise();
@@ -118,7 +118,7 @@ describe('graphql-request 7', () => {
   it('should get the dashboard with a token and the catalogue without one, and see UNAUTHENTICATED for a refused token', async () => {
     checkDashboard(await new GraphQLClient(stack.gateway.url, { headers: { authorization: `Bearer ${stack.tokenFor(23)}` } }).request<Dashboard>(print(DashboardDocument)));
     checkCatalog(await new GraphQLClient(stack.gateway.url).request<Catalog>(CATALOG));
-    const refused = await new GraphQLClient(stack.gateway.url, { headers: { authorization: 'Bearer not.a.token' } }).request('{ me { products { page } } }').catch((error: unknown) => error);
+    const refused = await new GraphQLClient(stack.gateway.url, { headers: { authorization: 'Bearer not.a.token' } }).request<unknown>('{ me { products { page } } }').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ClientError);
     expect((refused as ClientError).response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

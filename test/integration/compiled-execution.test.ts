@@ -18,7 +18,7 @@ afterAll(async () => stack.close());
 /** Four answers to the same request: three interpreted, the fourth compiled. */
 async function thrice(send: () => Promise<{ status: number; text: string }>) {
   const answers = [await send(), await send(), await send(), await send()];
-  return [answers[0]!, answers[1]!, answers[3]!].map((a) => ({ status: a.status, body: JSON.parse(a.text) as unknown }));
+  return [answers[0], answers[1], answers[3]].map((a) => ({ status: a.status, body: JSON.parse(a.text) as unknown }));
 }
 
 async function compiledOperations(): Promise<number> {
@@ -37,10 +37,10 @@ describe('compiled execution', () => {
       [AppCatalogDocument, { storeId: 2 }],
       [ValidateTokenDocument, { token }],
     ] as const) {
-      const [first, second, third] = await thrice(() => stack.gql(doc, vars as Record<string, unknown>, { token }));
+      const [first, second, third] = await thrice(() => stack.gql(doc, vars, { token }));
       expect(second).toEqual(first);
       expect(third).toEqual(first);
-      expect((first!.body as { errors?: unknown }).errors).toBeUndefined();
+      expect((first.body as { errors?: unknown }).errors).toBeUndefined();
     }
     expect(await compiledOperations()).toBe(compiledBefore + 5);
   });
@@ -53,7 +53,7 @@ describe('compiled execution', () => {
       const [first, second, third] = await thrice(() => stack.gql(query, {}, { token: stack.tokenFor(12) }));
       expect(second).toEqual(first);
       expect(third).toEqual(first);
-      const errors = (first!.body as { errors: Array<{ path: string[]; extensions: { code: string } }> }).errors;
+      const errors = (first.body as { errors: Array<{ path: string[]; extensions: { code: string } }> }).errors;
       expect(errors.map((e) => [e.path.join('.'), e.extensions.code]).sort()).toEqual([
         ['a', 'BAD_USER_INPUT'],
         ['catalog', 'UPSTREAM_UNAVAILABLE'],
@@ -76,7 +76,7 @@ describe('compiled execution', () => {
     });
     for (const answer of answers) {
       expect(answer.status).toBe(status);
-      expect((answer.body as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe(code);
+      expect((answer.body as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe(code);
     }
     expect(answers[2]).toEqual(answers[0]);
   });

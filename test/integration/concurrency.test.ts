@@ -16,7 +16,7 @@ describe('concurrent users', () => {
     const users = Array.from({ length: 40 }, (_, i) => 1 + i * 23);
     const responses = await Promise.all(users.map((index) => stack.gql(DashboardDocument, {}, { token: stack.tokenFor(index) })));
     responses.forEach((res, i) => {
-      const index = users[i]!;
+      const index = users[i];
       const own = stack.sim.console.userData(index);
       expect(res.body.errors).toBeUndefined();
       const me = res.body.data!.me!;

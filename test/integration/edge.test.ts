@@ -173,7 +173,7 @@ redisSuite('limits shared by three replicas on one Redis', () => {
     const auth = { authorization: `Bearer ${token}` };
     const round = async (count: number) => {
       const statuses: number[] = [];
-      for (let i = 0; i < count; i += 1) statuses.push((await post(gateways[i % 3]!.url, { query: '{ __typename }' }, auth)).status);
+      for (let i = 0; i < count; i += 1) statuses.push((await post(gateways[i % 3].url, { query: '{ __typename }' }, auth)).status);
       return statuses;
     };
     const shared = await round(30);

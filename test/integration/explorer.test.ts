@@ -69,7 +69,7 @@ describe('the explorer page and its files (GRAPHQL_SANDBOX on)', () => {
     const gz = await raw('gzip');
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.body).equals(bytes)).toBe(true);
-    const css = await fetch(origin + local!.styles[0]!);
+    const css = await fetch(origin + local!.styles[0]);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
@@ -78,7 +78,7 @@ describe('the explorer page and its files (GRAPHQL_SANDBOX on)', () => {
     for (const path of ['/explorer/assets/nothing.js', '/explorer/assets/../../package.json', '/explorer/assets/%2e%2e%2fpackage.json', '/explorer/.vite/manifest.json', '/explorer/assets/']) {
       const res = await fetch(origin + path);
       expect([path, res.status]).toEqual([path, 404]);
-      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('NOT_FOUND');
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('NOT_FOUND');
     }
     const head = await fetch(origin + local!.script, { method: 'HEAD' });
     expect(head.status).toBe(200);

@@ -40,7 +40,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/v2/products/apps': { query: '{ catalog { page } appCatalog { total } me { products { page } } }', path: 'appCatalog', intact: ['catalog', 'me.products'], refused: 'UPSTREAM_ERROR' },
 };
 
-type Expect = { code: string | 'refused'; status?: number; retryAfter?: number } | 'ok';
+/** `code` is an error code, or 'refused' for a request refused before any field ran. */
+type Expect = { code: string; status?: number; retryAfter?: number } | 'ok';
 const FAULTS: Array<[string, { status?: number; mode?: string; latencyMs?: number }, Expect]> = [
   ['500', { status: 500 }, { code: 'UPSTREAM_ERROR', status: 500 }],
   ['503', { status: 503 }, { code: 'UPSTREAM_ERROR', status: 503 }],
@@ -80,7 +81,7 @@ describe.each(Object.entries(ROUTES))('a fault on %s', (route, spec) => {
       return;
     }
     expect(res.body.errors).toHaveLength(1);
-    const error = res.body.errors![0]!;
+    const error = res.body.errors![0];
     expect(error.path?.join('.')).toBe(spec.path);
     expect(error.extensions?.code).toBe(expected.code === 'refused' ? spec.refused : expected.code);
     expect(error.extensions?.upstream).toEqual({ route, ...(expected.status === undefined ? {} : { status: expected.status }) });

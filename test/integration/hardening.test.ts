@@ -246,7 +246,7 @@ describe('11. compression', () => {
     expect(answer.headers['content-encoding']).toBe(encoding);
     expect(String(answer.headers.vary)).toMatch(/Accept-Encoding/);
     const text = decode(answer.raw).toString();
-    expect(JSON.parse(text).data.me.products.items.length).toBe(10);
+    expect((JSON.parse(text) as { data: { me: { products: { items: unknown[] } } } }).data.me.products.items.length).toBe(10);
     expect(answer.raw.length).toBeLessThan(text.length / 3);
   });
 

@@ -145,7 +145,7 @@ async function send(attempt: Attempt) {
   const text = await res.text();
   let parsed: { errors?: Array<{ message: string; extensions?: { code?: string; stacktrace?: unknown } }> } = {};
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text) as typeof parsed;
   } catch {
     /* the assertions below say what was expected */
   }

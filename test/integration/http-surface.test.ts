@@ -26,7 +26,7 @@ describe('the HTTP surface', () => {
   it('should answer an unknown path with 404 JSON naming the endpoint', async () => {
     const res = await fetch(`${base}/nope`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toContain('/graphql');
+    expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0].message).toContain('/graphql');
   });
 
   it('should run a query sent with GET', async () => {
@@ -68,7 +68,7 @@ describe('the HTTP surface', () => {
   it('should answer a body over MAX_BODY_BYTES with 413', async () => {
     const res = await post(JSON.stringify({ query: `{ catalog { page } } #${'x'.repeat(70_000)}` }));
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('should refuse a batched (array) body', async () => {
@@ -79,13 +79,13 @@ describe('the HTTP surface', () => {
   it('should answer a wrong variable type with 400 BAD_USER_INPUT', async () => {
     const res = await post(JSON.stringify({ query: 'query($p: Int) { catalog(page: $p) { page } }', variables: { p: 'two' } }));
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('should answer page 2147483648 as a validation error, not a crash', async () => {
     const res = await post(JSON.stringify({ query: '{ catalog(page: 2147483648) { page } }' }));
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('should echo a sane x-request-id and replace an unsafe one', async () => {

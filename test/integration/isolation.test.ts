@@ -34,7 +34,7 @@ describe('isolation between callers under load', () => {
         USERS.map(async (index, i) => {
           const token = stack.tokenFor(index);
           const user = data.get(index)!;
-          const foreign = privateIds[(round + i) % privateIds.length]!;
+          const foreign = privateIds[(round + i) % privateIds.length];
           const [lines, pages, probe] = await Promise.all([
             stack.gql(LineItemProductsDocument, {}, { token }),
             stack.gql(MyPagesDocument, { page: 1 + (round % 3) }, { token }),

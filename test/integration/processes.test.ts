@@ -42,9 +42,9 @@ describe('the built processes', () => {
 
   it('should answer the dashboard with a simulator and a gateway started as users start them', async () => {
     const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0' });
-    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
     const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'info' });
-    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+    const url = (JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]) as { url: string }).url;
 
     const token = await loginThrough(url);
     const res = await fetch(url, {
@@ -65,7 +65,7 @@ describe('the built processes', () => {
 
   it('should start the demo with a Sandbox that holds a working demo token', async () => {
     const demo = run('dist/src/demo.js', { PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1' });
-    const url = (await demo.waitFor(/Explorer:\s+(http:\/\/\S+)/))[1]!;
+    const url = (await demo.waitFor(/Explorer:\s+(http:\/\/\S+)/))[1];
     expect(demo.output().stdout).toContain('demo / password');
     const html = await (await fetch(url, { headers: { accept: 'text/html' } })).text();
     const token = /Bearer ([A-Za-z0-9\-_.]+)/.exec(html)?.[1];
@@ -81,7 +81,7 @@ describe('the built processes', () => {
 
   it('should drain 100 in-flight requests on SIGTERM against a slow Console, answer them all, and exit 0', async () => {
     const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
-    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
     const setFault = await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/my/products', latencyMs: 700 }) });
     expect(setFault.status).toBe(200);
     const gateway = run('dist/src/index.js', {
@@ -91,7 +91,7 @@ describe('the built processes', () => {
       SHUTDOWN_DELAY_MS: '1000',
       SHUTDOWN_TIMEOUT_MS: '5000',
     });
-    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+    const url = (JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]) as { url: string }).url;
     const token = await loginThrough(url);
     const inFlight = Array.from({ length: 100 }, () =>
       fetch(url, {
@@ -121,10 +121,10 @@ describe('the built processes', () => {
 
   it('should answer with Connection: close during SHUTDOWN_DELAY_MS, cut what still runs at SHUTDOWN_TIMEOUT_MS, log the count, and exit 0', async () => {
     const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
-    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
     await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/products', latencyMs: 8000 }) });
     const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '800', SHUTDOWN_TIMEOUT_MS: '500' });
-    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+    const url = (JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]) as { url: string }).url;
     const slow = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }).then(
       (res) => `answered ${res.status}`,
       () => 'cut',
@@ -149,10 +149,10 @@ describe('the built processes', () => {
 
   it('should exit at once with 128 + the signal number on a second signal while a Console call of 8 s is in flight', async () => {
     const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
-    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
     await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/products', latencyMs: 8000 }) });
     const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, SHUTDOWN_TIMEOUT_MS: '20000' }, [130]);
-    const url = JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]!).url as string;
+    const url = (JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]) as { url: string }).url;
     const slow = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }).catch(() => 'cut');
     await new Promise((r) => setTimeout(r, 300)); // the call is on its way to the Console
     const signalled = Date.now();

@@ -94,7 +94,7 @@ describe('a search cut short by its bound', () => {
       // Each one names the product it could not settle (README, "Errors").
       for (const error of res.body.errors ?? []) {
         const [, i, , j] = (error.path ?? []).slice(2) as [string, number, string, number];
-        expect(error.extensions?.productId).toBe(items[i]!.lineItems[j]!.productId);
+        expect(error.extensions?.productId).toBe(items[i].lineItems[j].productId);
       }
     } finally {
       await bounded.close();

@@ -43,10 +43,10 @@ suite('two gateway processes on one Redis', () => {
   });
 
   it('should serve a catalogue page fetched through the first gateway from the second with no Console call', async () => {
-    const first = await post(gateways[0]!.url, { query: CATALOG });
+    const first = await post(gateways[0].url, { query: CATALOG });
     expect(first.body.errors).toBeUndefined();
     await admin('POST', 'reset');
-    const second = await post(gateways[1]!.url, { query: CATALOG });
+    const second = await post(gateways[1].url, { query: CATALOG });
     expect(second.body).toEqual(first.body);
     expect((await admin('GET', 'stats')).requests).toEqual({});
   });
@@ -55,11 +55,11 @@ suite('two gateway processes on one Redis', () => {
     const query = '{ catalog(storeId: 12) { page totalPages } }';
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
-    const unknown = await fetch(`${gateways[1]!.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
-    expect(((await unknown.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-    const registered = await post(gateways[0]!.url, { query, extensions });
+    const unknown = await fetch(`${gateways[1].url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(((await unknown.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await post(gateways[0].url, { query, extensions });
     expect(registered.body.errors).toBeUndefined();
-    const res = await fetch(`${gateways[1]!.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const res = await fetch(`${gateways[1].url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(registered.body);
   });
@@ -67,7 +67,7 @@ suite('two gateway processes on one Redis', () => {
   it('should give persisted queries in Redis a TTL, and keep a document with a string literal out of Redis (issue 23.1)', async () => {
     const plain = `{ appCatalog { total } t${Date.now()}: __typename }`;
     const plainHash = createHash('sha256').update(plain).digest('hex');
-    expect((await post(gateways[0]!.url, { query: plain, extensions: { persistedQuery: { version: 1, sha256Hash: plainHash } } })).body.errors).toBeUndefined();
+    expect((await post(gateways[0].url, { query: plain, extensions: { persistedQuery: { version: 1, sha256Hash: plainHash } } })).body.errors).toBeUndefined();
     const ttl = await redis.admin.ttl(`flecs-graph:apq:${plainHash}`);
     expect(ttl).toBeGreaterThan(86_000); // PERSISTED_QUERY_TTL_SECONDS, 1 day by default
     expect(ttl).toBeLessThanOrEqual(86_400);
@@ -75,19 +75,19 @@ suite('two gateway processes on one Redis', () => {
     const secret = '{ validateToken(token: "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.x") { isValid } }';
     const secretHash = createHash('sha256').update(secret).digest('hex');
     const extensions = { persistedQuery: { version: 1, sha256Hash: secretHash } };
-    expect((await post(gateways[0]!.url, { query: secret, extensions })).status).toBe(200);
+    expect((await post(gateways[0].url, { query: secret, extensions })).status).toBe(200);
     expect(await redis.admin.exists(`flecs-graph:apq:${secretHash}`)).toBe(0);
     for (const key of await redis.admin.keys('*')) expect(String(await redis.admin.type(key) === 'string' ? await redis.admin.get(key) : '')).not.toContain('c2VjcmV0');
     // The replica that saw it still runs it by hash; another asks for the text again.
     const byHash = (url: string) => post(url, { extensions });
-    expect((await byHash(gateways[0]!.url)).body.errors).toBeUndefined();
-    expect((await byHash(gateways[1]!.url)).body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await byHash(gateways[0].url)).body.errors).toBeUndefined();
+    expect((await byHash(gateways[1].url)).body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('should keep only public catalogue answers and query texts in Redis, never a token or a caller\'s data', async () => {
-    const login = await post(gateways[0]!.url, { query: 'mutation { login(username: "user3", password: "password") { token } }' });
+    const login = await post(gateways[0].url, { query: 'mutation { login(username: "user3", password: "password") { token } }' });
     const token = (login.body.data!.login as { token: string }).token;
-    const dashboard = await post(gateways[1]!.url, { query: print(DashboardDocument) }, { authorization: `Bearer ${token}` });
+    const dashboard = await post(gateways[1].url, { query: print(DashboardDocument) }, { authorization: `Bearer ${token}` });
     expect(dashboard.body.errors).toBeUndefined();
     const keys = await redis.admin.keys('*');
     expect(keys.length).toBeGreaterThan(5);
@@ -187,7 +187,7 @@ suite('Redis failing under a running gateway', () => {
     const unknownHash = { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } };
     const apq = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify(unknownHash))}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(apq.status).toBe(200);
-    expect(((await apq.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(((await apq.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
 
     await redis.restart();
     const deadline = Date.now() + 8000;

@@ -137,7 +137,7 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     const body = (await refused.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
     expect(body.errors.map((e) => e.extensions.code)).toEqual(['OVERLOADED']);
-    expect(body.errors[0]!.message).toContain('200 ms');
+    expect(body.errors[0].message).toContain('200 ms');
     expect((await first).body).toEqual({ data: { me: { products: { page: 1 } } } });
     // The refused operation never reached the Console; the next one runs normally.
     expect((await stack.gql('{ me { subscriptions { total } } }', {}, { token })).body.errors).toBeUndefined();
@@ -154,7 +154,7 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
     const refused = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ appCatalog { total } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
-    expect(((await refused.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('OVERLOADED');
+    expect(((await refused.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('OVERLOADED');
     expect((await first).body.errors).toBeUndefined();
   });
 });
@@ -187,7 +187,7 @@ describe('a public call shared between requests', () => {
     const token = stack.tokenFor(1);
     const owned = await stack.gql<{ me: { products: { items: Array<{ store: { id: number } }> } } }, Record<string, never>>('{ me { products { items { store { id } } } } }', {}, { token });
     const stores = new Set(owned.body.data!.me.products.items.map((p) => p.store.id));
-    const storeId = [...stores][0]!;
+    const storeId = [...stores][0];
     const callsBefore = (await stack.stats())['GET /api/v2/products'] ?? 0;
     await stack.fault('GET /api/v2/my/products', { latencyMs: 1000 });
     await stack.fault('GET /api/v2/products', { latencyMs: 1400 });

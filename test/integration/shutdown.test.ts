@@ -102,7 +102,7 @@ suite('a gateway stopped under load', () => {
       outcomes.push(
         `round ${round}: exit ${code}, ${answers.length - bad.length}/${answers.length} answered in full` +
           (bad.length ? ` (${JSON.stringify(bad[0]).slice(0, 200)})` : '') +
-          (errorLines.length ? `, logged ${errorLines[0]!.slice(0, 300)}` : ''),
+          (errorLines.length ? `, logged ${errorLines[0].slice(0, 300)}` : ''),
       );
     }
     expect(outcomes).toEqual(outcomes.map((_, round) => `round ${round}: exit 0, 12/12 answered in full`));

@@ -77,7 +77,7 @@ redisSuite('two gateways on one Redis without CONSOLE_STORE_IDS', () => {
   beforeAll(async () => {
     redis = await startRedis();
     simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0' });
-    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
     for (let i = 0; i < 2; i += 1) gateways.push(await startGatewayProcess({ CONSOLE_URL: simUrl, REDIS_URL: redis.url }));
   }, 30_000);
   afterAll(async () => {
@@ -89,9 +89,9 @@ redisSuite('two gateways on one Redis without CONSOLE_STORE_IDS', () => {
   const ask = async (url: string, query: string) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json() as Promise<{ data?: { product?: { id: number } | null } }>;
 
   it('should search, on the second gateway, a store the first one learned', async () => {
-    await ask(gateways[0]!.url, '{ catalog(storeId: 12) { page } }');
+    await ask(gateways[0].url, '{ catalog(storeId: 12) { page } }');
     expect(await redis.admin.smembers('flecs-graph:stores:v1')).toContain('12');
-    const found = await ask(gateways[1]!.url, PRODUCT);
+    const found = await ask(gateways[1].url, PRODUCT);
     expect(found.data?.product?.id).toBe(1438);
   });
 });

@@ -77,7 +77,8 @@ describe('traces', () => {
     await redis?.close();
   });
 
-  const attribute = (span: OtlpSpan, key: string) => Object.values(span.attributes.find((a) => a.key === key)?.value ?? {})[0];
+  const attribute = (span: OtlpSpan, key: string): string | number | boolean | undefined =>
+    Object.values(span.attributes.find((a) => a.key === key)?.value ?? {})[0] as string | number | boolean | undefined;
 
   it('should continue the caller\'s trace through the HTTP request, the operation and each Console call, and pass it on to the Console', async () => {
     const res = await fetch(url, {

@@ -19,7 +19,7 @@ import { startStack, type Stack } from '../support/stack.js';
 const GENERATED = join(ROOT, 'test/generated/persisted-documents.json');
 const CHECKED_IN = join(ROOT, 'test/operations/persisted-documents.json');
 const manifest = JSON.parse(readFileSync(CHECKED_IN, 'utf8')) as Record<string, string>;
-const idOf = (operation: string) => Object.keys(manifest).find((id) => manifest[id]!.startsWith(`query ${operation}(`) || manifest[id]!.startsWith(`query ${operation} `))!;
+const idOf = (operation: string) => Object.keys(manifest).find((id) => manifest[id].startsWith(`query ${operation}(`) || manifest[id].startsWith(`query ${operation} `))!;
 const DASHBOARD_ID = (DashboardDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
 
 async function post(url: string, body: unknown, token?: string) {

@@ -28,7 +28,7 @@ async function codegenAgainst(schema: string): Promise<void> {
     } catch (error) {
       // What the developer would read in their terminal (codegen reports on both streams).
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`codegen failed:\n${stdout ?? ''}${stderr ?? ''}`);
+      throw new Error(`codegen failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -47,7 +47,7 @@ describe("the example frontend's typed documents", () => {
   });
 
   it('should fail when an argument it sends changes type', async () => {
-    const changed = SCHEMA.replace('  catalog(\n    \"\"\"Page number, from 1 (default 1) to 10000.\"\"\"\n    page: Int\n', '  catalog(\n    page: String\n');
+    const changed = SCHEMA.replace('  catalog(\n    """Page number, from 1 (default 1) to 10000."""\n    page: Int\n', '  catalog(\n    page: String\n');
     expect(changed).not.toBe(SCHEMA);
     await expect(codegenAgainst(changed)).rejects.toThrow(/page/);
   });

@@ -98,7 +98,7 @@ const get = async (body: { query: string; variables: Record<string, unknown> }, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
-let exitCode = 1;
+let exitCode: number;
 try {
   const checks: UserCheck[] = [];
   for (let i = 0; i < users; i += 1) {
@@ -165,8 +165,8 @@ try {
 
   const chaos = (async () => {
     while (!finished && Date.now() < stopAt) {
-      const route = ROUTES[Math.floor(Math.random() * ROUTES.length)]!;
-      const fault = FAULTS[Math.floor(Math.random() * FAULTS.length)]!;
+      const route = ROUTES[Math.floor(Math.random() * ROUTES.length)];
+      const fault = FAULTS[Math.floor(Math.random() * FAULTS.length)];
       await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, ...fault }) });
       await sleep(300 + Math.random() * 700);
       await fetch(`${simUrl}/__admin/faults`, { method: 'DELETE' });
@@ -180,8 +180,8 @@ try {
         await paused;
         continue;
       }
-      const user = checks[Math.floor(Math.random() * checks.length)]!;
-      const spec = QUERIES[Math.floor(Math.random() * QUERIES.length)]!;
+      const user = checks[Math.floor(Math.random() * checks.length)];
+      const spec = QUERIES[Math.floor(Math.random() * QUERIES.length)];
       requests += 1;
       inFlight += 1;
       const signal = Math.random() * ABORT_ONE_IN < 1 ? AbortSignal.timeout(1 + Math.floor(Math.random() * 20)) : undefined;
@@ -216,7 +216,7 @@ try {
   const liveGrowth = (liveEnd.liveHeapBytes - liveStart.liveHeapBytes) / liveStart.liveHeapBytes;
 
   const quarter = Math.max(1, Math.floor(rssSamples.length / 4));
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const rssStart = rssSamples.length > 0 ? median(rssSamples.slice(0, quarter)) : liveStart.rssBytes;
   const rssEnd = rssSamples.length > 0 ? median(rssSamples.slice(-quarter)) : liveEnd.rssBytes;
   const rssGrowth = (rssEnd - rssStart) / rssStart;

@@ -78,9 +78,9 @@ export interface RunningDemo {
 
 export async function startDemo(env: Record<string, string> = {}): Promise<RunningDemo> {
   const demo = startProcess('dist/src/demo.js', { PORT: '0', SIMULATOR_PORT: '0', EXAMPLE_PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env });
-  const explorerUrl = (await demo.waitFor(/Explorer:\s+(http:\/\/\S+)/, 30_000))[1]!;
-  const exampleUrl = (await demo.waitFor(/Example frontend:\s+(http:\/\/\S+)/))[1]!;
-  const simulatorUrl = (await demo.waitFor(/Console simulator:\s+(http:\/\/\S+)/))[1]!;
+  const explorerUrl = (await demo.waitFor(/Explorer:\s+(http:\/\/\S+)/, 30_000))[1];
+  const exampleUrl = (await demo.waitFor(/Example frontend:\s+(http:\/\/\S+)/))[1];
+  const simulatorUrl = (await demo.waitFor(/Console simulator:\s+(http:\/\/\S+)/))[1];
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${simulatorUrl}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
     if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status}`);

@@ -122,7 +122,7 @@ export async function startProcesses(
   options: { quietGateway?: boolean; gatewayNodeArgs?: string[] } = {},
 ) {
   const simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1', ...simulatorEnv });
-  const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+  const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
   const port = await freePort();
   const gateway = startProcess(
     'dist/src/index.js',

@@ -21,7 +21,7 @@ function submit(gate: AdmissionGate, count: number) {
   return {
     jobs,
     ran,
-    async finishAll() {
+    finishAll: async () => {
       jobs.forEach((job) => job.finish());
       await Promise.all(ran);
     },
@@ -43,13 +43,13 @@ describe('AdmissionGate', () => {
     await tick();
     expect(order).toEqual(['a', 'b']);
     expect(gate.queued).toBe(2);
-    jobs[1]!.finish();
-    await jobs[1]!.ran;
+    jobs[1].finish();
+    await jobs[1].ran;
     await tick();
     expect(order).toEqual(['a', 'b', 'c']);
-    jobs[0]!.finish();
-    jobs[2]!.finish();
-    jobs[3]!.finish();
+    jobs[0].finish();
+    jobs[2].finish();
+    jobs[3].finish();
     await Promise.all(jobs.map((j) => j.ran));
     expect(order).toEqual(['a', 'b', 'c', 'd']);
     expect(gate.queued).toBe(0);
@@ -171,7 +171,7 @@ describe('AdmissionGate', () => {
     await Promise.all(ran.slice(0, AUTO_START - AUTO_MIN));
     await tick();
     expect(gate.queued).toBe(1); // still AUTO_MIN running: the waiting one waits
-    jobs[AUTO_START - AUTO_MIN]!.finish();
+    jobs[AUTO_START - AUTO_MIN].finish();
     await ran[AUTO_START - AUTO_MIN];
     await tick();
     expect(gate.queued).toBe(0);

@@ -28,7 +28,7 @@ export function dashboardView(endpoint: string, session: Session, callbacks: Das
     catalogue: section('catalogue', 'Public catalogue'),
   };
   const logout = h('button', { type: 'button', class: 'secondary', 'data-testid': 'logout' }, 'Log out');
-  logout.addEventListener('click', callbacks.onLogout);
+  logout.addEventListener('click', () => callbacks.onLogout());
   const page = h(
     'div',
     { class: 'dashboard' },
