@@ -9,7 +9,18 @@ import tseslint from 'typescript-eslint';
  * Formatting is Prettier's job (`npm run format:check`), so no stylistic rules here.
  */
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'profiles/', 'node_modules/', 'test/generated/', 'examples/web-dashboard/dist/', 'examples/web-dashboard/src/gql/', '**/*.tmp.*'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      'profiles/',
+      'node_modules/',
+      'test/generated/',
+      'examples/web-dashboard/dist/',
+      'examples/web-dashboard/src/gql/',
+      '**/*.tmp.*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -16,7 +16,10 @@ export function precompress(outDir: string): Plugin {
       for (const name of readdirSync(assets)) {
         if (name.endsWith('.br') || name.endsWith('.gz')) continue;
         const bytes = readFileSync(join(assets, name));
-        writeFileSync(join(assets, `${name}.br`), brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+        writeFileSync(
+          join(assets, `${name}.br`),
+          brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+        );
         writeFileSync(join(assets, `${name}.gz`), gzipSync(bytes, { level: 9 }));
       }
     },

@@ -205,11 +205,14 @@ function readTrustedDocuments(env: Record<string, string | undefined>, sandbox: 
   const file = env.TRUSTED_DOCUMENTS_FILE?.trim();
   const mode = readChoice(env, 'TRUSTED_DOCUMENTS', 'allow', ['allow', 'only'] as const);
   if (file === undefined || file === '') {
-    if (env.TRUSTED_DOCUMENTS?.trim() === 'only') throw new ConfigError('TRUSTED_DOCUMENTS=only needs TRUSTED_DOCUMENTS_FILE (the manifest of the documents to allow)');
+    if (env.TRUSTED_DOCUMENTS?.trim() === 'only')
+      throw new ConfigError('TRUSTED_DOCUMENTS=only needs TRUSTED_DOCUMENTS_FILE (the manifest of the documents to allow)');
     return undefined;
   }
   if (mode === 'only' && sandbox) {
-    throw new ConfigError('TRUSTED_DOCUMENTS=only refuses every ad-hoc document, and the Sandbox sends nothing else: set GRAPHQL_SANDBOX=false (the default with NODE_ENV=production)');
+    throw new ConfigError(
+      'TRUSTED_DOCUMENTS=only refuses every ad-hoc document, and the Sandbox sends nothing else: set GRAPHQL_SANDBOX=false (the default with NODE_ENV=production)',
+    );
   }
   return { file, mode };
 }
@@ -220,7 +223,8 @@ function readStoreIds(env: Record<string, string | undefined>): number[] {
   if (raw === undefined || raw === '') return [];
   const parts = raw.split(',').map((p) => p.trim());
   const bad = parts.find((p) => !/^[1-9]\d{0,9}$/.test(p));
-  if (bad !== undefined) throw new ConfigError(`CONSOLE_STORE_IDS must be store ids (whole numbers from 1) separated by commas, like "2,4,7" (got "${bad.slice(0, 40)}")`);
+  if (bad !== undefined)
+    throw new ConfigError(`CONSOLE_STORE_IDS must be store ids (whole numbers from 1) separated by commas, like "2,4,7" (got "${bad.slice(0, 40)}")`);
   const ids = parts.map(Number);
   if (new Set(ids).size !== ids.length) throw new ConfigError('CONSOLE_STORE_IDS names a store twice');
   return ids;

@@ -26,7 +26,10 @@ try {
   const site = findExampleSite();
   const manifest = site ? join(site, '..', 'src', 'gql', 'persisted-documents.json') : undefined;
   const trusted = manifest && existsSync(manifest) ? { TRUSTED_DOCUMENTS_FILE: manifest } : {};
-  const config = { ...loadGatewayConfig({ NODE_ENV: 'development', CONSOLE_STORE_IDS: storeIds, ...trusted, ...process.env, CONSOLE_URL: simulator.url }), sandbox: true };
+  const config = {
+    ...loadGatewayConfig({ NODE_ENV: 'development', CONSOLE_STORE_IDS: storeIds, ...trusted, ...process.env, CONSOLE_URL: simulator.url }),
+    sandbox: true,
+  };
   const { token } = simulator.console.issueToken(0);
   const gateway = await startGateway(config, {
     logger: createLogger(config.logLevel),
@@ -52,7 +55,8 @@ try {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 } catch (error) {
-  const reason = error instanceof ConfigError ? `invalid configuration: ${error.message}` : `could not start: ${error instanceof Error ? error.message : String(error)}`;
+  const reason =
+    error instanceof ConfigError ? `invalid configuration: ${error.message}` : `could not start: ${error instanceof Error ? error.message : String(error)}`;
   console.error(`flecs-graph demo: ${reason}`);
   process.exit(1);
 }

@@ -20,7 +20,8 @@ function start(): void {
     env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
   });
   child.once('exit', (code, signal) => {
-    if (!stopping && restartTimer === undefined) process.stderr.write(`flecs-graph dev: the gateway exited (${signal ?? code}); waiting for a change under src/\n`);
+    if (!stopping && restartTimer === undefined)
+      process.stderr.write(`flecs-graph dev: the gateway exited (${signal ?? code}); waiting for a change under src/\n`);
   });
 }
 

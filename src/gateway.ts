@@ -83,13 +83,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   const schema = await buildGatewaySchema();
   // Read, parsed and validated before anything listens: a broken manifest stops the start, named.
-  const trustedDocuments = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments.file, config.trustedDocuments.mode, schema, config.sandbox) : undefined;
+  const trustedDocuments = config.trustedDocuments
+    ? loadTrustedDocuments(config.trustedDocuments.file, config.trustedDocuments.mode, schema, config.sandbox)
+    : undefined;
   // Always a store: with DOCUMENT_CACHE_MAX_BYTES=0 it keeps nothing but the trusted documents.
   const documentStore = new DocumentStore(config.memory.documentCacheMaxBytes);
   for (const [hash, document] of trustedDocuments?.documents ?? []) documentStore.pin(hash, document);
   // The local explorer is read only where a browser may be shown it.
   const explorerAssets = config.sandbox ? loadExplorerAssets() : undefined;
-  if (config.sandbox && !explorerAssets) logger.warn('the local explorer (dist/explorer) was not built: browsers without access to Apollo\'s CDN get no explorer; run npm run build');
+  if (config.sandbox && !explorerAssets)
+    logger.warn("the local explorer (dist/explorer) was not built: browsers without access to Apollo's CDN get no explorer; run npm run build");
   const apollo = createApolloServer({
     apqCache: services.apqCache,
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
@@ -222,11 +225,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
             failedSteps.push({ step: name, error: error instanceof Error ? error.message : String(error) });
           }
         };
-        await step('metrics listener', () => new Promise<void>((resolve) => {
-            if (!metricsServer) return resolve();
-            metricsServer.close(() => resolve());
-            metricsServer.closeAllConnections();
-          }));
+        await step(
+          'metrics listener',
+          () =>
+            new Promise<void>((resolve) => {
+              if (!metricsServer) return resolve();
+              metricsServer.close(() => resolve());
+              metricsServer.closeAllConnections();
+            }),
+        );
         await step('admission gate', () => admission.close());
         await step('apollo', () => apollo.stop());
         await step('console connections', () => transport.close());

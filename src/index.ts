@@ -59,7 +59,8 @@ try {
     logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'draining');
     void gateway.close().then((report) => {
       for (const failed of report.failedSteps) logger.error(failed, 'shutdown step failed');
-      if (report.cut > 0) logger.warn({ cut: report.cut, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'requests still running at SHUTDOWN_TIMEOUT_MS were cut');
+      if (report.cut > 0)
+        logger.warn({ cut: report.cut, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'requests still running at SHUTDOWN_TIMEOUT_MS were cut');
       logger.info({ cut: report.cut, durationMs: Date.now() - started, finished: report.finished }, 'stopped');
       // The last spans go out before the process does (at most 2 s: an unreachable collector must not hold the exit).
       const flushed = tracing ? Promise.race([tracing.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]) : Promise.resolve();
@@ -70,7 +71,8 @@ try {
   process.on('SIGINT', onSignal);
 } catch (error) {
   // A manifest that does not load is a configuration error too, found only once the schema exists.
-  const reason = error instanceof ConfigError ? `invalid configuration: ${error.message}` : `could not start: ${error instanceof Error ? error.message : String(error)}`;
+  const reason =
+    error instanceof ConfigError ? `invalid configuration: ${error.message}` : `could not start: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`flecs-graph: ${reason}\n`);
   process.exit(EXIT.couldNotStart);
 }

@@ -59,7 +59,9 @@ export interface RunningServices extends SharedServices {
 /** The public cache in process, or in Redis (with the persisted queries) when REDIS_URL is set. */
 export function createSharedServices(options: SharedServicesOptions): RunningServices {
   const { publicCache: cacheConfig, logger, metrics } = options;
-  const redis = cacheConfig.redisUrl ? new RedisConnection(cacheConfig.redisUrl, cacheConfig.redisTimeoutMs, logger, metrics, options.transport.tracing) : undefined;
+  const redis = cacheConfig.redisUrl
+    ? new RedisConnection(cacheConfig.redisUrl, cacheConfig.redisTimeoutMs, logger, metrics, options.transport.tracing)
+    : undefined;
   const memoryStore = redis ? undefined : new MemoryStore(cacheConfig.maxBytes);
   const store = memoryStore ?? new RedisStore(redis!);
   if (memoryStore) metrics?.caches.set('public', () => memoryStore.size());

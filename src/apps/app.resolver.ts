@@ -26,7 +26,10 @@ export class AppResolver {
   ): Promise<Product | null> {
     const name = reverseDomainName.trim();
     if (name.length > 255 || !REVERSE_DOMAIN.test(name)) {
-      throw new BadUserInputError('reverseDomainName must look like "tech.flecs.mqtt-bridge" (letters, digits, dots, dashes; at most 255 characters).', 'reverseDomainName');
+      throw new BadUserInputError(
+        'reverseDomainName must look like "tech.flecs.mqtt-bridge" (letters, digits, dots, dashes; at most 255 characters).',
+        'reverseDomainName',
+      );
     }
     const store = checkPositive(storeId, 'storeId');
     const catalog = toAppCatalog(await ctx.console.appCatalog(store === undefined ? {} : { storeId: store }));

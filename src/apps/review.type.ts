@@ -4,7 +4,7 @@ import { Field, InputType, Int, ObjectType } from 'type-graphql';
 
 @InputType({ description: 'A review of a FLECS app, posted to the Console under your account.' })
 export class AppReviewInput {
-  @Field(() => Int, { description: 'The app\'s product id (Product.id).' })
+  @Field(() => Int, { description: "The app's product id (Product.id)." })
   productId!: number;
 
   @Field(() => Int, { description: 'Stars, 1 to 5.' })
@@ -16,7 +16,7 @@ export class AppReviewInput {
   @Field(() => String, { description: 'The name shown with the review, 1 to 200 characters.' })
   reviewer!: string;
 
-  @Field(() => String, { description: 'The reviewer\'s e-mail address (not shown publicly).' })
+  @Field(() => String, { description: "The reviewer's e-mail address (not shown publicly)." })
   reviewerEmail!: string;
 }
 
@@ -25,7 +25,7 @@ export class AppReview {
   @Field(() => Int, { description: 'Review id in the Console.' })
   id!: number;
 
-  @Field(() => Int, { description: 'The reviewed product\'s id.' })
+  @Field(() => Int, { description: "The reviewed product's id." })
   productId!: number;
 
   @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the Console recorded it (UTC); null when it sent no readable date.' })
@@ -43,7 +43,7 @@ export class AppReview {
   @Field(() => String, { nullable: true, description: 'The name shown with the review.' })
   reviewer!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The reviewed product\'s name.' })
+  @Field(() => String, { nullable: true, description: "The reviewed product's name." })
   productName!: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Whether the Console counts the reviewer as a verified owner.' })

@@ -11,7 +11,8 @@ import { LoginPayload, TokenStatus } from './auth.type.js';
 @Resolver()
 export class AuthResolver {
   @Mutation(() => LoginPayload, {
-    description: 'Log in to the Console with a username and password; returns a token for `Authorization: Bearer <token>`. A wrong password is INVALID_CREDENTIALS.',
+    description:
+      'Log in to the Console with a username and password; returns a token for `Authorization: Bearer <token>`. A wrong password is INVALID_CREDENTIALS.',
   })
   async login(
     @Arg('username', () => String, { description: 'Console login name or e-mail.' }) username: string,

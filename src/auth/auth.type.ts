@@ -46,6 +46,6 @@ export class TokenStatus {
   @Field(() => Boolean, { description: 'True when the Console accepts the token.' })
   isValid!: boolean;
 
-  @Field(() => FeatureFlags, { nullable: true, description: 'Feature flags of the token\'s account; null when the token is not valid.' })
+  @Field(() => FeatureFlags, { nullable: true, description: "Feature flags of the token's account; null when the token is not valid." })
   featureFlags!: FeatureFlags | null;
 }

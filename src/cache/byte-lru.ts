@@ -8,7 +8,10 @@ export class ByteLru<K, V> {
   private readonly entries = new Map<K, { value: V; bytes: number }>(); // insertion order = least recently used first
   private total = 0;
 
-  constructor(readonly maxBytes: number, private readonly maxEntries = Number.POSITIVE_INFINITY) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly maxEntries = Number.POSITIVE_INFINITY,
+  ) {}
 
   get(key: K): V | undefined {
     const entry = this.entries.get(key);

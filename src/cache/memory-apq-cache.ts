@@ -13,7 +13,10 @@ const ENTRY_OVERHEAD_BYTES = 200;
 export class MemoryApqCache implements KeyValueCache<string> {
   private readonly entries: ByteLru<string, { query: string; expiresAt: number }>;
 
-  constructor(maxBytes: number, private readonly now: () => number = Date.now) {
+  constructor(
+    maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.entries = new ByteLru(maxBytes);
   }
 

@@ -16,7 +16,10 @@ export class MemoryStore implements CacheStore {
   private readonly slots = new Map<string, Slot>(); // insertion order = least recently used first
   private bytes = 0;
 
-  constructor(private readonly maxBytes: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async read(key: string): Promise<CachedEntry | undefined> {
     const slot = this.slots.get(key);

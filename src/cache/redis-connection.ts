@@ -68,7 +68,12 @@ export class RedisConnection {
     // Tracing on: one CLIENT span per round trip (semantic conventions for databases), never a key's value.
     const span = this.tracing?.tracer.startSpan(`redis ${operation}`, {
       kind: this.tracing.SpanKind.CLIENT,
-      attributes: { 'db.system.name': 'redis', 'db.operation.name': operation, 'server.address': this.client.options.host ?? '', 'server.port': this.client.options.port ?? 6379 },
+      attributes: {
+        'db.system.name': 'redis',
+        'db.operation.name': operation,
+        'server.address': this.client.options.host ?? '',
+        'server.port': this.client.options.port ?? 6379,
+      },
     });
     try {
       return await command(this.client);

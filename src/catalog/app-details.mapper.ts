@@ -92,6 +92,7 @@ function httpsUrl(value: unknown): string | null {
 }
 
 function links(value: unknown): string[] {
-  const candidates = typeof value === 'string' ? [value] : Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [];
+  const candidates =
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [];
   return candidates.map(webUrl).filter((u): u is string => u !== null);
 }

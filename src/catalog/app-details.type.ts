@@ -4,14 +4,15 @@ import { Field, ObjectType } from 'type-graphql';
 @ObjectType({
   simpleResolvers: true,
   description:
-    'What FLECS\'s own web app reads out of a product\'s attributes and meta data, typed: present only for products that are FLECS apps (they carry a reverse-domain name).',
+    "What FLECS's own web app reads out of a product's attributes and meta data, typed: present only for products that are FLECS apps (they carry a reverse-domain name).",
 })
 export class AppDetails {
   @Field(() => String, { description: 'The app\'s FLECS id, for example "tech.flecs.mqtt-bridge" (attribute `reverse-domain-name`).' })
   reverseDomainName!: string;
 
   @Field(() => [String], {
-    description: 'Versions offered, newest first, compared as version numbers ("1.10.0" after "1.9.2"); entries that are no version number are left out (attribute `versions`).',
+    description:
+      'Versions offered, newest first, compared as version numbers ("1.10.0" after "1.9.2"); entries that are no version number are left out (attribute `versions`).',
   })
   versions!: string[];
 

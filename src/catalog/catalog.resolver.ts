@@ -11,10 +11,10 @@ import { Product } from './product.type.js';
 export class CatalogResolver {
   @Query(() => ProductPage, {
     nullable: true,
-    description: 'One page of a store\'s public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.',
+    description: "One page of a store's public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.",
   })
   async catalog(
-    @Arg('storeId', () => Int, { nullable: true, description: 'Store to list; the Console\'s default store when omitted.' }) storeId: number | null,
+    @Arg('storeId', () => Int, { nullable: true, description: "Store to list; the Console's default store when omitted." }) storeId: number | null,
     @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1) to 10000.' }) page: number | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
@@ -27,16 +27,16 @@ export class CatalogResolver {
     description:
       'A product by id: looked up in your own products and apps (with a bearer token), then in the public catalogue of every store the gateway knows. Null only when none has it; LOOKUP_INCOMPLETE when the search stopped at its bound first.',
   })
-  product(@Arg('id', () => Int, { description: 'The Console\'s product id.' }) id: number, @Ctx() ctx: GatewayContext): Promise<Product | null> {
+  product(@Arg('id', () => Int, { description: "The Console's product id." }) id: number, @Ctx() ctx: GatewayContext): Promise<Product | null> {
     return ctx.loaders.productById.load(checkPositive(id, 'id')!);
   }
 
   @Query(() => AppCatalog, {
     nullable: true,
-    description: 'The apps of a store\'s public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.',
+    description: "The apps of a store's public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.",
   })
   async appCatalog(
-    @Arg('storeId', () => Int, { nullable: true, description: 'Store to list; the Console\'s default store when omitted.' }) storeId: number | null,
+    @Arg('storeId', () => Int, { nullable: true, description: "Store to list; the Console's default store when omitted." }) storeId: number | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<AppCatalog> {
     return toAppCatalog(await ctx.console.appCatalog(pageArgs(storeId, undefined)));

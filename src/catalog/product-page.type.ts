@@ -4,7 +4,7 @@ import { Product } from './product.type.js';
 
 @ObjectType({ simpleResolvers: true, description: 'One page of products.' })
 export class ProductPage {
-  @Field(() => Int, { description: 'This page\'s number, from 1.' })
+  @Field(() => Int, { description: "This page's number, from 1." })
   page!: number;
 
   @Field(() => Int, { description: 'How many pages there are in all.' })
@@ -14,7 +14,7 @@ export class ProductPage {
   items!: Product[];
 }
 
-@ObjectType({ simpleResolvers: true, description: 'The apps of a store\'s public catalogue (not paginated by the Console).' })
+@ObjectType({ simpleResolvers: true, description: "The apps of a store's public catalogue (not paginated by the Console)." })
 export class AppCatalog {
   @Field(() => Int, { description: 'How many apps the store has.' })
   total!: number;

@@ -4,7 +4,7 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { AppDetails } from './app-details.type.js';
 import { Store } from './store.type.js';
 
-@ObjectType({ simpleResolvers: true, description: 'A product category, as the Console\'s store classifies it.' })
+@ObjectType({ simpleResolvers: true, description: "A product category, as the Console's store classifies it." })
 export class Category {
   @Field(() => Int, { description: 'Category id in the Console.' })
   id!: number;
@@ -87,6 +87,9 @@ export class Product {
   @Field(() => Boolean, { nullable: true, description: 'Whether the product can be bought now.' })
   purchasable!: boolean | null;
 
-  @Field(() => AppDetails, { nullable: true, description: 'The app\'s FLECS facts (id, versions, architectures, icon, links…); null when the product is not a FLECS app.' })
+  @Field(() => AppDetails, {
+    nullable: true,
+    description: "The app's FLECS facts (id, versions, architectures, icon, links…); null when the product is not a FLECS app.",
+  })
   app!: AppDetails | null;
 }

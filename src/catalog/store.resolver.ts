@@ -10,7 +10,7 @@ import { Store } from './store.type.js';
 export class StoreResolver {
   @FieldResolver(() => ProductPage, {
     nullable: true,
-    description: 'One page of this store\'s public catalogue. Batched per request: one Console call per distinct (store, page).',
+    description: "One page of this store's public catalogue. Batched per request: one Console call per distinct (store, page).",
   })
   catalog(
     @Root() store: Store,

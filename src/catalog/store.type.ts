@@ -22,7 +22,7 @@ export class Address {
   state!: string | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A FLECS store (a vendor\'s shop). Its `catalog` field fetches the store\'s public catalogue.' })
+@ObjectType({ simpleResolvers: true, description: "A FLECS store (a vendor's shop). Its `catalog` field fetches the store's public catalogue." })
 export class Store {
   @Field(() => Int, { description: 'Store id; the `storeId` argument elsewhere refers to it.' })
   id!: number;

@@ -34,7 +34,10 @@ interface Circuit {
 export class RouteBreakers {
   private readonly circuits = new Map<string, Circuit>();
 
-  constructor(private readonly options: BreakerOptions, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly options: BreakerOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async run<T>(route: string, attempt: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
     const circuit = this.circuitOf(route);

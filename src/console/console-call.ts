@@ -67,7 +67,12 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
       const send = transport.tracing ? () => tracedAttempt(transport.tracing!, transport, call, route, attempt, once) : once;
       return await withConnection(transport, scope, () => transport.breakers.run(route, send, isHealthFailure));
     } catch (raw) {
-      const failure = raw instanceof UpstreamFailure ? raw : isOpenCircuitError(raw) ? new UpstreamFailure('circuit_open', 'circuit open') : new UpstreamFailure('malformed', String(raw));
+      const failure =
+        raw instanceof UpstreamFailure
+          ? raw
+          : isOpenCircuitError(raw)
+            ? new UpstreamFailure('circuit_open', 'circuit open')
+            : new UpstreamFailure('malformed', String(raw));
       if (failure.kind === 'circuit_open' || failure.kind === 'queue') transport.metrics?.upstreamDuration.observe({ route, status: failure.kind }, 0);
       transport.logger.warn({ requestId: scope.requestId, route, attempt, outcome: failure.outcome, detail: failure.detail }, 'upstream call failed');
       const backoff = 25 + Math.random() * 75;
@@ -89,7 +94,10 @@ async function withConnection<T>(transport: ConsoleTransport, scope: CallScope, 
   const waitStarted = performance.now();
   if (!(await transport.slots.acquire(scope.deadline - Date.now()))) {
     const waited = Math.round(performance.now() - waitStarted);
-    throw new UpstreamFailure('queue', `no free Console connection within ${waited} ms (${transport.slots.capacity} in use, ${transport.slots.queued} waiting)`);
+    throw new UpstreamFailure(
+      'queue',
+      `no free Console connection within ${waited} ms (${transport.slots.capacity} in use, ${transport.slots.queued} waiting)`,
+    );
   }
   const started = performance.now();
   let sent = true;
@@ -117,7 +125,14 @@ function pathWithQuery(call: ConsoleCall): string {
  * One attempt's client span (semantic conventions for HTTP), a child of the operation's span; the
  * Console receives its `traceparent`. Never the token, the body or the answer.
  */
-function tracedAttempt<T>(tracing: Tracing, transport: ConsoleTransport, call: ConsoleCall, route: string, attempt: number, send: () => Promise<T>): Promise<T> {
+function tracedAttempt<T>(
+  tracing: Tracing,
+  transport: ConsoleTransport,
+  call: ConsoleCall,
+  route: string,
+  attempt: number,
+  send: () => Promise<T>,
+): Promise<T> {
   const { api } = tracing;
   const span = tracing.tracer.startSpan(route, {
     kind: tracing.SpanKind.CLIENT,
@@ -181,7 +196,10 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   const status = response.status;
   observe(String(status));
   if (transport.logger.isLevelEnabled('debug')) {
-    transport.logger.debug({ requestId: scope.requestId, route, status, durationMs: Math.round((performance.now() - started) * 10) / 10, bytes: response.body.length }, 'upstream call');
+    transport.logger.debug(
+      { requestId: scope.requestId, route, status, durationMs: Math.round((performance.now() - started) * 10) / 10, bytes: response.body.length },
+      'upstream call',
+    );
   }
   if (status < 200 || status > 299) {
     throw new UpstreamFailure('status', `answered ${status}`, status, status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined);

@@ -1,5 +1,14 @@
 import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
-import { callConsole, clientLeftError, refusedTokenIsUnauthenticated, queryStringOf, toGraphQLError, type CallScope, type ConsoleCall, type StatusMapper } from './console-call.js';
+import {
+  callConsole,
+  clientLeftError,
+  refusedTokenIsUnauthenticated,
+  queryStringOf,
+  toGraphQLError,
+  type CallScope,
+  type ConsoleCall,
+  type StatusMapper,
+} from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
 import type { KnownStores } from '../loaders/known-stores.js';
 import type { SharedServices } from '../services.js';
@@ -20,8 +29,7 @@ export interface PageArgs {
 const refusedArguments: StatusMapper = (status) =>
   status === 400 ? new BadUserInputError('The Console did not accept this storeId or page.', 'storeId/page') : undefined;
 
-const invalidCredentials: StatusMapper = (status, upstream) =>
-  status === 401 || status === 403 ? new InvalidCredentialsError(upstream) : undefined;
+const invalidCredentials: StatusMapper = (status, upstream) => (status === 401 || status === 403 ? new InvalidCredentialsError(upstream) : undefined);
 
 /**
  * The Console, as seen by one GraphQL request: bound to that request's bearer token (or none) and
@@ -91,7 +99,10 @@ export class ConsoleClient {
     // A store whose public catalogue lists products exists: product searches learn it (public data).
     const storeId = args.storeId;
     if (storeId !== undefined && this.services.knownStores) {
-      page.then((p) => (p.products?.length ? this.services.knownStores!.add(storeId) : undefined), () => undefined);
+      page.then(
+        (p) => (p.products?.length ? this.services.knownStores!.add(storeId) : undefined),
+        () => undefined,
+      );
     }
     return page;
   }
@@ -113,8 +124,10 @@ export class ConsoleClient {
       return Promise.reject(new UnauthenticatedError('The Console refused the bearer token earlier in this request.', { route: routeName(call.route) }));
     }
     // The resolvers refuse a missing token before they get here; an empty one is refused upstream.
-    return this.memoised({ ...call, token: this.token ?? '' }, this.token ?? '', (status, upstream) =>
-      refusedArguments(status, upstream) ?? refusedTokenIsUnauthenticated(status, upstream),
+    return this.memoised(
+      { ...call, token: this.token ?? '' },
+      this.token ?? '',
+      (status, upstream) => refusedArguments(status, upstream) ?? refusedTokenIsUnauthenticated(status, upstream),
     );
   }
 
@@ -132,7 +145,8 @@ export class ConsoleClient {
     return this.memoised(call, '', undefined, () =>
       this.services.publicCache.get(
         publicKey(call),
-        () => this.send<T>(call, refusedArguments, { requestId: this.scope.requestId, deadline: Date.now() + this.scope.budgetMs, budgetMs: this.scope.budgetMs }),
+        () =>
+          this.send<T>(call, refusedArguments, { requestId: this.scope.requestId, deadline: Date.now() + this.scope.budgetMs, budgetMs: this.scope.budgetMs }),
         (shared) => untilDeadline(shared, this.scope.deadline, routeName(call.route)),
       ),
     );
@@ -166,7 +180,10 @@ export class ConsoleClient {
  */
 function untilDeadline<T>(pending: Promise<T>, deadline: number, route: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(toGraphQLError(new UpstreamFailure('deadline', 'operation deadline passed while waiting for a shared call'), route)), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => reject(toGraphQLError(new UpstreamFailure('deadline', 'operation deadline passed while waiting for a shared call'), route)),
+      Math.max(0, deadline - Date.now()),
+    );
     pending.then(
       (value) => {
         clearTimeout(timer);

@@ -69,7 +69,8 @@ export class ConsoleSlots {
   release(durationMs?: number): void {
     if (durationMs !== undefined) this.averageMs = this.averageMs === 0 ? durationMs : this.averageMs + LATENCY_WEIGHT * (durationMs - this.averageMs);
     const next = this.waiting.shift();
-    if (next) next(); // the slot passes straight to the next caller
+    if (next)
+      next(); // the slot passes straight to the next caller
     else this.active -= 1;
   }
 }

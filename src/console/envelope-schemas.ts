@@ -27,7 +27,6 @@ export const EnvelopeSchema = {
   validate: envelope(z.looseObject({ isValid: z.boolean(), feature_flags: z.looseObject({ ff: flags }).nullish() })),
 } as const;
 
-
 /** Where a payload broke the schema, for the log: paths and messages, never the values. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -74,7 +74,14 @@ export class EdgeLimits {
     const rate = this.config.operationsPerSecond;
     if (rate === 0) return;
     const answer = await this.store.take(`ops:${client.key}`, 1, rate, rate * 2);
-    if (!answer.allowed) throw this.refuse('operations', requestId, answer.retryAfterMs, true, `Too many operations from this client; retry in ${seconds(answer.retryAfterMs)} s.`);
+    if (!answer.allowed)
+      throw this.refuse(
+        'operations',
+        requestId,
+        answer.retryAfterMs,
+        true,
+        `Too many operations from this client; retry in ${seconds(answer.retryAfterMs)} s.`,
+      );
   }
 
   /** Throws RateLimitedError (HTTP 429) when the operation's Console calls do not fit the client's budget. */
@@ -85,7 +92,13 @@ export class EdgeLimits {
     const cost = Math.min(upstreamCost, rate * 2);
     const answer = await this.store.take(`calls:${client.key}`, cost, rate, rate * 2);
     if (!answer.allowed) {
-      throw this.refuse('console_calls', requestId, answer.retryAfterMs, true, `This client has used its Console calls for now; retry in ${seconds(answer.retryAfterMs)} s.`);
+      throw this.refuse(
+        'console_calls',
+        requestId,
+        answer.retryAfterMs,
+        true,
+        `This client has used its Console calls for now; retry in ${seconds(answer.retryAfterMs)} s.`,
+      );
     }
   }
 
@@ -102,7 +115,10 @@ export class EdgeLimits {
       perAddress > 0 ? this.store.add(addressKey, 1, this.config.loginAddressWindowMs) : undefined,
     ]);
     const refund = async () => {
-      await Promise.all([user ? this.store.add(userKey, -1, this.config.loginUserAddressWindowMs) : undefined, all ? this.store.add(addressKey, -1, this.config.loginAddressWindowMs) : undefined]);
+      await Promise.all([
+        user ? this.store.add(userKey, -1, this.config.loginUserAddressWindowMs) : undefined,
+        all ? this.store.add(addressKey, -1, this.config.loginAddressWindowMs) : undefined,
+      ]);
     };
     // The same words whether or not the username exists, and whichever window is full.
     const message = (ms: number) => `Too many failed logins; retry in ${seconds(ms)} s.`;

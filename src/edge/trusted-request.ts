@@ -12,7 +12,8 @@ export type TrustedResolution = { ok: true; body: unknown } | { ok: false; statu
  * parameters are rewritten in `url` itself.
  */
 export function resolveTrustedDocument(method: string, url: URL, body: unknown, trusted: TrustedDocuments | undefined): TrustedResolution {
-  const fields = method === 'GET' ? undefined : body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const fields =
+    method === 'GET' ? undefined : body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const documentId = method === 'GET' ? url.searchParams.get('documentId') : fields?.documentId;
   const query = method === 'GET' ? url.searchParams.get('query') : fields?.query;
 
@@ -20,7 +21,12 @@ export function resolveTrustedDocument(method: string, url: URL, body: unknown, 
     const hash = typeof documentId === 'string' ? hashOfDocumentId(documentId) : undefined;
     const text = hash === undefined ? undefined : trusted?.texts.get(hash);
     if (text === undefined) {
-      return { ok: false, status: 400, code: ErrorCode.PersistedQueryNotFound, message: 'No trusted document has this documentId: send one from the deployed manifest.' };
+      return {
+        ok: false,
+        status: 400,
+        code: ErrorCode.PersistedQueryNotFound,
+        message: 'No trusted document has this documentId: send one from the deployed manifest.',
+      };
     }
     if (method === 'GET') {
       url.searchParams.delete('documentId');
@@ -43,7 +49,12 @@ export function resolveTrustedDocument(method: string, url: URL, body: unknown, 
     return { ok: true, body: { ...fields, query: text } };
   }
   if (trusted.mode === 'only' && typeof query === 'string' && !trusted.texts.has(createHash('sha256').update(query).digest('hex'))) {
-    return { ok: false, status: 400, code: ErrorCode.DocumentNotTrusted, message: 'This gateway runs only the documents of its trusted manifest (TRUSTED_DOCUMENTS=only); send a documentId.' };
+    return {
+      ok: false,
+      status: 400,
+      code: ErrorCode.DocumentNotTrusted,
+      message: 'This gateway runs only the documents of its trusted manifest (TRUSTED_DOCUMENTS=only); send a documentId.',
+    };
   }
   return { ok: true, body };
 }

@@ -1,6 +1,15 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError, Kind, OperationTypeNode, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, OperationLimitError } from '../common/errors.js';
 import { OperationCache } from '../common/operation-cache.js';
@@ -91,16 +100,39 @@ export function checkOperation(
     definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
   };
   validate(schema, single, [maxDepthRule({ n: limits.maxDepth, onReject, propagateOnRejection: false, flattenFragments: true })]);
-  if (rejected[0]) return error(new OperationLimitError(ErrorCode.QueryTooDeep, `The query is too deep (${found(rejected[0])} levels; the limit is ${limits.maxDepth}).`, limits.maxDepth, found(rejected[0])));
+  if (rejected[0])
+    return error(
+      new OperationLimitError(
+        ErrorCode.QueryTooDeep,
+        `The query is too deep (${found(rejected[0])} levels; the limit is ${limits.maxDepth}).`,
+        limits.maxDepth,
+        found(rejected[0]),
+      ),
+    );
   validate(schema, single, [maxAliasesRule({ n: limits.maxAliases, onReject, propagateOnRejection: false })]);
-  if (rejected[0]) return error(new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${found(rejected[0])}; the limit is ${limits.maxAliases}).`, limits.maxAliases, found(rejected[0])));
+  if (rejected[0])
+    return error(
+      new OperationLimitError(
+        ErrorCode.TooManyAliases,
+        `The query uses too many aliases (${found(rejected[0])}; the limit is ${limits.maxAliases}).`,
+        limits.maxAliases,
+        found(rejected[0]),
+      ),
+    );
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const shape = measureOperation(schema, operation, fragments);
   // Armor does not count aliased __typename, and counts a fragment's aliases once however often
   // it is spread: 1,500 aliased __typename under a list made a 2.6 MB answer from a 30 kB query.
   if (shape.aliases > limits.maxAliases) {
-    return error(new OperationLimitError(ErrorCode.TooManyAliases, `The query uses too many aliases (${shape.aliases}, fragments expanded; the limit is ${limits.maxAliases}).`, limits.maxAliases, shape.aliases));
+    return error(
+      new OperationLimitError(
+        ErrorCode.TooManyAliases,
+        `The query uses too many aliases (${shape.aliases}, fragments expanded; the limit is ${limits.maxAliases}).`,
+        limits.maxAliases,
+        shape.aliases,
+      ),
+    );
   }
   if (shape.upstreamCost > limits.maxUpstreamCost) {
     return error(
@@ -113,7 +145,14 @@ export function checkOperation(
     );
   }
   if (shape.rootFields > limits.maxRootFields) {
-    return error(new OperationLimitError(ErrorCode.TooManyRootFields, `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`, limits.maxRootFields, shape.rootFields));
+    return error(
+      new OperationLimitError(
+        ErrorCode.TooManyRootFields,
+        `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`,
+        limits.maxRootFields,
+        shape.rootFields,
+      ),
+    );
   }
   return error(null, shape.upstreamCost);
 }

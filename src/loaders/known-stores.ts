@@ -45,7 +45,8 @@ export class KnownStores {
     this.refreshing ??= (async () => {
       const members = await this.shared!.members();
       this.lastRefresh = this.now();
-      for (const id of members ?? []) if (this.learned.size < this.max && Number.isSafeInteger(id) && id > 0 && !this.configured.includes(id)) this.learned.add(id);
+      for (const id of members ?? [])
+        if (this.learned.size < this.max && Number.isSafeInteger(id) && id > 0 && !this.configured.includes(id)) this.learned.add(id);
     })().finally(() => (this.refreshing = undefined));
     await this.refreshing;
   }

@@ -63,7 +63,11 @@ export function createLoaders(client: ConsoleClient, services: Pick<SharedServic
   };
 }
 
-export async function loadStoreCatalogs(client: Pick<ConsoleClient, 'catalog'>, keys: readonly string[], mapPage: Loaders['mapPage']): Promise<Array<ProductPage | Error>> {
+export async function loadStoreCatalogs(
+  client: Pick<ConsoleClient, 'catalog'>,
+  keys: readonly string[],
+  mapPage: Loaders['mapPage'],
+): Promise<Array<ProductPage | Error>> {
   return Promise.all(
     keys.map(async (key) => {
       const [store, page] = key.split(':');

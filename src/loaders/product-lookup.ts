@@ -149,7 +149,11 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   // twice (with and without its store_id), once, instead of waiting a latency to find out.
   const publicFirsts = async () => {
     if (!missing()) return;
-    await Promise.all(catalogues().filter((list) => !covered.has(list.name)).map((list) => page(list, 1, false)));
+    await Promise.all(
+      catalogues()
+        .filter((list) => !covered.has(list.name))
+        .map((list) => page(list, 1, false)),
+    );
   };
   if (deps.hasToken && missing()) {
     const own: ProductList[] = [
@@ -165,7 +169,10 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     await publicFirsts();
   }
   // Page 1s are read already (the request's `read` memo): this reads the catalogues' later pages.
-  await search(catalogues().filter((list) => !covered.has(list.name)), false);
+  await search(
+    catalogues().filter((list) => !covered.has(list.name)),
+    false,
+  );
 
   return ids.map((id) => (wanted.has(id) ? (found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort))) : null));
 }

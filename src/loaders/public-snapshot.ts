@@ -19,7 +19,10 @@ interface Snapshot {
 export class PublicSnapshot {
   private current: Snapshot | undefined;
 
-  constructor(private readonly lifetimeMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly lifetimeMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The snapshot, when it is fresh and covers every one of `lists`. */
   covering(lists: readonly string[]): Snapshot | undefined {

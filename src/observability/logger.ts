@@ -36,7 +36,11 @@ export function redactSecrets(fields: Record<string, unknown>, depth = 0): Recor
  * `traceFields` (tracing on): the active span's `trace_id` and `span_id`, added to every line
  * written inside a traced request so that logs and traces join.
  */
-export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 2, sync: true }), traceFields?: () => Record<string, string>): Logger {
+export function createLogger(
+  level: LogLevel,
+  destination: DestinationStream = pino.destination({ dest: 2, sync: true }),
+  traceFields?: () => Record<string, string>,
+): Logger {
   return pino(
     {
       level,

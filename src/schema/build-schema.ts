@@ -15,7 +15,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({ resolvers: [...resolvers], validate: false });
   // type-graphql offers no option for the root types' descriptions; they are what the Sandbox shows first.
   const query = schema.getQueryType();
-  if (query) query.description = 'Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller\'s own data.';
+  if (query) query.description = "Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller's own data.";
   const mutation = schema.getMutationType();
   if (mutation) mutation.description = 'Change state in the FLECS Console: log in, review an app.';
   return schema;

@@ -18,7 +18,13 @@ export function cacheControlPlugin(publicMaxAgeSeconds: number): ApolloServerPlu
       return {
         async willSendResponse({ request, response, document, operation, operationName, errors }) {
           let isPublic = false;
-          if (!request.http?.headers.get('authorization') && operation?.operation === OperationTypeNode.QUERY && document && !errors?.length && publicMaxAgeSeconds > 0) {
+          if (
+            !request.http?.headers.get('authorization') &&
+            operation?.operation === OperationTypeNode.QUERY &&
+            document &&
+            !errors?.length &&
+            publicMaxAgeSeconds > 0
+          ) {
             let verdict = verdicts.get(document, operationName);
             if (verdict === undefined) {
               const fragments = new Map<string, FragmentDefinitionNode>();

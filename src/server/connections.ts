@@ -24,7 +24,10 @@ export class ConnectionTracker {
   private draining = false;
   private accepted = 0;
 
-  constructor(server: Server, private readonly silentGraceMs: number) {
+  constructor(
+    server: Server,
+    private readonly silentGraceMs: number,
+  ) {
     server.on('connection', (socket: Socket) => {
       this.accepted += 1;
       this.connections.set(socket, { busy: 0, served: 0, acceptedAt: Date.now(), bytesReadWhenIdle: 0 });

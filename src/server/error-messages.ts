@@ -12,7 +12,7 @@ export function saferMessage(message: string, options: { introspection: boolean 
   const variable = /^Variable "(\$[A-Za-z_][A-Za-z0-9_]*)" got invalid value /.exec(out);
   if (variable) {
     const expected = expectedTypeIn(out.slice(variable[0].length));
-    return `Variable "${variable[1]}" got an invalid value: ${expected ? `expected ${expected}` : 'it does not match the variable\'s type'}. (The value is not repeated here.)`;
+    return `Variable "${variable[1]}" got an invalid value: ${expected ? `expected ${expected}` : "it does not match the variable's type"}. (The value is not repeated here.)`;
   }
   const literal = /^Expected value of type "([^"]+)", found /.exec(out);
   if (literal) return `Expected value of type "${literal[1]}", found a value of another type. (The value is not repeated here.)`;
@@ -35,7 +35,7 @@ function expectedTypeIn(reason: string): string | undefined {
 const APOLLO_REQUEST_ERRORS: Record<string, { code: string; message: string }> = {
   'provided sha does not match query': {
     code: 'PERSISTED_QUERY_HASH_MISMATCH',
-    message: 'The persisted query\'s sha256Hash does not match its query: send the SHA-256 (hex) of the exact query text.',
+    message: "The persisted query's sha256Hash does not match its query: send the SHA-256 (hex) of the exact query text.",
   },
   'Unsupported persisted query version': {
     code: 'PERSISTED_QUERY_VERSION_UNSUPPORTED',

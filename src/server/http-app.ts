@@ -101,7 +101,16 @@ function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run
   const method = req.method ?? 'GET';
   const span = tracing.tracer.startSpan(
     `${method} /graphql`,
-    { kind: tracing.SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': '/graphql', 'url.path': '/graphql', 'url.scheme': 'http', 'network.protocol.version': req.httpVersion } },
+    {
+      kind: tracing.SpanKind.SERVER,
+      attributes: {
+        'http.request.method': method,
+        'http.route': '/graphql',
+        'url.path': '/graphql',
+        'url.scheme': 'http',
+        'network.protocol.version': req.httpVersion,
+      },
+    },
     parent,
   );
   res.once('close', () => endHttpSpan(tracing, span, res.writableFinished ? res.statusCode : 499, false));
@@ -248,11 +257,21 @@ function answerNotRun(res: ServerResponse, notRun: NotRun, requestId: string, me
   res.setHeader('retry-after', '1');
   if (notRun.reason === 'queue_full') {
     options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation queue full; refused');
-    sendError(res, 503, ErrorCode.Overloaded, 'The gateway is overloaded: too many operations are already waiting for their turn. This one was not run; retry shortly.');
+    sendError(
+      res,
+      503,
+      ErrorCode.Overloaded,
+      'The gateway is overloaded: too many operations are already waiting for their turn. This one was not run; retry shortly.',
+    );
     return;
   }
   options.logger.warn({ requestId, status: 503, code: ErrorCode.Overloaded, method, path: '/graphql' }, 'operation waited too long for a slot; refused');
-  sendError(res, 503, ErrorCode.Overloaded, `The gateway is overloaded: this operation waited ${options.queueTimeoutMs} ms for its turn and was not run. Retry shortly.`);
+  sendError(
+    res,
+    503,
+    ErrorCode.Overloaded,
+    `The gateway is overloaded: this operation waited ${options.queueTimeoutMs} ms for its turn and was not run. Retry shortly.`,
+  );
 }
 
 /**

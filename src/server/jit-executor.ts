@@ -88,9 +88,12 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
   // The operation name the client asked for: Apollo's own is null when it found no such operation,
   // and execution must then fail (OPERATION_RESOLUTION_FAILURE), not run the only operation there.
   const executor: GatewayExecutor = async (requestContext) =>
-    (await run(requestContext.document, requestContext.request.operationName ?? null, requestContext.context, requestContext.request.variables ?? {})) as ExecutionResult<
-      Record<string, unknown>
-    >;
+    (await run(
+      requestContext.document,
+      requestContext.request.operationName ?? null,
+      requestContext.context,
+      requestContext.request.variables ?? {},
+    )) as ExecutionResult<Record<string, unknown>>;
 
   return {
     compiledCount: () => compiled.stats().entries,

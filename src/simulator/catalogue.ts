@@ -28,9 +28,21 @@ const STORE_SIZES: Readonly<Record<number, number>> = { 1: 34, 2: 26, 3: 31, 4: 
 const DELISTED_PER_STORE = 2;
 
 const BASE_NAMES = [
-  'MQTT Broker', 'Node-RED', 'OPC UA Gateway', 'Grafana Dashboard', 'InfluxDB', 'Modbus Bridge',
-  'Vision Inspector', 'Edge Analytics', 'PLC Connector', 'Log Collector', 'Time Series Vault', 'Device Monitor',
-  'Codesys Runtime', 'Portainer', 'Asset Tracker',
+  'MQTT Broker',
+  'Node-RED',
+  'OPC UA Gateway',
+  'Grafana Dashboard',
+  'InfluxDB',
+  'Modbus Bridge',
+  'Vision Inspector',
+  'Edge Analytics',
+  'PLC Connector',
+  'Log Collector',
+  'Time Series Vault',
+  'Device Monitor',
+  'Codesys Runtime',
+  'Portainer',
+  'Asset Tracker',
 ];
 const CATEGORIES = [
   { id: 11, name: 'Connectivity', slug: 'connectivity' },
@@ -46,7 +58,10 @@ function store(id: number, name: string, shopName: string, url: string, a: strin
 }
 
 function slugOf(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 function makeProduct(id: number, owner: SimStore, serial: number, delisted: boolean): SimProduct {

@@ -24,9 +24,14 @@ export interface ConsoleOptions {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error',
+  200: 'OK',
+  201: 'Created',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
 };
-
 
 export function errorBody(status: number, reason?: string): { reason?: string; statusCode: number; statusText: string } {
   return { ...(reason === undefined ? {} : { reason }), statusCode: status, statusText: STATUS_TEXT[status] ?? 'Error' };
@@ -56,8 +61,7 @@ export class SimulatedConsole {
         const subs = u.subscriptions.filter((s) => q.store === undefined || s.storeId === q.store).map((s) => s.order);
         return ok({ totalSubscriptions: subs.length, subscriptions: subs });
       }),
-    'GET /api/v2/products': (req) =>
-      this.withQuery(req, (q) => this.page(PRODUCTS.filter(inStore(q.store ?? DEFAULT_STORE_ID)), q.page)),
+    'GET /api/v2/products': (req) => this.withQuery(req, (q) => this.page(PRODUCTS.filter(inStore(q.store ?? DEFAULT_STORE_ID)), q.page)),
     'GET /api/v2/products/apps': (req) =>
       this.withQuery(req, (q) => {
         const apps = PRODUCTS.filter((p) => isApp(p) && inStore(q.store ?? DEFAULT_STORE_ID)(p));
@@ -121,7 +125,13 @@ export class SimulatedConsole {
     if (index === undefined) return fail(403, 'Invalid token');
     const data = body?.data;
     const product = typeof data?.product_id === 'number' ? PRODUCTS_BY_ID.get(data.product_id) : undefined;
-    if (!data || typeof data.review !== 'string' || typeof data.reviewer !== 'string' || typeof data.reviewer_email !== 'string' || typeof data.rating !== 'number') {
+    if (
+      !data ||
+      typeof data.review !== 'string' ||
+      typeof data.reviewer !== 'string' ||
+      typeof data.reviewer_email !== 'string' ||
+      typeof data.rating !== 'number'
+    ) {
       return fail(400, 'Expected data.product_id, data.review, data.reviewer, data.reviewer_email and data.rating');
     }
     if (!product || !isApp(product)) return fail(400, 'Invalid product_id: not an app');

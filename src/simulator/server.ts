@@ -89,10 +89,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, simulated: Simu
   const route = `${method} ${url.pathname}`;
   faults.count(route);
   const handler = simulated.routes[route];
-  const answer = () =>
-    handler
-      ? handler({ method, url, authorization: req.headers.authorization, body })
-      : { status: 404, body: errorBody(404) };
+  const answer = () => (handler ? handler({ method, url, authorization: req.headers.authorization, body }) : { status: 404, body: errorBody(404) });
   const fault = faults.get(route);
   if (fault === undefined) {
     send(res, answer());

@@ -86,7 +86,11 @@ export function buildUserData(index: number, pageSize: number): UserData {
   const products = [...ownedListed, ...ownedDelisted].sort((a, b) => a.id - b.id);
   const owned = new Set(products.map((p) => p.id));
   // Free apps are installed, not bought: /my/products does not list them, /my/products/apps does.
-  const freeApps = pick([...PRODUCTS, ...DELISTED_PRODUCTS].filter((p) => isApp(p) && !paid(p)), index > USER_COUNT ? 1 : 1 + (index % 3), random);
+  const freeApps = pick(
+    [...PRODUCTS, ...DELISTED_PRODUCTS].filter((p) => isApp(p) && !paid(p)),
+    index > USER_COUNT ? 1 : 1 + (index % 3),
+    random,
+  );
   const apps = [...products.filter(isApp), ...freeApps].sort((a, b) => a.id - b.id);
 
   const firstPage = products.slice(0, pageSize);

@@ -8,8 +8,7 @@ import { LineItem } from './subscription.type.js';
 export class LineItemResolver {
   @FieldResolver(() => Product, {
     nullable: true,
-    description:
-      'The product this line is for: looked up in your own products, then in the public catalogue; null when neither knows it. Batched per request.',
+    description: 'The product this line is for: looked up in your own products, then in the public catalogue; null when neither knows it. Batched per request.',
   })
   product(@Root() item: LineItem, @Ctx() ctx: GatewayContext): Promise<Product | null> {
     return ctx.loaders.productById.load(item.productId);

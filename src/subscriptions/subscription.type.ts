@@ -60,7 +60,7 @@ export class ProductSubscription {
   billing!: Billing | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'The current user\'s subscriptions.' })
+@ObjectType({ simpleResolvers: true, description: "The current user's subscriptions." })
 export class SubscriptionList {
   @Field(() => Int, { description: 'How many subscriptions there are in all.' })
   total!: number;

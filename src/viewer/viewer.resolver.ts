@@ -11,7 +11,7 @@ import { toSubscriptionList } from '../subscriptions/subscription.mapper.js';
 import { SubscriptionList } from '../subscriptions/subscription.type.js';
 import { Viewer } from './viewer.type.js';
 
-const storeIdArg = { nullable: true, description: 'Only this store\'s entries; all stores when omitted.' } as const;
+const storeIdArg = { nullable: true, description: "Only this store's entries; all stores when omitted." } as const;
 const pageArg = { nullable: true, description: 'Page number, from 1 (default 1) to 10000.' } as const;
 
 /**
@@ -61,7 +61,7 @@ export class ViewerResolver {
 
   @FieldResolver(() => FeatureFlags, {
     nullable: true,
-    description: 'Your account\'s feature flags, from validating your own token. UNAUTHENTICATED when the Console does not accept it.',
+    description: "Your account's feature flags, from validating your own token. UNAUTHENTICATED when the Console does not accept it.",
   })
   async featureFlags(@Ctx() ctx: GatewayContext): Promise<FeatureFlags> {
     const token = ctx.auth.kind === 'token' ? ctx.auth.token : '';

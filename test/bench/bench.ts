@@ -28,7 +28,11 @@ const argv = Object.fromEntries(
 );
 const smoke = argv.smoke === 'true';
 const setting = (name: string, env: string, fallback: string, smokeValue: string) => argv[name] ?? process.env[env] ?? (smoke ? smokeValue : fallback);
-const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 const numbers = (value: string) => list(value).map(Number);
 
 const selected = list(setting('cases', 'BENCH_CASES', CASES.map((c) => c.name).join(','), 'dashboard'));
@@ -38,7 +42,12 @@ const duration = Number(setting('duration', 'BENCH_DURATION', '10', '2'));
 const warmup = Number(setting('warmup', 'BENCH_WARMUP', '3', '1'));
 const rounds = Number(setting('rounds', 'BENCH_ROUNDS', '2', '1'));
 const unknown = selected.filter((name) => !CASES.some((c) => c.name === name));
-if (unknown.length > 0 || [duration, warmup, rounds, ...latencies, ...connectionCounts].some((n) => !Number.isFinite(n) || n < 0) || rounds < 1 || duration <= 0) {
+if (
+  unknown.length > 0 ||
+  [duration, warmup, rounds, ...latencies, ...connectionCounts].some((n) => !Number.isFinite(n) || n < 0) ||
+  rounds < 1 ||
+  duration <= 0
+) {
   console.error(`bench: bad settings (unknown cases: ${unknown.join(', ') || 'none'}); cases are ${CASES.map((c) => c.name).join(', ')}`);
   process.exit(2);
 }
@@ -50,17 +59,32 @@ const documentIdOf = (query: string) => `sha256:${createHash('sha256').update(qu
 const manifestFile = join(mkdtempSync(join(tmpdir(), 'flecs-graph-bench-')), 'trusted-documents.json');
 writeFileSync(manifestFile, JSON.stringify(Object.fromEntries(CASES.filter((c) => c.byDocumentId).map((c) => [documentIdOf(c.query), c.query]))));
 const trustedEnv = { TRUSTED_DOCUMENTS_FILE: manifestFile };
-const { simulator, gateway, simUrl, url: gatewayUrl } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...trustedEnv, ...meter.env }, {}, {
-  quietGateway: true,
-  gatewayNodeArgs: [...meter.nodeArgs, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-});
+const {
+  simulator,
+  gateway,
+  simUrl,
+  url: gatewayUrl,
+} = await startProcesses(
+  { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...trustedEnv, ...meter.env },
+  {},
+  {
+    quietGateway: true,
+    gatewayNodeArgs: [...meter.nodeArgs, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+  },
+);
 const floorPort = await freePort();
-const floor = startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl, ...meter.env }, { nodeArgs: ['--import', '@swc-node/register/esm-register', ...meter.nodeArgs] });
+const floor = startProcess(
+  'test/bench/floor-server.ts',
+  { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl, ...meter.env },
+  { nodeArgs: ['--import', '@swc-node/register/esm-register', ...meter.nodeArgs] },
+);
 await floor.waitFor(/floor listening/);
 const floorBase = `http://127.0.0.1:${floorPort}`;
 
 const admin = (method: string, path: string, body?: unknown) =>
-  fetch(`${simUrl}/__admin/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).then((r) => r.json() as Promise<Record<string, unknown>>);
+  fetch(`${simUrl}/__admin/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).then(
+    (r) => r.json() as Promise<Record<string, unknown>>,
+  );
 
 async function login(user: string): Promise<string> {
   const res = await fetch(gatewayUrl, {
@@ -87,7 +111,8 @@ const targets: Target[] = [
     label: 'gateway',
     process: gateway,
     url: () => gatewayUrl,
-    body: (c) => JSON.stringify(c.byDocumentId ? { documentId: documentIdOf(c.query), variables: c.variables ?? {} } : { query: c.query, variables: c.variables ?? {} }),
+    body: (c) =>
+      JSON.stringify(c.byDocumentId ? { documentId: documentIdOf(c.query), variables: c.variables ?? {} } : { query: c.query, variables: c.variables ?? {} }),
     verify: (body) => String(body).startsWith('{"data"') && !String(body).includes('"errors"'),
   },
   { label: 'floor', process: floor, url: (c) => `${floorBase}${c.floorPath}`, body: () => '{}', verify: (body) => String(body).startsWith('{"data"') },
@@ -146,8 +171,25 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
     const port = await freePort();
     const fresh =
       target.label === 'gateway'
-        ? startProcess('dist/src/index.js', { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, ...trustedEnv, HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { quiet: true })
-        : startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(port), CONSOLE_URL: simUrl }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+        ? startProcess(
+            'dist/src/index.js',
+            {
+              PORT: String(port),
+              METRICS_PORT: String(port),
+              ...LOOPBACK_GATEWAY_ENV,
+              ...trustedEnv,
+              HOST: '127.0.0.1',
+              CONSOLE_URL: simUrl,
+              NODE_ENV: 'production',
+              LOG_LEVEL: 'warn',
+            },
+            { quiet: true },
+          )
+        : startProcess(
+            'test/bench/floor-server.ts',
+            { FLOOR_PORT: String(port), CONSOLE_URL: simUrl },
+            { nodeArgs: ['--import', '@swc-node/register/esm-register'] },
+          );
     try {
       const url = target.label === 'gateway' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}${c.floorPath}`;
       if (target.label === 'gateway') await waitForHealth(url);
@@ -181,7 +223,9 @@ try {
         for (let round = 0; round < rounds; round += 1) for (const target of targets) runs[target.label].push(await measure(target, c, connections));
         const row: Row = { case: c.name, latencyMs: latency, connections, gateway: combine(runs.gateway), floor: combine(runs.floor) };
         rows.push(row);
-        process.stderr.write(`bench: ${c.name} ${latency} ms ${connections} conns: gateway ${row.gateway.rps.toFixed(0)}/s, floor ${row.floor.rps.toFixed(0)}/s\n`);
+        process.stderr.write(
+          `bench: ${c.name} ${latency} ms ${connections} conns: gateway ${row.gateway.rps.toFixed(0)}/s, floor ${row.floor.rps.toFixed(0)}/s\n`,
+        );
       }
     }
   }

@@ -1,5 +1,13 @@
 /** The Console routes the benchmark cases call: the ones a Console latency setting slows down. */
-export const CONSOLE_ROUTES = ['POST /api/v2/auth/login', 'POST /api/v2/auth/validate', 'GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps'];
+export const CONSOLE_ROUTES = [
+  'POST /api/v2/auth/login',
+  'POST /api/v2/auth/validate',
+  'GET /api/v2/my/products',
+  'GET /api/v2/my/products/apps',
+  'GET /api/v2/my/subscriptions',
+  'GET /api/v2/products',
+  'GET /api/v2/products/apps',
+];
 
 /** The benchmark cases: one GraphQL operation for the gateway and the matching path of the floor. */
 export interface BenchCase {
@@ -76,8 +84,7 @@ export const CASES: readonly BenchCase[] = [
   },
   {
     name: 'nested',
-    query:
-      'query Nested { me { subscriptions { items { lineItems { product { id name store { id name catalog { items { id name } } } } } } } } }',
+    query: 'query Nested { me { subscriptions { items { lineItems { product { id name store { id name catalog { items { id name } } } } } } } } }',
     floorPath: '/nested',
     auth: true,
   },

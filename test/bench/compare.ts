@@ -46,16 +46,31 @@ const simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '
 const gateways: Array<{ process: Started; url: string }> = [];
 try {
   const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
-  if (latencyMs > 0) for (const route of CONSOLE_ROUTES) await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, latencyMs }) });
+  if (latencyMs > 0)
+    for (const route of CONSOLE_ROUTES) await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route, latencyMs }) });
   for (const variant of variants) {
     const port = await freePort();
-    const env = { PORT: String(port), METRICS_PORT: String(port), ...LOOPBACK_GATEWAY_ENV, HOST: '127.0.0.1', CONSOLE_URL: simUrl, NODE_ENV: 'production', LOG_LEVEL: 'info', ...meter.env, ...variant.env };
+    const env = {
+      PORT: String(port),
+      METRICS_PORT: String(port),
+      ...LOOPBACK_GATEWAY_ENV,
+      HOST: '127.0.0.1',
+      CONSOLE_URL: simUrl,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      ...meter.env,
+      ...variant.env,
+    };
     const started = startProcess(variant.script ?? 'dist/src/index.js', env, { quiet: true, nodeArgs: [...meter.nodeArgs, ...(variant.nodeArgs ?? [])] });
     const url = `http://127.0.0.1:${port}/graphql`;
     await waitForHealth(url);
     gateways.push({ process: started, url });
   }
-  const login = await fetch(gateways[0].url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { login(username: "${benchCase.user ?? 'demo'}", password: "password") { token } }` }) });
+  const login = await fetch(gateways[0].url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `mutation { login(username: "${benchCase.user ?? 'demo'}", password: "password") { token } }` }),
+  });
   const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
   const load = (url: string, duration: number) =>
     autocannon({

@@ -122,7 +122,11 @@ const CASES: Record<string, (auth: string | undefined) => Promise<unknown>> = {
     const own = new Map<string, Promise<Answer>>();
     own.set('/api/v2/my/products', call('GET', '/api/v2/my/products', auth));
     own.set('/api/v2/my/products/apps', call('GET', '/api/v2/my/products/apps', auth));
-    const [products, apps, subs] = await Promise.all([own.get('/api/v2/my/products')!, own.get('/api/v2/my/products/apps')!, call('GET', '/api/v2/my/subscriptions', auth)]);
+    const [products, apps, subs] = await Promise.all([
+      own.get('/api/v2/my/products')!,
+      own.get('/api/v2/my/products/apps')!,
+      call('GET', '/api/v2/my/subscriptions', auth),
+    ]);
     const found = await lineItemProducts(subs.data, auth, own);
     return { products: products.data, apps: apps.data, subscriptions: subs.data, lineItemProducts: [...found.values()] };
   },

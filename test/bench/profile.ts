@@ -14,15 +14,30 @@ if (!c) {
   console.error(`profile: unknown case ${name}; cases are ${CASES.map((x) => x.name).join(', ')}, or raw`);
   process.exit(2);
 }
-const { simulator, gateway, url } = await startProcesses({ NODE_ENV: 'production', LOG_LEVEL: 'info' }, {}, {
-  quietGateway: true,
-  gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir=profiles'],
-});
+const { simulator, gateway, url } = await startProcesses(
+  { NODE_ENV: 'production', LOG_LEVEL: 'info' },
+  {},
+  {
+    quietGateway: true,
+    gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir=profiles'],
+  },
+);
 try {
-  const login = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }) });
+  const login = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+  });
   const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
   const run = (duration: number) =>
-    autocannon({ url, method: 'POST', connections: 10, duration, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...c.headers }, body: JSON.stringify({ query: c.query }) });
+    autocannon({
+      url,
+      method: 'POST',
+      connections: 10,
+      duration,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...c.headers },
+      body: JSON.stringify({ query: c.query }),
+    });
   await run(2);
   const result = await run(seconds);
   console.log(`${name}: ${(result['2xx'] / result.duration).toFixed(0)} req/s, p50 ${result.latency.p50} ms, non-2xx ${result.non2xx}; profile in profiles/`);

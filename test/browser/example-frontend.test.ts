@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_STORE_ID, PRODUCTS_BY_ID, publicCatalogue } from '../../src/simulator/catalogue.js';
 import { buildUserData } from '../../src/simulator/users.js';
-import { CHROMIUM, isLoopback, launchBrowser, offlinePage, startDemo, warnChromiumMissing, type RecordedRequest, type RunningDemo } from '../support/browser.js';
+import {
+  CHROMIUM,
+  isLoopback,
+  launchBrowser,
+  offlinePage,
+  startDemo,
+  warnChromiumMissing,
+  type RecordedRequest,
+  type RunningDemo,
+} from '../support/browser.js';
 
 /**
  * examples/web-dashboard as `npm run demo` serves it, in a real browser with no internet: it logs
@@ -52,7 +61,11 @@ suite('the example frontend in Chromium', () => {
     expect(await texts(page, '[data-testid=user]')).toEqual(['Demo User']);
     expect(await texts(page, '[data-testid=product] .name')).toEqual(demoUser.products.slice(0, 10).map((p) => p.name));
     expect(await texts(page, '[data-testid=app] .name')).toEqual(demoUser.apps.slice(0, 10).map((p) => p.name));
-    expect(await texts(page, '[data-testid=catalogue-item] .name')).toEqual(publicCatalogue(DEFAULT_STORE_ID).slice(0, 10).map((p) => p.name));
+    expect(await texts(page, '[data-testid=catalogue-item] .name')).toEqual(
+      publicCatalogue(DEFAULT_STORE_ID)
+        .slice(0, 10)
+        .map((p) => p.name),
+    );
     // Each line item names its product as the Console knows it, or says it was not found.
     const subscriptions = await page.$$eval('[data-testid=subscription]', (elements) =>
       elements.map((e) => ({
@@ -64,7 +77,9 @@ suite('the example frontend in Chromium', () => {
     for (const shown of subscriptions) {
       const order = demoUser.subscriptions.find((s) => s.order.id === shown.id)?.order;
       expect(order).toBeDefined();
-      expect(shown.lines).toEqual(order!.line_items.map((item) => `${item.quantity} × ${PRODUCTS_BY_ID.get(item.product_id)?.name ?? `product #${item.product_id} (not found)`}`));
+      expect(shown.lines).toEqual(
+        order!.line_items.map((item) => `${item.quantity} × ${PRODUCTS_BY_ID.get(item.product_id)?.name ?? `product #${item.product_id} (not found)`}`),
+      );
     }
     expect(subscriptions.flatMap((s) => s.lines).some((line) => line.endsWith('(not found)'))).toBe(true);
     if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/example-frontend.png` });
@@ -73,7 +88,8 @@ suite('the example frontend in Chromium', () => {
     const operations = graphqlRequests(requests);
     expect(operations.length).toBe(3);
     for (const request of operations) {
-      const sent = request.method === 'GET' ? Object.fromEntries(new URL(request.url).searchParams) : (JSON.parse(request.body ?? '{}') as Record<string, unknown>);
+      const sent =
+        request.method === 'GET' ? Object.fromEntries(new URL(request.url).searchParams) : (JSON.parse(request.body ?? '{}') as Record<string, unknown>);
       expect(sent.documentId).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(sent.query).toBeUndefined();
       expect(request.url + (request.body ?? '')).not.toMatch(/query|mutation|\{\s*me\b/i);
@@ -83,7 +99,11 @@ suite('the example frontend in Chromium', () => {
     expect(get[0].headers.authorization).toBeUndefined();
     expect(operations.filter((r) => r.method === 'POST').every((r) => r.body?.includes('documentId'))).toBe(true);
     // Nothing leaves loopback but the app icons, which live on the Console's own host (and fail here).
-    const iconUrls = new Set([...demoUser.products, ...demoUser.apps, ...publicCatalogue(DEFAULT_STORE_ID)].flatMap((p) => p.meta_data.filter((m) => (m.key ?? m.name ?? '').toLowerCase() === 'app-icon').map((m) => String(m.value).replace(/^http:/, 'https:'))));
+    const iconUrls = new Set(
+      [...demoUser.products, ...demoUser.apps, ...publicCatalogue(DEFAULT_STORE_ID)].flatMap((p) =>
+        p.meta_data.filter((m) => (m.key ?? m.name ?? '').toLowerCase() === 'app-icon').map((m) => String(m.value).replace(/^http:/, 'https:')),
+      ),
+    );
     const outside = requests.filter((r) => !isLoopback(r.url));
     expect(outside.filter((r) => r.resourceType !== 'image' || !iconUrls.has(r.url)).map((r) => r.url)).toEqual([]);
     expect(errors).toEqual([]);
@@ -118,7 +138,9 @@ suite('the example frontend in Chromium', () => {
     expect(await texts(page, '[data-testid=login-message]')).toEqual(['Your session has ended. Please log in again.']);
     // And a wrong password is a clear message, not a crash.
     await logIn(page, demo.exampleUrl, 'demo', 'not-the-password');
-    await page.waitForFunction(() => document.querySelector('[data-testid=login-message]')?.textContent === 'Wrong username or password.', null, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=login-message]')?.textContent === 'Wrong username or password.', null, {
+      timeout: 15_000,
+    });
     await page.context().close();
   }, 60_000);
 });

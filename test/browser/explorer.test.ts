@@ -34,7 +34,11 @@ suite('the explorer at /graphql in Chromium', () => {
     await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
     const fellBackAfterMs = Date.now() - started;
     // Pre-filled like the Sandbox: the dashboard in the editor, the demo's token in the headers.
-    await page.waitForFunction(() => /query\s+Dashboard/.test(document.querySelector('.graphiql-query-editor')?.textContent?.replace(/\u00a0/g, ' ') ?? ''), null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => /query\s+Dashboard/.test(document.querySelector('.graphiql-query-editor')?.textContent?.replace(/\u00a0/g, ' ') ?? ''),
+      null,
+      { timeout: 10_000 },
+    );
     await page.click('.graphiql-execute-button');
     await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"products"'), null, { timeout: 15_000 });
     // Monaco draws spaces as U+00A0 and only the lines in view (the first products are).

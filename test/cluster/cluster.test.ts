@@ -103,10 +103,13 @@ suite('three gateways behind haproxy on one Redis', () => {
         } else if (kind === 'catalog') {
           const res = await post({ query: '{ catalog(storeId: 2, page: 2) { page items { id store { id } } } }' });
           const items = (res.body.data as { catalog?: { items: Array<{ store: { id: number } }> } } | undefined)?.catalog?.items;
-          if (res.status !== 200 || res.body.errors || !items?.length || items.some((i) => i.store.id !== 2)) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+          if (res.status !== 200 || res.body.errors || !items?.length || items.some((i) => i.store.id !== 2))
+            throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         } else {
           persisted += 1;
-          const res = await fetch(`${haproxy.url}?extensions=${encodeURIComponent(JSON.stringify(APQ_EXTENSIONS))}`, { headers: { 'apollo-require-preflight': 'true' } });
+          const res = await fetch(`${haproxy.url}?extensions=${encodeURIComponent(JSON.stringify(APQ_EXTENSIONS))}`, {
+            headers: { 'apollo-require-preflight': 'true' },
+          });
           let body = (await res.json()) as { data?: { catalog?: { items: unknown[] } }; errors?: Array<{ extensions?: { code?: string } }> };
           if (body.errors?.[0]?.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND') {
             // What Apollo's clients do: send the text with the hash once. A replica misses the

@@ -39,7 +39,16 @@ describe('the Kubernetes manifests', () => {
   it('should list every file of the folder in the kustomization, each valid YAML', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     expect([...kustomization.resources].sort()).toEqual(files.sort());
-    expect(docs.map((d) => d.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Secret', 'Service', 'Service']);
+    expect(docs.map((d) => d.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'Secret',
+      'Service',
+      'Service',
+    ]);
   });
 
   it('should set only variables the gateway knows, with values it accepts', () => {
@@ -52,7 +61,7 @@ describe('the Kubernetes manifests', () => {
     expect(config.publicCache.redisUrl?.hostname).toBe('flecs-graph-redis');
   });
 
-  it('should run 3 replicas as the Dockerfile\'s non-root user, read-only, without privilege escalation', () => {
+  it("should run 3 replicas as the Dockerfile's non-root user, read-only, without privilege escalation", () => {
     const user = /^USER\s+(\d+)(?::(\d+))?\s*$/m.exec(readFileSync(`${ROOT}Dockerfile`, 'utf8'));
     expect(user).not.toBeNull();
     expect(deployment.spec.replicas).toBe(3);
@@ -69,7 +78,7 @@ describe('the Kubernetes manifests', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(drainSeconds);
   });
 
-  it('should agree on ports: the container, PORT, the Dockerfile\'s EXPOSE, the probes and the Service', () => {
+  it("should agree on ports: the container, PORT, the Dockerfile's EXPOSE, the probes and the Service", () => {
     const port = container.ports[0];
     expect(port.containerPort).toBe(Number(configMap.PORT));
     expect(readFileSync(`${ROOT}Dockerfile`, 'utf8')).toMatch(new RegExp(`^EXPOSE ${port.containerPort}$`, 'm'));
@@ -82,7 +91,7 @@ describe('the Kubernetes manifests', () => {
     expect(find('HorizontalPodAutoscaler').spec.minReplicas).toBe(deployment.spec.replicas);
   });
 
-  it('should give V8 an old generation well inside the pod\'s memory limit, through the image\'s entrypoint', () => {
+  it("should give V8 an old generation well inside the pod's memory limit, through the image's entrypoint", () => {
     const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
     expect(dockerfile).toMatch(/^COPY deploy\/docker\/heap-from-cgroup\.sh \/usr\/local\/bin\/heap-from-cgroup$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/local\/bin\/heap-from-cgroup"\]$/m);
@@ -93,7 +102,12 @@ describe('the Kubernetes manifests', () => {
       JSON.parse(
         execFileSync(
           'sh',
-          [`${ROOT}deploy/docker/heap-from-cgroup.sh`, process.execPath, '-e', 'process.stdout.write(JSON.stringify({ heap: require("v8").getHeapStatistics().heap_size_limit / 1048576, options: process.env.NODE_OPTIONS ?? "" }))'],
+          [
+            `${ROOT}deploy/docker/heap-from-cgroup.sh`,
+            process.execPath,
+            '-e',
+            'process.stdout.write(JSON.stringify({ heap: require("v8").getHeapStatistics().heap_size_limit / 1048576, options: process.env.NODE_OPTIONS ?? "" }))',
+          ],
           { env: { PATH: process.env.PATH ?? '', CGROUP_DIR: cgroup, ...env } },
         ).toString(),
       ) as { heap: number; options: string };

@@ -15,7 +15,9 @@ const DASHBOARD = `${ROOT}deploy/observability/grafana-dashboard.json`;
 const PROMTOOL = installed('promtool');
 
 const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
-const rules = parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: { runbook?: string; summary?: string } }> }> };
+const rules = parse(readFileSync(RULES, 'utf8')) as {
+  groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: { runbook?: string; summary?: string } }> }>;
+};
 const expressions = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr))];
 /** The exported family a series name belongs to (a histogram's _bucket and _count are its own). */
 const familyOf = (name: string) => name.replace(/_(bucket|count|sum)$/, '');
@@ -45,12 +47,14 @@ describe('the dashboard and the alert rules', () => {
       expect(alert.annotations.runbook).toBeTruthy();
       expect(alert.annotations.runbook).not.toContain('\n');
     }
-    expect(alerts.map((a) => a.alert)).toEqual(expect.arrayContaining(['FlecsGraphConsoleFailing', 'FlecsGraphConsoleSlow', 'FlecsGraphCircuitOpen', 'FlecsGraphRedisDown', 'FlecsGraphSheddingLoad']));
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining(['FlecsGraphConsoleFailing', 'FlecsGraphConsoleSlow', 'FlecsGraphCircuitOpen', 'FlecsGraphRedisDown', 'FlecsGraphSheddingLoad']),
+    );
   });
 
   (PROMTOOL ? it : it.skip)('should pass promtool check rules', () => {
     const out = execFileSync(PROMTOOL!, ['check', 'rules', RULES], { encoding: 'utf8' });
     expect(out).toMatch(/SUCCESS: \d+ rules found/);
   });
-  if (!PROMTOOL) process.stderr.write('\n*** SKIPPED promtool check rules: install Debian\'s prometheus package (apt-get install prometheus).\n\n');
+  if (!PROMTOOL) process.stderr.write("\n*** SKIPPED promtool check rules: install Debian's prometheus package (apt-get install prometheus).\n\n");
 });

@@ -55,7 +55,7 @@ function expectedApp(p: SimProduct) {
   };
 }
 
-describe('Product.app on the odd records, values written out by hand from the README\'s rules', () => {
+describe("Product.app on the odd records, values written out by hand from the README's rules", () => {
   const app = (reverseDomainName: string) => ({ reverseDomainName });
   it.each([
     [
@@ -145,7 +145,7 @@ describe('Product.app', () => {
     for (const item of plain) expect(item.app).toBeNull();
   });
 
-  it('should show the caller\'s apps with their latest version', async () => {
+  it("should show the caller's apps with their latest version", async () => {
     const demo = stack.sim.console.userData(0);
     const res = await stack.gql(MyAppsLatestDocument, { page: 1 }, { token: stack.tokenFor(0) });
     expect(res.body.data!.me!.apps!.items).toEqual(
@@ -193,9 +193,15 @@ describe('Query.app', () => {
 
 describe('Mutation.reviewApp', () => {
   const app = publicCatalogue(2).filter(isApp)[0];
-  const input = { productId: app.id, rating: 4, review: 'Runs well on our edge boxes.\nEasy to set up.', reviewer: 'Demo User', reviewerEmail: 'demo@example.com' };
+  const input = {
+    productId: app.id,
+    rating: 4,
+    review: 'Runs well on our edge boxes.\nEasy to set up.',
+    reviewer: 'Demo User',
+    reviewerEmail: 'demo@example.com',
+  };
 
-  it('should post the review once, with the caller\'s token as jwt and the right fields, and return what the Console recorded', async () => {
+  it("should post the review once, with the caller's token as jwt and the right fields, and return what the Console recorded", async () => {
     await stack.resetStats();
     const before = stack.sim.console.reviews.length;
     const res = await stack.gql(ReviewAppDocument, { input }, { token: stack.tokenFor(0) });
@@ -271,9 +277,9 @@ describe('Cache-Control', () => {
 
   it.each([
     ['the public catalogue', '{ catalog { page } }'],
-    ['an app by name with its store\'s catalogue', `{ app(reverseDomainName: "x.y.z") { id } appCatalog { total } }`],
+    ["an app by name with its store's catalogue", `{ app(reverseDomainName: "x.y.z") { id } appCatalog { total } }`],
     ['a product by id, in a fragment', '{ ...P } fragment P on Query { product(id: 1201) { id } }'],
-  ])('should make %s without a token public for the public cache\'s TTL', async (_name, query) => {
+  ])("should make %s without a token public for the public cache's TTL", async (_name, query) => {
     const headers = await cacheControl(query);
     expect(headers.get('cache-control')).toBe('public, max-age=60');
     expect(headers.get('vary')).toMatch(/Authorization/);
@@ -294,7 +300,9 @@ describe('Cache-Control', () => {
     const query = '{ catalog(storeId: 3) { totalPages } }';
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
     await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) });
-    const res = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const res = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect(await res.json()).toEqual({ data: { catalog: { totalPages: 4 } } });
@@ -326,9 +334,25 @@ describe('Cache-Control', () => {
   });
 
   it.each([
-    ['a POST', () => fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) })],
-    ['a GET sent with a token', () => fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ catalog { page } }')}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${stack.tokenFor(1)}` } })],
-    ['a GET of private data', () => fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ me { products { page } } }')}`, { headers: { 'apollo-require-preflight': 'true', 'if-none-match': '*' } })],
+    [
+      'a POST',
+      () =>
+        fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }),
+    ],
+    [
+      'a GET sent with a token',
+      () =>
+        fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ catalog { page } }')}`, {
+          headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${stack.tokenFor(1)}` },
+        }),
+    ],
+    [
+      'a GET of private data',
+      () =>
+        fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ me { products { page } } }')}`, {
+          headers: { 'apollo-require-preflight': 'true', 'if-none-match': '*' },
+        }),
+    ],
   ])('should give %s no ETag and never a 304', async (_name, send) => {
     const res = await send();
     expect(res.status).not.toBe(304);

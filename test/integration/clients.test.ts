@@ -46,7 +46,10 @@ const gql = (text: string): DocumentNode => parse(text);
 
 describe('Apollo Client 4 (HttpLink, defaults)', () => {
   const client = (token?: string) =>
-    new ApolloClient({ link: new HttpLink({ uri: stack.gateway.url, fetch: recordingFetch, headers: token ? { authorization: `Bearer ${token}` } : {} }), cache: new InMemoryCache() });
+    new ApolloClient({
+      link: new HttpLink({ uri: stack.gateway.url, fetch: recordingFetch, headers: token ? { authorization: `Bearer ${token}` } : {} }),
+      cache: new InMemoryCache(),
+    });
 
   it('should get the dashboard with a token and the catalogue without one', async () => {
     checkDashboard((await client(stack.tokenFor(21)).query<Dashboard>({ query: DashboardDocument })).data);
@@ -76,7 +79,12 @@ describe('Apollo Client 4 with the persisted-queries link (GET for hashed querie
 
 describe('urql 6 (@urql/core, defaults: short queries as GET)', () => {
   const client = (token?: string) =>
-    new Client({ url: stack.gateway.url, exchanges: [fetchExchange], fetch: recordingFetch, fetchOptions: token ? { headers: { authorization: `Bearer ${token}` } } : {} });
+    new Client({
+      url: stack.gateway.url,
+      exchanges: [fetchExchange],
+      fetch: recordingFetch,
+      fetchOptions: token ? { headers: { authorization: `Bearer ${token}` } } : {},
+    });
 
   it('should get the dashboard with a token and the catalogue without one, by GET with no extra header', async () => {
     sent.length = 0;
@@ -116,9 +124,13 @@ describe('urql 6 (@urql/core, defaults: short queries as GET)', () => {
 
 describe('graphql-request 7', () => {
   it('should get the dashboard with a token and the catalogue without one, and see UNAUTHENTICATED for a refused token', async () => {
-    checkDashboard(await new GraphQLClient(stack.gateway.url, { headers: { authorization: `Bearer ${stack.tokenFor(23)}` } }).request<Dashboard>(print(DashboardDocument)));
+    checkDashboard(
+      await new GraphQLClient(stack.gateway.url, { headers: { authorization: `Bearer ${stack.tokenFor(23)}` } }).request<Dashboard>(print(DashboardDocument)),
+    );
     checkCatalog(await new GraphQLClient(stack.gateway.url).request<Catalog>(CATALOG));
-    const refused = await new GraphQLClient(stack.gateway.url, { headers: { authorization: 'Bearer not.a.token' } }).request<unknown>('{ me { products { page } } }').catch((error: unknown) => error);
+    const refused = await new GraphQLClient(stack.gateway.url, { headers: { authorization: 'Bearer not.a.token' } })
+      .request<unknown>('{ me { products { page } } }')
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ClientError);
     expect((refused as ClientError).response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -152,7 +164,9 @@ describe('the GraphQL over HTTP audits (graphql-http serverAudits)', () => {
 
   it('should pass every MUST, and every GET-related item', async () => {
     const { serverAudits } = await import('graphql-http');
-    const results = await Promise.all(serverAudits({ url: open.gateway.url, fetchFn: fetch }).map(async (audit) => ({ ...(await audit.fn()), name: audit.name })));
+    const results = await Promise.all(
+      serverAudits({ url: open.gateway.url, fetchFn: fetch }).map(async (audit) => ({ ...(await audit.fn()), name: audit.name })),
+    );
     const failed = results.filter((r) => r.status !== 'ok');
     process.stderr.write(
       `graphql-http audits: ${results.length - failed.length}/${results.length} ok; not ok:\n${failed.map((f) => `  ${f.name}`).join('\n')}\n`,
@@ -162,7 +176,7 @@ describe('the GraphQL over HTTP audits (graphql-http serverAudits)', () => {
   });
 });
 
-describe('CSRF_PREVENTION=strict (Apollo\'s rule, for cookie or HTTP auth in front)', () => {
+describe("CSRF_PREVENTION=strict (Apollo's rule, for cookie or HTTP auth in front)", () => {
   let strict: Stack;
   beforeAll(async () => (strict = await startStack({ env: { NODE_ENV: 'production', CSRF_PREVENTION: 'strict' } })));
   afterAll(async () => strict.close());

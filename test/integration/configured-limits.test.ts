@@ -25,16 +25,25 @@ describe('operation limits set by their variables', () => {
     ['MAX_DEPTH', '{ catalog { items { store { id } } } }', '{ catalog { items { store { address { city } } } } }', 'QUERY_TOO_DEEP', 4],
     ['MAX_ALIASES', '{ a: __typename b: __typename c: __typename }', '{ a: __typename b: __typename c: __typename d: __typename }', 'TOO_MANY_ALIASES', 3],
     ['MAX_ROOT_FIELDS', '{ a: __typename b: __typename }', '{ a: __typename b: __typename c: __typename }', 'TOO_MANY_ROOT_FIELDS', 2],
-    ['MAX_UPSTREAM_COST', '{ catalog { page } appCatalog { total } }', '{ catalog { page } appCatalog { total } validateToken(token: "x") { isValid } }', 'QUERY_TOO_COMPLEX', 2],
-  ])('should apply %s: just under passes, just over is refused with its code, limit and count, before any Console call', async (_name, under, over, code, limit) => {
-    const ok = await send(under);
-    expect(ok.error?.code).not.toBe(code);
-    const refused = await send(over);
-    expect(refused.status).toBe(400);
-    expect(refused.error).toMatchObject({ code, limit });
-    expect(refused.error?.found).toBeGreaterThan(limit);
-    expect(refused.calls).toBe(0);
-  });
+    [
+      'MAX_UPSTREAM_COST',
+      '{ catalog { page } appCatalog { total } }',
+      '{ catalog { page } appCatalog { total } validateToken(token: "x") { isValid } }',
+      'QUERY_TOO_COMPLEX',
+      2,
+    ],
+  ])(
+    'should apply %s: just under passes, just over is refused with its code, limit and count, before any Console call',
+    async (_name, under, over, code, limit) => {
+      const ok = await send(under);
+      expect(ok.error?.code).not.toBe(code);
+      const refused = await send(over);
+      expect(refused.status).toBe(400);
+      expect(refused.error).toMatchObject({ code, limit });
+      expect(refused.error?.found).toBeGreaterThan(limit);
+      expect(refused.calls).toBe(0);
+    },
+  );
 
   it('should apply MAX_TOKENS: parsing stops past it', async () => {
     const ok = await send(`{ catalog { items { ${'id '.repeat(40)}} } }`); // ~50 tokens

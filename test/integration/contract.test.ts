@@ -69,7 +69,7 @@ describe('the GraphQL contract against the simulator', () => {
     expect(past.body.data?.catalog).toEqual({ page: 9, totalPages: Math.ceil(store.length / 10), items: [] });
   });
 
-  it('should list a store\'s apps in appCatalog with their total', async () => {
+  it("should list a store's apps in appCatalog with their total", async () => {
     const res = await stack.gql(AppCatalogDocument, { storeId: 3 });
     const apps = PRODUCTS.filter((p) => p.store.id === 3 && isApp(p));
     expect(res.body.data?.appCatalog).toEqual({
@@ -100,7 +100,7 @@ describe('the GraphQL contract against the simulator', () => {
     expect(bad.body.data?.validateToken).toEqual({ isValid: false, featureFlags: null });
   });
 
-  it('should answer the dashboard with the demo user\'s products, apps, subscriptions and flags', async () => {
+  it("should answer the dashboard with the demo user's products, apps, subscriptions and flags", async () => {
     const res = await stack.gql(DashboardDocument, {}, { token: stack.tokenFor(0) });
     expect(res.body.errors).toBeUndefined();
     const me = res.body.data!.me!;
@@ -138,7 +138,7 @@ describe('the GraphQL contract against the simulator', () => {
     expect(lineItems.filter((li) => li.product === null).map((li) => li.productId)).toEqual([UNKNOWN_PRODUCT_ID]);
   });
 
-  it('should forward storeId and page on the viewer\'s lists', async () => {
+  it("should forward storeId and page on the viewer's lists", async () => {
     const demo = stack.sim.console.userData(0);
     const res = await stack.gql(MyPagesDocument, { storeId: 3 }, { token: stack.tokenFor(0) });
     expect(res.body.errors).toBeUndefined();
@@ -152,7 +152,7 @@ describe('the GraphQL contract against the simulator', () => {
     expect(page2.body.data?.me?.products?.items.map((p) => p.id)).toEqual(demo.products.slice(10, 20).map((p) => p.id));
   });
 
-  it('should resolve Store.catalog to that store\'s own catalogue page', async () => {
+  it("should resolve Store.catalog to that store's own catalogue page", async () => {
     const res = await stack.gql(StoreCatalogDocument, { page: 3 }, { token: stack.tokenFor(0) });
     expect(res.body.errors).toBeUndefined();
     for (const product of res.body.data!.me!.products!.items) {

@@ -10,7 +10,11 @@ const LOGIN_ROUTE = 'POST /api/v2/auth/login';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
+  };
 }
 
 describe('login brute-force protection', () => {
@@ -24,7 +28,8 @@ describe('login brute-force protection', () => {
 
   it('should let 10 wrong passwords for one user from one address reach the Console, refuse the next 190 without a call, and still let the user in from another address', async () => {
     const answers = [];
-    for (let i = 0; i < 200; i += 1) answers.push(await post(stack.gateway.url, { query: LOGIN, variables: { u: 'user7', p: `guess-${i}` } }, from('203.0.113.9')));
+    for (let i = 0; i < 200; i += 1)
+      answers.push(await post(stack.gateway.url, { query: LOGIN, variables: { u: 'user7', p: `guess-${i}` } }, from('203.0.113.9')));
     expect((await stack.stats())[LOGIN_ROUTE]).toBe(10);
     expect(answers.slice(0, 10).map((a) => a.body.errors?.[0]?.extensions?.code)).toEqual(Array(10).fill('INVALID_CREDENTIALS'));
     for (const refused of answers.slice(10)) {
@@ -74,7 +79,8 @@ describe('the client address without trusted proxies', () => {
   afterAll(async () => stack.close());
 
   it('should ignore a forged X-Forwarded-For: every guess counts against the TCP peer', async () => {
-    for (let i = 0; i < 6; i += 1) await post(stack.gateway.url, { query: LOGIN, variables: { u: 'user11', p: 'wrong' } }, { 'x-forwarded-for': `192.0.2.${i}` });
+    for (let i = 0; i < 6; i += 1)
+      await post(stack.gateway.url, { query: LOGIN, variables: { u: 'user11', p: 'wrong' } }, { 'x-forwarded-for': `192.0.2.${i}` });
     expect((await stack.stats())[LOGIN_ROUTE]).toBe(3);
   });
 });
@@ -109,7 +115,9 @@ describe('per-client budgets', () => {
 
   it('should never limit /healthz, /readyz or /metrics', async () => {
     const base = stack.gateway.url.replace(/\/graphql$/, '');
-    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => fetch(i % 3 === 2 ? stack.gateway.metricsUrl : `${base}/${i % 3 ? 'readyz' : 'healthz'}`).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => fetch(i % 3 === 2 ? stack.gateway.metricsUrl : `${base}/${i % 3 ? 'readyz' : 'healthz'}`).then((r) => r.status)),
+    );
     expect(new Set(statuses)).toEqual(new Set([200]));
   });
 });
@@ -158,7 +166,15 @@ redisSuite('limits shared by three replicas on one Redis', () => {
     simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
     simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     for (let i = 0; i < 3; i += 1) {
-      gateways.push(await startGatewayProcess({ CONSOLE_URL: simUrl, NODE_ENV: 'production', REDIS_URL: redis.url, CLIENT_OPERATIONS_PER_SECOND: '5', CLIENT_CONSOLE_CALLS_PER_SECOND: '0' }));
+      gateways.push(
+        await startGatewayProcess({
+          CONSOLE_URL: simUrl,
+          NODE_ENV: 'production',
+          REDIS_URL: redis.url,
+          CLIENT_OPERATIONS_PER_SECOND: '5',
+          CLIENT_CONSOLE_CALLS_PER_SECOND: '0',
+        }),
+      );
     }
   }, 30_000);
   afterAll(async () => {
@@ -169,7 +185,7 @@ redisSuite('limits shared by three replicas on one Redis', () => {
 
   it('should enforce one budget across the replicas, and go on per process, without a 5xx, once Redis is gone', async () => {
     const login = await post(`${simUrl}/api/v2/auth/login`, { username: 'user15', password: 'password', issueJWT: true });
-    const token = ((login.body as unknown as { data: { jwt: { token: string } } }).data.jwt.token);
+    const token = (login.body as unknown as { data: { jwt: { token: string } } }).data.jwt.token;
     const auth = { authorization: `Bearer ${token}` };
     const round = async (count: number) => {
       const statuses: number[] = [];

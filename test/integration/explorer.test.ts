@@ -23,7 +23,10 @@ describe('the explorer page and its files (GRAPHQL_SANDBOX on)', () => {
   let stack: Stack;
   let origin: string;
   beforeAll(async () => {
-    stack = await startStack({ env: { GRAPHQL_SANDBOX: 'true' }, gateway: { sandboxOptions: { document: '{ catalog { page } }', headers: { Authorization: 'Bearer demo-token' } } } });
+    stack = await startStack({
+      env: { GRAPHQL_SANDBOX: 'true' },
+      gateway: { sandboxOptions: { document: '{ catalog { page } }', headers: { Authorization: 'Bearer demo-token' } } },
+    });
     origin = new URL(stack.gateway.url).origin;
   });
   afterAll(() => stack.close());
@@ -75,7 +78,13 @@ describe('the explorer page and its files (GRAPHQL_SANDBOX on)', () => {
 
   it('should answer anything else under /explorer/assets/ with 404, and only GET or HEAD', async () => {
     const { local } = pageConfig(await landingPage(stack.gateway.url));
-    for (const path of ['/explorer/assets/nothing.js', '/explorer/assets/../../package.json', '/explorer/assets/%2e%2e%2fpackage.json', '/explorer/.vite/manifest.json', '/explorer/assets/']) {
+    for (const path of [
+      '/explorer/assets/nothing.js',
+      '/explorer/assets/../../package.json',
+      '/explorer/assets/%2e%2e%2fpackage.json',
+      '/explorer/.vite/manifest.json',
+      '/explorer/assets/',
+    ]) {
       const res = await fetch(origin + path);
       expect([path, res.status]).toEqual([path, 404]);
       expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('NOT_FOUND');

@@ -31,13 +31,48 @@ interface RouteCase {
 }
 
 const ROUTES: Record<string, RouteCase> = {
-  'POST /api/v2/auth/login': { query: 'mutation { login(username: "user5", password: "password") { token } }', path: 'login', intact: [], refused: 'INVALID_CREDENTIALS' },
-  'POST /api/v2/auth/validate': { query: '{ validateToken(token: "$token") { isValid } catalog { page } }', path: 'validateToken', intact: ['catalog'], refused: 'UPSTREAM_ERROR' },
-  'GET /api/v2/my/products': { query: '{ me { products { page } apps { page } subscriptions { total } } catalog { page } }', path: 'me.products', intact: ['me.apps', 'me.subscriptions', 'catalog'], refused: 'UNAUTHENTICATED' },
-  'GET /api/v2/my/products/apps': { query: '{ me { products { page } apps { page } subscriptions { total } } catalog { page } }', path: 'me.apps', intact: ['me.products', 'me.subscriptions', 'catalog'], refused: 'UNAUTHENTICATED' },
-  'GET /api/v2/my/subscriptions': { query: '{ me { products { page } apps { page } subscriptions { total } } catalog { page } }', path: 'me.subscriptions', intact: ['me.products', 'me.apps', 'catalog'], refused: 'UNAUTHENTICATED' },
-  'GET /api/v2/products': { query: '{ catalog { page } appCatalog { total } me { products { page } } }', path: 'catalog', intact: ['appCatalog', 'me.products'], refused: 'UPSTREAM_ERROR' },
-  'GET /api/v2/products/apps': { query: '{ catalog { page } appCatalog { total } me { products { page } } }', path: 'appCatalog', intact: ['catalog', 'me.products'], refused: 'UPSTREAM_ERROR' },
+  'POST /api/v2/auth/login': {
+    query: 'mutation { login(username: "user5", password: "password") { token } }',
+    path: 'login',
+    intact: [],
+    refused: 'INVALID_CREDENTIALS',
+  },
+  'POST /api/v2/auth/validate': {
+    query: '{ validateToken(token: "$token") { isValid } catalog { page } }',
+    path: 'validateToken',
+    intact: ['catalog'],
+    refused: 'UPSTREAM_ERROR',
+  },
+  'GET /api/v2/my/products': {
+    query: '{ me { products { page } apps { page } subscriptions { total } } catalog { page } }',
+    path: 'me.products',
+    intact: ['me.apps', 'me.subscriptions', 'catalog'],
+    refused: 'UNAUTHENTICATED',
+  },
+  'GET /api/v2/my/products/apps': {
+    query: '{ me { products { page } apps { page } subscriptions { total } } catalog { page } }',
+    path: 'me.apps',
+    intact: ['me.products', 'me.subscriptions', 'catalog'],
+    refused: 'UNAUTHENTICATED',
+  },
+  'GET /api/v2/my/subscriptions': {
+    query: '{ me { products { page } apps { page } subscriptions { total } } catalog { page } }',
+    path: 'me.subscriptions',
+    intact: ['me.products', 'me.apps', 'catalog'],
+    refused: 'UNAUTHENTICATED',
+  },
+  'GET /api/v2/products': {
+    query: '{ catalog { page } appCatalog { total } me { products { page } } }',
+    path: 'catalog',
+    intact: ['appCatalog', 'me.products'],
+    refused: 'UPSTREAM_ERROR',
+  },
+  'GET /api/v2/products/apps': {
+    query: '{ catalog { page } appCatalog { total } me { products { page } } }',
+    path: 'appCatalog',
+    intact: ['catalog', 'me.products'],
+    refused: 'UPSTREAM_ERROR',
+  },
 };
 
 /** `code` is an error code, or 'refused' for a request refused before any field ran. */

@@ -16,7 +16,12 @@ let production: Stack;
 const lines: string[] = [];
 const capture = new Writable({
   write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
+    lines.push(
+      ...chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     done();
   },
 });
@@ -34,7 +39,12 @@ afterAll(async () => {
 async function post(target: Stack, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(target.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    body: JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
+  };
 }
 
 /** nested fragments that each spread the previous one twice: tiny text, 2^n fields once inlined. */
@@ -61,7 +71,10 @@ describe('1. compilation cannot be turned against the event loop', () => {
         const res = await post(stack, { query });
         expect(performance.now() - started).toBeLessThan(1500);
         expect(res.body.errors).toBeUndefined();
-        expect((res.body.data as { catalog: { items: Array<{ id: number; store: { id: number } }> } }).catalog.items[0]).toEqual({ id: expect.any(Number), store: { id: 1 } });
+        expect((res.body.data as { catalog: { items: Array<{ id: number; store: { id: number } }> } }).catalog.items[0]).toEqual({
+          id: expect.any(Number),
+          store: { id: 1 },
+        });
       }
     } finally {
       polling = false;
@@ -74,9 +87,17 @@ describe('1. compilation cannot be turned against the event loop', () => {
 describe('3. secrets are never echoed back', () => {
   const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjQyLCJzZWNyZXQiOiJ5ZXMifQ.c2VjcmV0LXNpZ25hdHVyZS12YWx1ZQ';
   it.each([
-    ['a token as a list to a String! variable', { query: 'query Q($t: String!) { validateToken(token: $t) { isValid } }', variables: { t: [jwt] } }, 'BAD_USER_INPUT'],
+    [
+      'a token as a list to a String! variable',
+      { query: 'query Q($t: String!) { validateToken(token: $t) { isValid } }', variables: { t: [jwt] } },
+      'BAD_USER_INPUT',
+    ],
     ['a token to an Int variable', { query: 'query Q($p: Int) { catalog(page: $p) { page } }', variables: { p: jwt } }, 'BAD_USER_INPUT'],
-    ['a password as an object to login', { query: 'mutation M($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'demo', p: { secret: jwt } } }, 'BAD_USER_INPUT'],
+    [
+      'a password as an object to login',
+      { query: 'mutation M($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'demo', p: { secret: jwt } } },
+      'BAD_USER_INPUT',
+    ],
     ['a token as a list literal', { query: `{ validateToken(token: ["${jwt}"]) { isValid } }` }, 'GRAPHQL_VALIDATION_FAILED'],
     ['a token literal to an Int argument', { query: `{ catalog(page: "${jwt}") { page } }` }, 'GRAPHQL_VALIDATION_FAILED'],
     ['a password as a number literal', { query: 'mutation { login(username: "demo", password: 12345678901) { token } }' }, 'GRAPHQL_VALIDATION_FAILED'],
@@ -120,7 +141,11 @@ describe('5. persisted-query errors', () => {
       expect(res.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
       expect(res.body.errors?.[0]?.message).toMatch(/sha256Hash does not match/);
     }
-    expect(records().slice(before).filter((r) => r.level === 'error')).toEqual([]);
+    expect(
+      records()
+        .slice(before)
+        .filter((r) => r.level === 'error'),
+    ).toEqual([]);
   });
 
   it('should answer an unknown version with its own code, and a known hash sent alone with the stored query', async () => {
@@ -134,7 +159,7 @@ describe('5. persisted-query errors', () => {
   });
 });
 
-describe('6. the caller\'s input is the caller\'s error', () => {
+describe("6. the caller's input is the caller's error", () => {
   it.each([
     ['{ catalog(page: 2147483647) { page } }', 'catalog'],
     ['{ catalog(page: 10001) { page } }', 'catalog'],
@@ -149,7 +174,7 @@ describe('6. the caller\'s input is the caller\'s error', () => {
     else expect(stats['GET /api/v2/products'] ?? 0).toBeLessThanOrEqual(1);
   });
 
-  it('should report a 400 from the Console for the caller\'s storeId as BAD_USER_INPUT, not UPSTREAM_ERROR', async () => {
+  it("should report a 400 from the Console for the caller's storeId as BAD_USER_INPUT, not UPSTREAM_ERROR", async () => {
     const res = await post(stack, { query: '{ catalog(storeId: 2000000000) { page } }' });
     expect(codesByPath(res.body as never)).toEqual({ catalog: 'BAD_USER_INPUT' });
   });
@@ -181,14 +206,28 @@ describe('9. operators see every request', () => {
   it.each([
     ['malformed JSON', { body: '{"query": ', headers: { 'content-type': 'application/json' } }, 400, 'BAD_REQUEST'],
     ['an unknown path', { path: '/nope', body: '{}', headers: { 'content-type': 'application/json' } }, 404, 'NOT_FOUND'],
-    ['a batched body', { body: '[{"query":"{ __typename }"},{"query":"{ __typename }"}]', headers: { 'content-type': 'application/json' } }, 400, 'BAD_REQUEST'],
+    [
+      'a batched body',
+      { body: '[{"query":"{ __typename }"},{"query":"{ __typename }"}]', headers: { 'content-type': 'application/json' } },
+      400,
+      'BAD_REQUEST',
+    ],
     ['an unsupported method', { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } }, 405, 'METHOD_NOT_ALLOWED'],
-    ['a body over MAX_BODY_BYTES', { body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(1_100_000)}` }), headers: { 'content-type': 'application/json' } }, 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'a body over MAX_BODY_BYTES',
+      { body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(1_100_000)}` }), headers: { 'content-type': 'application/json' } },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
   ] as Array<[string, RawAttempt, number, string]>)('should log %s once, with request id, status and code', async (_name, request, status, code) => {
     const requestId = `refused-${Math.random().toString(36).slice(2)}`;
     const method = request.method ?? 'POST';
     const url = `${stack.gateway.url.replace(/\/graphql$/, request.path ?? '/graphql')}${request.search ?? ''}`;
-    const res = await fetch(url, { method, headers: { ...request.headers, 'x-request-id': requestId }, ...(method === 'GET' ? {} : { body: request.body ?? '' }) });
+    const res = await fetch(url, {
+      method,
+      headers: { ...request.headers, 'x-request-id': requestId },
+      ...(method === 'GET' ? {} : { body: request.body ?? '' }),
+    });
     expect(res.status).toBe(status);
     await new Promise((r) => setTimeout(r, 20));
     const logged = records().filter((r) => r.requestId === requestId);
@@ -235,11 +274,15 @@ describe('11. compression', () => {
     const { request } = await import('node:http');
     const body = JSON.stringify({ query: print(DashboardDocument) });
     const answer = await new Promise<{ headers: Record<string, unknown>; raw: Buffer }>((resolve, reject) => {
-      const req = request(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': accept, authorization: `Bearer ${stack.tokenFor(0)}` } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ headers: res.headers, raw: Buffer.concat(chunks) }));
-      });
+      const req = request(
+        stack.gateway.url,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': accept, authorization: `Bearer ${stack.tokenFor(0)}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, raw: Buffer.concat(chunks) }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -251,7 +294,11 @@ describe('11. compression', () => {
   });
 
   it('should not compress small answers, nor for clients that do not ask', async () => {
-    const small = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const small = await fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(small.headers.get('content-encoding')).toBeNull();
     const { request } = await import('node:http');
     const encoding = await new Promise<unknown>((resolve, reject) => {
@@ -266,7 +313,7 @@ describe('11. compression', () => {
   });
 });
 
-describe('13. the simulator\'s admin interface', () => {
+describe("13. the simulator's admin interface", () => {
   it('should refuse a fault on a route that does not exist, listing the known ones', async () => {
     const res = await fetch(`${stack.sim.url}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/my/subscription', status: 500 }) });
     expect(res.status).toBe(400);

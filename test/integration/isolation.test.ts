@@ -21,10 +21,15 @@ afterAll(async () => stack.close());
 const USERS = [0, 3, 6, 9, 10, 11];
 
 describe('isolation between callers under load', () => {
-  it('should never let one user\'s private products, lists or line items reach another, over 600 interleaved requests', async () => {
+  it("should never let one user's private products, lists or line items reach another, over 600 interleaved requests", async () => {
     const data = new Map(USERS.map((index) => [index, stack.sim.console.userData(index)]));
     const owns = (index: number, id: number) => data.get(index)!.products.some((p) => p.id === id) || data.get(index)!.apps.some((p) => p.id === id);
-    const privateIds = USERS.flatMap((index) => data.get(index)!.products.filter((p) => p.status === 'private').map((p) => p.id));
+    const privateIds = USERS.flatMap((index) =>
+      data
+        .get(index)!
+        .products.filter((p) => p.status === 'private')
+        .map((p) => p.id),
+    );
     expect(privateIds.length).toBeGreaterThanOrEqual(USERS.length);
 
     let checked = 0;

@@ -33,7 +33,10 @@ describe('a gateway with a 128 MB heap under distinct documents from anonymous c
     await simulator?.stop();
   });
 
-  async function post(body: unknown, token?: string): Promise<{ status: number; json: { data?: Record<string, unknown>; errors?: Array<{ extensions?: { code?: string } }> } }> {
+  async function post(
+    body: unknown,
+    token?: string,
+  ): Promise<{ status: number; json: { data?: Record<string, unknown>; errors?: Array<{ extensions?: { code?: string } }> } }> {
     const res = await pool.request({
       method: 'POST',
       path: '/graphql',
@@ -73,7 +76,9 @@ describe('a gateway with a 128 MB heap under distinct documents from anonymous c
       return res.status === 200 && typeof total === 'number' && total > 0 ? undefined : `${res.status} ${JSON.stringify(res.json).slice(0, 200)}`;
     });
     const peak = peakRssMb(gateway.child.pid!);
-    process.stderr.write(`memory: ${DISTINCT_DOCUMENTS} distinct documents + ${DISTINCT_REGISTRATIONS} APQ registrations at a 128 MB heap: peak RSS ${peak.toFixed(0)} MB\n`);
+    process.stderr.write(
+      `memory: ${DISTINCT_DOCUMENTS} distinct documents + ${DISTINCT_REGISTRATIONS} APQ registrations at a 128 MB heap: peak RSS ${peak.toFixed(0)} MB\n`,
+    );
 
     expect({ documents: documents.length, registrations: registrations.length, first: [...documents, ...registrations].filter(Boolean).slice(0, 3) }).toEqual({
       documents: 0,

@@ -10,7 +10,12 @@ import { startStack, type Stack } from '../support/stack.js';
 const lines: string[] = [];
 const capture = new Writable({
   write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+    lines.push(
+      ...chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
     done();
   },
 });
@@ -73,7 +78,13 @@ describe('logs', () => {
 describe('metrics and health', () => {
   it('should expose Prometheus metrics that move with traffic', async () => {
     const read = async () => (await (await fetch(stack.gateway.metricsUrl)).text()).split('\n');
-    const value = (text: string[], prefix: string) => Number(text.find((l) => l.startsWith(prefix))?.split(' ').pop() ?? 0);
+    const value = (text: string[], prefix: string) =>
+      Number(
+        text
+          .find((l) => l.startsWith(prefix))
+          ?.split(' ')
+          .pop() ?? 0,
+      );
     // A name earns its own label after 20 uses (junk names must not take the 200 slots).
     for (let i = 0; i < 20; i += 1) await stack.gql(DashboardDocument, {}, { token: stack.tokenFor(9) });
     const before = await read();

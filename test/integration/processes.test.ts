@@ -123,7 +123,14 @@ describe('the built processes', () => {
     const simulator = run('dist/src/simulator/main.js', { SIMULATOR_PORT: '0', SIMULATOR_ADMIN: '1' });
     const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
     await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/products', latencyMs: 8000 }) });
-    const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '800', SHUTDOWN_TIMEOUT_MS: '500' });
+    const gateway = run('dist/src/index.js', {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CONSOLE_URL: simUrl,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DELAY_MS: '800',
+      SHUTDOWN_TIMEOUT_MS: '500',
+    });
     const url = (JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]) as { url: string }).url;
     const slow = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }).then(
       (res) => `answered ${res.status}`,
@@ -153,7 +160,9 @@ describe('the built processes', () => {
     await fetch(`${simUrl}/__admin/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/v2/products', latencyMs: 8000 }) });
     const gateway = run('dist/src/index.js', { PORT: '0', HOST: '127.0.0.1', CONSOLE_URL: simUrl, SHUTDOWN_TIMEOUT_MS: '20000' }, [130]);
     const url = (JSON.parse((await gateway.waitFor(/\{.*"gateway listening".*\}/))[0]) as { url: string }).url;
-    const slow = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }).catch(() => 'cut');
+    const slow = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) }).catch(
+      () => 'cut',
+    );
     await new Promise((r) => setTimeout(r, 300)); // the call is on its way to the Console
     const signalled = Date.now();
     gateway.child.kill('SIGTERM');
@@ -174,7 +183,11 @@ describe('npm run dev', () => {
     const { writeFileSync, renameSync, appendFileSync, rmSync } = await import('node:fs');
     const port = await freePort();
     const probe = 'src/zz-dev-probe.tmp.ts'; // ignored by git (*.tmp.ts); imported by nothing
-    const dev = startProcess('src/dev-runner.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONSOLE_URL: 'http://127.0.0.1:9' }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+    const dev = startProcess(
+      'src/dev-runner.ts',
+      { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONSOLE_URL: 'http://127.0.0.1:9' },
+      { nodeArgs: ['--import', '@swc-node/register/esm-register'] },
+    );
     started.push(dev);
     const url = `http://127.0.0.1:${port}/graphql`;
     const restarts = () => (dev.output().stderr.match(/changed, restarting/g) ?? []).length;
@@ -206,7 +219,11 @@ describe('npm run dev', () => {
     const { writeFileSync, rmSync } = await import('node:fs');
     const port = await freePort();
     const probe = 'src/zz-dev-stop-probe.tmp.ts'; // ignored by git (*.tmp.ts); imported by nothing
-    const dev = startProcess('src/dev-runner.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONSOLE_URL: 'http://127.0.0.1:9' }, { nodeArgs: ['--import', '@swc-node/register/esm-register'] });
+    const dev = startProcess(
+      'src/dev-runner.ts',
+      { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONSOLE_URL: 'http://127.0.0.1:9' },
+      { nodeArgs: ['--import', '@swc-node/register/esm-register'] },
+    );
     started.push(dev);
     const health = `http://127.0.0.1:${port}/healthz`;
     try {

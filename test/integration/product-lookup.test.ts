@@ -32,7 +32,7 @@ describe('LineItem.product on realistic data', () => {
     expect(ids).toContain(UNKNOWN_PRODUCT_ID);
   });
 
-  it('should resolve every line item of demo and 50 other users to the Console\'s own product, and only the id that exists nowhere to null', async () => {
+  it("should resolve every line item of demo and 50 other users to the Console's own product, and only the id that exists nowhere to null", async () => {
     const users = [0, ...Array.from({ length: 50 }, (_, i) => 1 + i * 19)];
     let lineItems = 0;
     await inBatches(users, 8, async (index) => {
@@ -50,13 +50,13 @@ describe('LineItem.product on realistic data', () => {
 });
 
 describe('Query.product', () => {
-  it('should find any store\'s public product without a token, on any page', async () => {
+  it("should find any store's public product without a token, on any page", async () => {
     const last = publicCatalogue(12).at(-1)!;
     const res = await stack.gql(ProductByIdDocument, { id: last.id });
     expect(res.body).toEqual({ data: { product: shown(last) } });
   });
 
-  it('should find the caller\'s delisted product with their token, and never for anyone else', async () => {
+  it("should find the caller's delisted product with their token, and never for anyone else", async () => {
     const demo = stack.sim.console.userData(0);
     const delisted = demo.products.find((p) => p.status === 'private')!;
     const mine = await stack.gql(ProductByIdDocument, { id: delisted.id }, { token: stack.tokenFor(0) });

@@ -20,7 +20,10 @@ const CATALOG = '{ catalog(storeId: 7, page: 2) { page totalPages items { id nam
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
+  };
 }
 
 suite('two gateway processes on one Redis', () => {
@@ -55,11 +58,15 @@ suite('two gateway processes on one Redis', () => {
     const query = '{ catalog(storeId: 12) { page totalPages } }';
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
-    const unknown = await fetch(`${gateways[1].url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const unknown = await fetch(`${gateways[1].url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(((await unknown.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     const registered = await post(gateways[0].url, { query, extensions });
     expect(registered.body.errors).toBeUndefined();
-    const res = await fetch(`${gateways[1].url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const res = await fetch(`${gateways[1].url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(registered.body);
   });
@@ -77,14 +84,15 @@ suite('two gateway processes on one Redis', () => {
     const extensions = { persistedQuery: { version: 1, sha256Hash: secretHash } };
     expect((await post(gateways[0].url, { query: secret, extensions })).status).toBe(200);
     expect(await redis.admin.exists(`flecs-graph:apq:${secretHash}`)).toBe(0);
-    for (const key of await redis.admin.keys('*')) expect(String(await redis.admin.type(key) === 'string' ? await redis.admin.get(key) : '')).not.toContain('c2VjcmV0');
+    for (const key of await redis.admin.keys('*'))
+      expect(String((await redis.admin.type(key)) === 'string' ? await redis.admin.get(key) : '')).not.toContain('c2VjcmV0');
     // The replica that saw it still runs it by hash; another asks for the text again.
     const byHash = (url: string) => post(url, { extensions });
     expect((await byHash(gateways[0].url)).body.errors).toBeUndefined();
     expect((await byHash(gateways[1].url)).body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
-  it('should keep only public catalogue answers and query texts in Redis, never a token or a caller\'s data', async () => {
+  it("should keep only public catalogue answers and query texts in Redis, never a token or a caller's data", async () => {
     const login = await post(gateways[0].url, { query: 'mutation { login(username: "user3", password: "password") { token } }' });
     const token = (login.body.data!.login as { token: string }).token;
     const dashboard = await post(gateways[1].url, { query: print(DashboardDocument) }, { authorization: `Bearer ${token}` });
@@ -122,7 +130,12 @@ suite('Redis failing under a running gateway', () => {
     'info',
     new Writable({
       write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
+        lines.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((l) => l.trim() !== ''),
+        );
         done();
       },
     }),
@@ -185,7 +198,9 @@ suite('Redis failing under a running gateway', () => {
     expect(metrics).toMatch(/flecs_graph_redis_errors_total\{operation="read"\} [1-9]/);
     // A persisted query nobody registered, by hash alone: the APQ protocol's answer, not an error.
     const unknownHash = { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } };
-    const apq = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify(unknownHash))}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const apq = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify(unknownHash))}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(apq.status).toBe(200);
     expect(((await apq.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
 

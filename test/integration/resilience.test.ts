@@ -151,7 +151,9 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
     await stack.fault('GET /api/v2/products', { latencyMs: 600 });
     const first = stack.gql('{ catalog(storeId: 3) { page } }');
     await new Promise((r) => setTimeout(r, 100));
-    const refused = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ appCatalog { total } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const refused = await fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ appCatalog { total } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(((await refused.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('OVERLOADED');
@@ -185,7 +187,11 @@ describe('a public call shared between requests', () => {
   it('should get its own time: a request that joins it is not failed by the deadline of the request that started it', async () => {
     const stack = await stackWith({ OPERATION_TIMEOUT_MS: '2000', UPSTREAM_TIMEOUT_MS: '5000' });
     const token = stack.tokenFor(1);
-    const owned = await stack.gql<{ me: { products: { items: Array<{ store: { id: number } }> } } }, Record<string, never>>('{ me { products { items { store { id } } } } }', {}, { token });
+    const owned = await stack.gql<{ me: { products: { items: Array<{ store: { id: number } }> } } }, Record<string, never>>(
+      '{ me { products { items { store { id } } } } }',
+      {},
+      { token },
+    );
     const stores = new Set(owned.body.data!.me.products.items.map((p) => p.store.id));
     const storeId = [...stores][0];
     const callsBefore = (await stack.stats())['GET /api/v2/products'] ?? 0;
@@ -196,7 +202,9 @@ describe('a public call shared between requests', () => {
     const first = stack.gql('{ me { products { items { store { catalog { page } } } } } }', {}, { token });
     await new Promise((r) => setTimeout(r, 1200));
     // B joins one of those calls with ~2 s of its own left; the Console answers ~0.4 s after A's deadline.
-    const joined = await stack.gql<{ catalog: { page: number; items: Array<{ id: number }> } }, Record<string, never>>(`{ catalog(storeId: ${storeId}) { page items { id } } }`);
+    const joined = await stack.gql<{ catalog: { page: number; items: Array<{ id: number }> } }, Record<string, never>>(
+      `{ catalog(storeId: ${storeId}) { page items { id } } }`,
+    );
     const started = await first;
 
     expect(joined.body.errors).toBeUndefined();
@@ -232,7 +240,11 @@ describe('what the gateway sends upstream', () => {
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     try {
       const stack = await stackWith({ CONSOLE_URL: `http://127.0.0.1:${(fake.address() as AddressInfo).port}` });
-      const res = await stack.gql('{ me { products { page } } catalog { page } appCatalog { total } }', {}, { token: 'tok123', headers: { 'x-request-id': 'req-42' } });
+      const res = await stack.gql(
+        '{ me { products { page } } catalog { page } appCatalog { total } }',
+        {},
+        { token: 'tok123', headers: { 'x-request-id': 'req-42' } },
+      );
       expect(res.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['appCatalog', 'UPSTREAM_ERROR']]);
       const byPath = Object.fromEntries(seen.map((s) => [s.url.split('?')[0], s.headers]));
       expect(byPath['/api/v2/my/products']?.authorization).toBe('Bearer tok123');

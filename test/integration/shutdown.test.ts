@@ -32,7 +32,11 @@ suite('a gateway stopped under load', () => {
     simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     // Console calls that take a while, so that the signal always finds some in flight.
     for (const route of ['GET /api/v2/my/products', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products']) {
-      await fetch(`${simUrl}/__admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ route, latencyMs: 150 }) });
+      await fetch(`${simUrl}/__admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ route, latencyMs: 150 }),
+      });
     }
     const login = await fetch(`${simUrl}/api/v2/auth/login`, {
       method: 'POST',
@@ -98,7 +102,10 @@ suite('a gateway stopped under load', () => {
       await busy;
       const bad = answers.filter((a) => a.status !== 200 || a.errors !== undefined);
       // An error logged while draining (an unexpected rejection, a closing step that failed) is a failure too.
-      const errorLines = gateway.output().stderr.split('\n').filter((line) => line.includes('"level":"error"'));
+      const errorLines = gateway
+        .output()
+        .stderr.split('\n')
+        .filter((line) => line.includes('"level":"error"'));
       outcomes.push(
         `round ${round}: exit ${code}, ${answers.length - bad.length}/${answers.length} answered in full` +
           (bad.length ? ` (${JSON.stringify(bad[0]).slice(0, 200)})` : '') +

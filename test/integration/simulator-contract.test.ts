@@ -28,8 +28,21 @@ async function call(method: string, path: string, options: { body?: unknown; tok
 }
 
 const PRODUCT_FIELDS = [
-  'attributes', 'average_rating', 'categories', 'description', 'id', 'meta_data', 'name', 'permalink', 'price',
-  'purchasable', 'rating_count', 'short_description', 'status', 'stock_status', 'store',
+  'attributes',
+  'average_rating',
+  'categories',
+  'description',
+  'id',
+  'meta_data',
+  'name',
+  'permalink',
+  'price',
+  'purchasable',
+  'rating_count',
+  'short_description',
+  'status',
+  'stock_status',
+  'store',
 ].sort();
 
 describe('the simulated Console', () => {
@@ -46,7 +59,10 @@ describe('the simulated Console', () => {
   });
 
   it('should answer a wrong password or unknown user with 403 and the error shape', async () => {
-    for (const body of [{ username: 'demo', password: 'nope' }, { username: 'ghost', password: 'password' }]) {
+    for (const body of [
+      { username: 'demo', password: 'nope' },
+      { username: 'ghost', password: 'password' },
+    ]) {
       const res = await call('POST', '/api/v2/auth/login', { body: { ...body, issueJWT: true } });
       expect(res.status).toBe(403);
       expect(Object.keys(res.body).sort()).toEqual(['reason', 'statusCode', 'statusText']);

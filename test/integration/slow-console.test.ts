@@ -62,14 +62,16 @@ describe('a slow Console under more load than it can take', () => {
   });
 
   const admin = async (method: string, path: string, body?: unknown) =>
-    (await fetch(`${simUrl}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) })).json() as Promise<
-      Record<string, unknown>
-    >;
+    (
+      await fetch(`${simUrl}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) })
+    ).json() as Promise<Record<string, unknown>>;
 
-  it('should turn most of the Console\'s capacity into complete dashboards, refuse the rest fast, blame nothing on the Console, and keep probes quick', async () => {
+  it("should turn most of the Console's capacity into complete dashboards, refuse the rest fast, blame nothing on the Console, and keep probes quick", async () => {
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, latencyMs: LATENCY_MS });
     await admin('POST', 'reset');
-    const probes = spawn(process.execPath, ['-e', PROBE_SCRIPT, url.replace(/\/graphql$/, ''), String(SECONDS * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const probes = spawn(process.execPath, ['-e', PROBE_SCRIPT, url.replace(/\/graphql$/, ''), String(SECONDS * 1000)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let probeOutput = '';
     probes.stdout.on('data', (d: Buffer) => (probeOutput += d.toString()));
     const probesDone = new Promise<void>((resolve) => probes.once('exit', () => resolve()));
@@ -145,7 +147,11 @@ describe('a slow Console under more load than it can take', () => {
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, status: 500 });
     try {
       for (let i = 0; i < 8; i += 1) {
-        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i]}` }, body: JSON.stringify({ query: DASHBOARD }) });
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i]}` },
+          body: JSON.stringify({ query: DASHBOARD }),
+        });
       }
       const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
       expect(metrics).toMatch(/flecs_graph_upstream_circuit_state\{route="GET \/api\/v2\/my\/products"\} 2/);

@@ -86,7 +86,10 @@ redisSuite('two gateways on one Redis without CONSOLE_STORE_IDS', () => {
     await redis?.close();
   });
 
-  const ask = async (url: string, query: string) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json() as Promise<{ data?: { product?: { id: number } | null } }>;
+  const ask = async (url: string, query: string) =>
+    (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json() as Promise<{
+      data?: { product?: { id: number } | null };
+    }>;
 
   it('should search, on the second gateway, a store the first one learned', async () => {
     await ask(gateways[0].url, '{ catalog(storeId: 12) { page } }');

@@ -80,7 +80,7 @@ describe('traces', () => {
   const attribute = (span: OtlpSpan, key: string): string | number | boolean | undefined =>
     Object.values(span.attributes.find((a) => a.key === key)?.value ?? {})[0] as string | number | boolean | undefined;
 
-  it('should continue the caller\'s trace through the HTTP request, the operation and each Console call, and pass it on to the Console', async () => {
+  it("should continue the caller's trace through the HTTP request, the operation and each Console call, and pass it on to the Console", async () => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
@@ -109,7 +109,12 @@ describe('traces', () => {
     for (const call of calls) expect(attribute(call, 'http.response.status_code')).toBe(200);
 
     const tree = (parent: string | undefined, depth: number): string[] =>
-      spans.filter((s) => (s.parentSpanId || undefined) === parent).flatMap((s) => [`${'  '.repeat(depth)}${s.name} [${String(attribute(s, 'http.response.status_code') ?? attribute(s, 'flecs_graph.outcome') ?? '')}]`, ...tree(s.spanId, depth + 1)]);
+      spans
+        .filter((s) => (s.parentSpanId || undefined) === parent)
+        .flatMap((s) => [
+          `${'  '.repeat(depth)}${s.name} [${String(attribute(s, 'http.response.status_code') ?? attribute(s, 'flecs_graph.outcome') ?? '')}]`,
+          ...tree(s.spanId, depth + 1),
+        ]);
     process.stderr.write(`tracing: one request's trace\n${tree(CALLER_SPAN, 1).join('\n')}\n`);
 
     // The Console saw each call's own span as the parent.
@@ -129,7 +134,7 @@ describe('traces', () => {
     expect(JSON.parse(line!)).toMatchObject({ trace_id: TRACE_ID, span_id: operation.spanId });
   });
 
-  it('should show a failing Console route as an ERROR span with its status, and the operation\'s error code', async () => {
+  it("should show a failing Console route as an ERROR span with its status, and the operation's error code", async () => {
     const traceId = 'a'.repeat(31) + '1';
     await fetch(url, {
       method: 'POST',
@@ -212,7 +217,7 @@ describe('sampling, over OTLP/HTTP protobuf (the default protocol)', () => {
     return n;
   };
 
-  it('should export about a tenth of new traces, and follow the caller\'s sampled flag either way', async () => {
+  it("should export about a tenth of new traces, and follow the caller's sampled flag either way", async () => {
     for (let i = 0; i < 300; i += 1) await send();
     const sampledIds = Array.from({ length: 20 }, (_, i) => `${'5'.repeat(30)}${String(i).padStart(2, '0')}`);
     const unsampledIds = Array.from({ length: 20 }, (_, i) => `${'6'.repeat(30)}${String(i).padStart(2, '0')}`);

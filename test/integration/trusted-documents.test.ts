@@ -19,12 +19,21 @@ import { startStack, type Stack } from '../support/stack.js';
 const GENERATED = join(ROOT, 'test/generated/persisted-documents.json');
 const CHECKED_IN = join(ROOT, 'test/operations/persisted-documents.json');
 const manifest = JSON.parse(readFileSync(CHECKED_IN, 'utf8')) as Record<string, string>;
-const idOf = (operation: string) => Object.keys(manifest).find((id) => manifest[id].startsWith(`query ${operation}(`) || manifest[id].startsWith(`query ${operation} `))!;
+const idOf = (operation: string) =>
+  Object.keys(manifest).find((id) => manifest[id].startsWith(`query ${operation}(`) || manifest[id].startsWith(`query ${operation} `))!;
 const DASHBOARD_ID = (DashboardDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
 
 async function post(url: string, body: unknown, token?: string) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: { code?: string } }> } };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: { code?: string } }> },
+  };
 }
 
 describe('the manifest', () => {
@@ -59,7 +68,9 @@ describe('the manifest', () => {
   });
 
   it('should refuse TRUSTED_DOCUMENTS=only with the Sandbox on, or without a file', () => {
-    expect(() => loadGatewayConfig({ TRUSTED_DOCUMENTS_FILE: CHECKED_IN, TRUSTED_DOCUMENTS: 'only', GRAPHQL_SANDBOX: 'true' })).toThrow(/TRUSTED_DOCUMENTS=only .*Sandbox/);
+    expect(() => loadGatewayConfig({ TRUSTED_DOCUMENTS_FILE: CHECKED_IN, TRUSTED_DOCUMENTS: 'only', GRAPHQL_SANDBOX: 'true' })).toThrow(
+      /TRUSTED_DOCUMENTS=only .*Sandbox/,
+    );
     expect(() => loadGatewayConfig({ TRUSTED_DOCUMENTS: 'only', NODE_ENV: 'production' })).toThrow(/needs TRUSTED_DOCUMENTS_FILE/);
     expect(() => loadGatewayConfig({ TRUSTED_DOCUMENTS: 'some' })).toThrow(/^TRUSTED_DOCUMENTS must be one of/);
   });
@@ -115,7 +126,10 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     expect(adHoc.body.errors?.[0]?.extensions?.code).toBe('DOCUMENT_NOT_TRUSTED');
     const query = '{ appCatalog { total } }';
     const { createHash } = await import('node:crypto');
-    const registration = await post(stack.gateway.url, { query, extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } } });
+    const registration = await post(stack.gateway.url, {
+      query,
+      extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } },
+    });
     expect(registration.status).toBe(400);
     expect(registration.body.errors?.[0]?.extensions?.code).toBe('DOCUMENT_NOT_TRUSTED');
     const get = await fetch(`${stack.gateway.url}?query=${encodeURIComponent(query)}`);
@@ -125,7 +139,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     expect(await stack.stats()).toEqual({});
   });
 
-  it('should run the manifest\'s documents by documentId (POST and GET), by APQ hash, and as their exact text', async () => {
+  it("should run the manifest's documents by documentId (POST and GET), by APQ hash, and as their exact text", async () => {
     const token = stack.tokenFor(33);
     expect((await post(stack.gateway.url, { documentId: DASHBOARD_ID }, token)).body.errors).toBeUndefined();
     const get = await fetch(`${stack.gateway.url}?documentId=${encodeURIComponent(idOf('AppCatalog'))}&variables=${encodeURIComponent('{"storeId":2}')}`);

@@ -116,7 +116,7 @@ describe('parallelism', () => {
 });
 
 describe('a cold product search', () => {
-  it('should be three Console latencies deep for an id no list has: own page 1s, then own later pages alongside the catalogues\' page 1s, then their later pages', async () => {
+  it("should be three Console latencies deep for an id no list has: own page 1s, then own later pages alongside the catalogues' page 1s, then their later pages", async () => {
     const latencyMs = 500;
     const cold = await startStack({ env: { CONSOLE_STORE_IDS: '1,2,3,4,7,12' } });
     try {

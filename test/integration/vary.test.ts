@@ -11,7 +11,9 @@ describe('Vary on public answers', () => {
   afterAll(async () => stack.close());
 
   const get = (headers: Record<string, string>) =>
-    fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ catalog(storeId: 2) { page } }')}`, { headers: { 'apollo-require-preflight': 'true', ...headers } });
+    fetch(`${stack.gateway.url}?query=${encodeURIComponent('{ catalog(storeId: 2) { page } }')}`, {
+      headers: { 'apollo-require-preflight': 'true', ...headers },
+    });
   const varyOf = (res: Response) => (res.headers.get('vary') ?? '').split(',').map((v) => v.trim().toLowerCase());
 
   it('should vary a cacheable answer on Origin, Authorization, Accept and Accept-Encoding, with an Origin or without', async () => {

@@ -20,11 +20,17 @@ async function codegenAgainst(schema: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'example-codegen-'));
   try {
     writeFileSync(join(dir, 'schema.graphql'), schema);
-    const config = CONFIG.replace(/^schema: .*$/m, `schema: ${join(dir, 'schema.graphql')}`).replace('examples/web-dashboard/src/gql/:', `${join(dir, 'gql')}/:`);
+    const config = CONFIG.replace(/^schema: .*$/m, `schema: ${join(dir, 'schema.graphql')}`).replace(
+      'examples/web-dashboard/src/gql/:',
+      `${join(dir, 'gql')}/:`,
+    );
     expect(config).toContain(dir);
     writeFileSync(join(dir, 'codegen.yml'), config);
     try {
-      await promisify(execFile)(process.execPath, [CODEGEN, '--config', join(dir, 'codegen.yml')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', FORCE_COLOR: '0', CI: 'true' } });
+      await promisify(execFile)(process.execPath, [CODEGEN, '--config', join(dir, 'codegen.yml')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', FORCE_COLOR: '0', CI: 'true' },
+      });
     } catch (error) {
       // What the developer would read in their terminal (codegen reports on both streams).
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };

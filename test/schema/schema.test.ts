@@ -40,7 +40,24 @@ describe('the schema', () => {
     ['AppCatalog', ['items', 'total']],
     [
       'Product',
-      ['attributes', 'averageRating', 'categories', 'description', 'id', 'metaData', 'name', 'permalink', 'price', 'purchasable', 'ratingCount', 'shortDescription', 'status', 'stockStatus', 'store', 'app'].sort(),
+      [
+        'attributes',
+        'averageRating',
+        'categories',
+        'description',
+        'id',
+        'metaData',
+        'name',
+        'permalink',
+        'price',
+        'purchasable',
+        'ratingCount',
+        'shortDescription',
+        'status',
+        'stockStatus',
+        'store',
+        'app',
+      ].sort(),
     ],
     [
       'AppDetails',
@@ -57,7 +74,7 @@ describe('the schema', () => {
     ['ProductSubscription', ['billing', 'customerId', 'id', 'lineItems', 'status']],
     ['LineItem', ['id', 'image', 'product', 'productId', 'quantity', 'status', 'variationId']],
     ['Billing', ['company', 'email', 'firstName', 'lastName']],
-  ])('should give %s exactly the contract\'s fields', (typeName, fields) => {
+  ])("should give %s exactly the contract's fields", (typeName, fields) => {
     const type = schema.getType(typeName);
     expect(isObjectType(type)).toBe(true);
     if (isObjectType(type)) expect(Object.keys(type.getFields()).sort()).toEqual(fields);

@@ -20,8 +20,25 @@ const PAGE_SIZE = 10;
 /** RSS growth fails the soak only over a measured window this long (see the verdict below). */
 const RSS_VERDICT_SECONDS = 300;
 
-const ROUTES = ['GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions', 'GET /api/v2/products', 'GET /api/v2/products/apps', 'POST /api/v2/auth/validate'];
-const FAULTS = [{ status: 500 }, { status: 503 }, { status: 429 }, { mode: 'html' }, { mode: 'truncated' }, { mode: 'reset' }, { mode: 'hang' }, { mode: 'malformed' }, { latencyMs: 150 }];
+const ROUTES = [
+  'GET /api/v2/my/products',
+  'GET /api/v2/my/products/apps',
+  'GET /api/v2/my/subscriptions',
+  'GET /api/v2/products',
+  'GET /api/v2/products/apps',
+  'POST /api/v2/auth/validate',
+];
+const FAULTS = [
+  { status: 500 },
+  { status: 503 },
+  { status: 429 },
+  { mode: 'html' },
+  { mode: 'truncated' },
+  { mode: 'reset' },
+  { mode: 'hang' },
+  { mode: 'malformed' },
+  { latencyMs: 150 },
+];
 
 const DASHBOARD = `query Dashboard { me {
   featureFlags { isVendor }
@@ -32,11 +49,24 @@ const DASHBOARD = `query Dashboard { me {
 const QUERIES: Array<{ query: string; variables?: () => Record<string, unknown>; auth: boolean; get?: boolean }> = [
   { query: DASHBOARD, auth: true },
   { query: DASHBOARD, auth: true },
-  { query: 'query Mine($p: Int) { me { products(page: $p) { page items { id } } subscriptions { items { customerId } } } }', variables: () => ({ p: 1 + Math.floor(Math.random() * 2) }), auth: true },
-  { query: 'query Catalog($s: Int, $p: Int) { catalog(storeId: $s, page: $p) { page items { id store { id } } } }', variables: () => ({ s: 1 + Math.floor(Math.random() * 4), p: 1 + Math.floor(Math.random() * 3) }), auth: false },
+  {
+    query: 'query Mine($p: Int) { me { products(page: $p) { page items { id } } subscriptions { items { customerId } } } }',
+    variables: () => ({ p: 1 + Math.floor(Math.random() * 2) }),
+    auth: true,
+  },
+  {
+    query: 'query Catalog($s: Int, $p: Int) { catalog(storeId: $s, page: $p) { page items { id store { id } } } }',
+    variables: () => ({ s: 1 + Math.floor(Math.random() * 4), p: 1 + Math.floor(Math.random() * 3) }),
+    auth: false,
+  },
   { query: 'query Apps { appCatalog { total items { id } } }', auth: false },
   { query: 'query Nested { me { products { items { store { id catalog { totalPages } } } } } }', auth: true },
-  { query: 'query Shelf($s: Int) { catalog(storeId: $s) { page items { id name price } } }', variables: () => ({ s: 1 + Math.floor(Math.random() * 4) }), auth: false, get: true },
+  {
+    query: 'query Shelf($s: Int) { catalog(storeId: $s) { page items { id name price } } }',
+    variables: () => ({ s: 1 + Math.floor(Math.random() * 4) }),
+    auth: false,
+    get: true,
+  },
 ];
 /** One request in this many is given up by its client after 1–20 ms (a phone losing its signal). */
 const ABORT_ONE_IN = 25;
@@ -69,7 +99,13 @@ function mixUps(user: UserCheck, data: unknown): number {
 
 async function rssOf(url: string): Promise<number> {
   const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
-  return Number(text.split('\n').find((l) => l.startsWith('flecs_graph_process_resident_memory_bytes'))?.split(' ').pop());
+  return Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith('flecs_graph_process_resident_memory_bytes'))
+      ?.split(' ')
+      .pop(),
+  );
 }
 
 const probe = liveHeapProbe();
@@ -90,7 +126,10 @@ const etags = new Map<string, string>();
 const get = async (body: { query: string; variables: Record<string, unknown> }, signal?: AbortSignal) => {
   const target = `${url}?query=${encodeURIComponent(body.query)}&variables=${encodeURIComponent(JSON.stringify(body.variables))}`;
   const known = etags.get(target);
-  const res = await fetch(target, { headers: { 'apollo-require-preflight': 'true', ...(known ? { 'if-none-match': known } : {}) }, ...(signal ? { signal } : {}) });
+  const res = await fetch(target, {
+    headers: { 'apollo-require-preflight': 'true', ...(known ? { 'if-none-match': known } : {}) },
+    ...(signal ? { signal } : {}),
+  });
   const etag = res.headers.get('etag');
   if (etag) etags.set(target, etag);
   return res;
@@ -224,7 +263,9 @@ try {
   // 20 s soak once read 18.8 % while nothing leaked); it decides only over 5 minutes or more.
   const rssDecides = elapsed >= RSS_VERDICT_SECONDS;
 
-  console.log(`soak: ${elapsed.toFixed(1)} s measured after ${warmupMs / 1000} s of warm-up (${warmupRequests} requests, counted below), ${users} users, ${concurrency} concurrent, random faults on ${ROUTES.length} routes`);
+  console.log(
+    `soak: ${elapsed.toFixed(1)} s measured after ${warmupMs / 1000} s of warm-up (${warmupRequests} requests, counted below), ${users} users, ${concurrency} concurrent, random faults on ${ROUTES.length} routes`,
+  );
   const measured = requests - warmupRequests;
   console.log(`requests:            ${requests} in all, ${measured} measured (${(measured / Math.max(elapsed, 0.001)).toFixed(0)}/s)`);
   console.log(`fields with errors:  ${failedFields} (expected under injected faults)`);

@@ -19,7 +19,16 @@ export function warnChromiumMissing(file: string): void {
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM!,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -48,7 +57,10 @@ export interface RecordedRequest {
  * network does, unless `outside` handled it (answered it, or holds it) and returned true. Loopback
  * requests go through as they are. Every request is recorded.
  */
-export async function offlinePage(browser: Browser, outside?: (route: Route) => Promise<boolean>): Promise<{ page: Page; requests: RecordedRequest[]; errors: string[] }> {
+export async function offlinePage(
+  browser: Browser,
+  outside?: (route: Route) => Promise<boolean>,
+): Promise<{ page: Page; requests: RecordedRequest[]; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
   const page = await context.newPage();
   const requests: RecordedRequest[] = [];
@@ -77,12 +89,24 @@ export interface RunningDemo {
 }
 
 export async function startDemo(env: Record<string, string> = {}): Promise<RunningDemo> {
-  const demo = startProcess('dist/src/demo.js', { PORT: '0', SIMULATOR_PORT: '0', EXAMPLE_PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env });
+  const demo = startProcess('dist/src/demo.js', {
+    PORT: '0',
+    SIMULATOR_PORT: '0',
+    EXAMPLE_PORT: '0',
+    METRICS_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
   const explorerUrl = (await demo.waitFor(/Explorer:\s+(http:\/\/\S+)/, 30_000))[1];
   const exampleUrl = (await demo.waitFor(/Example frontend:\s+(http:\/\/\S+)/))[1];
   const simulatorUrl = (await demo.waitFor(/Console simulator:\s+(http:\/\/\S+)/))[1];
   const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${simulatorUrl}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${simulatorUrl}/__admin/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status}`);
   };
   return {

@@ -51,7 +51,12 @@ export async function startHaproxy(backendPorts: number[]): Promise<RunningHapro
   child.stdout?.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-50_000)));
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-50_000)));
   // Stopped with SIGTERM (haproxy then exits 0, or 143 as a signal's conventional code).
-  reportUnexpectedExit('haproxy', child, () => ({ stdout, stderr }), (code, signal) => code === 0 || code === 143 || signal === 'SIGTERM');
+  reportUnexpectedExit(
+    'haproxy',
+    child,
+    () => ({ stdout, stderr }),
+    (code, signal) => code === 0 || code === 143 || signal === 'SIGTERM',
+  );
   const url = `http://127.0.0.1:${port}/graphql`;
   const deadline = Date.now() + 10_000;
   for (;;) {

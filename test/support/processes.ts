@@ -20,7 +20,12 @@ const REPORT_CHARS = 20_000;
  * failure in CI (a gateway answering SIGTERM with exit 1, a simulator crashing) names its cause
  * instead of losing it with the process. Any program a test spawns reports through this.
  */
-export function reportUnexpectedExit(name: string, child: ChildProcess, output: () => { stdout: string; stderr: string }, expected: (code: number | null, signal: NodeJS.Signals | null) => boolean): void {
+export function reportUnexpectedExit(
+  name: string,
+  child: ChildProcess,
+  output: () => { stdout: string; stderr: string },
+  expected: (code: number | null, signal: NodeJS.Signals | null) => boolean,
+): void {
   child.once('exit', (code, signal) => {
     if (expected(code, signal)) return;
     const { stdout, stderr } = output();
@@ -37,7 +42,11 @@ export function reportUnexpectedExit(name: string, child: ChildProcess, output: 
  * Exit 0, or death by a signal the test sent, is expected; any other exit prints the process's
  * output (`expectedExitCodes` adds codes a test provokes on purpose, such as a config error's 1).
  */
-export function startProcess(script: string, env: Record<string, string>, options: { quiet?: boolean; nodeArgs?: string[]; expectedExitCodes?: number[] } = {}): Started {
+export function startProcess(
+  script: string,
+  env: Record<string, string>,
+  options: { quiet?: boolean; nodeArgs?: string[]; expectedExitCodes?: number[] } = {},
+): Started {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -48,7 +57,12 @@ export function startProcess(script: string, env: Record<string, string>, option
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const expectedCodes = new Set([0, ...(options.expectedExitCodes ?? [])]);
-  reportUnexpectedExit(script, child, () => ({ stdout, stderr }), (code, signal) => (code !== null ? expectedCodes.has(code) : signal === 'SIGKILL' || signal === 'SIGTERM'));
+  reportUnexpectedExit(
+    script,
+    child,
+    () => ({ stdout, stderr }),
+    (code, signal) => (code !== null ? expectedCodes.has(code) : signal === 'SIGKILL' || signal === 'SIGTERM'),
+  );
   return {
     child,
     output: () => ({ stdout, stderr }),
@@ -109,7 +123,14 @@ export const LOOPBACK_GATEWAY_ENV = { CLIENT_OPERATIONS_PER_SECOND: '0', CLIENT_
  */
 export async function startGatewayProcess(env: Record<string, string>, port?: number): Promise<{ process: Started; url: string; port: number }> {
   const chosen = port ?? (await freePort());
-  const process = startProcess('dist/src/index.js', { PORT: String(chosen), METRICS_PORT: String(chosen), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...LOOPBACK_GATEWAY_ENV, ...env });
+  const process = startProcess('dist/src/index.js', {
+    PORT: String(chosen),
+    METRICS_PORT: String(chosen),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...LOOPBACK_GATEWAY_ENV,
+    ...env,
+  });
   const url = `http://127.0.0.1:${chosen}/graphql`;
   await waitForHealth(url);
   return { process, url, port: chosen };

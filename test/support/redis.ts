@@ -49,13 +49,20 @@ export async function startRedis(): Promise<RunningRedis> {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed');
   const port = await freePort();
   const spawnRedis = () => {
-    const started = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     started.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     started.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // The tests stop it with SIGKILL; anything else is worth reading.
-    reportUnexpectedExit('redis-server', started, () => ({ stdout, stderr }), (code, signal) => code === 0 || signal === 'SIGKILL');
+    reportUnexpectedExit(
+      'redis-server',
+      started,
+      () => ({ stdout, stderr }),
+      (code, signal) => code === 0 || signal === 'SIGKILL',
+    );
     return started;
   };
   let child = spawnRedis();

@@ -32,9 +32,7 @@ export interface Stack {
 }
 
 /** The simulator (admin on) and the gateway, each a real server on an ephemeral loopback port. */
-export async function startStack(
-  options: { simulator?: SimulatorOptions; env?: Record<string, string>; gateway?: GatewayOptions } = {},
-): Promise<Stack> {
+export async function startStack(options: { simulator?: SimulatorOptions; env?: Record<string, string>; gateway?: GatewayOptions } = {}): Promise<Stack> {
   const sim = await startSimulator({ admin: true, ...options.simulator });
   const config = loadGatewayConfig({
     NODE_ENV: 'test',

@@ -82,7 +82,12 @@ describe('AdmissionGate', () => {
     await next;
     expect(ranWork).toEqual(['next']);
     // The slot came back: one more runs at once.
-    await expect(gate.run(async () => 'free', () => true)).resolves.toBe('free');
+    await expect(
+      gate.run(
+        async () => 'free',
+        () => true,
+      ),
+    ).resolves.toBe('free');
     gate.close();
   });
 
@@ -200,7 +205,9 @@ describe('OPERATION_CONCURRENCY, OPERATION_QUEUE_TIMEOUT_MS and HEAP_GROWING_PER
   });
 
   it.each(['-1', 'lots', '1.5', '100001'])('should refuse OPERATION_CONCURRENCY=%s with a message naming the variable', (value) => {
-    expect(() => loadGatewayConfig({ ...base, OPERATION_CONCURRENCY: value })).toThrow(/OPERATION_CONCURRENCY must be "auto", 0 \(no limit\) or a whole number/);
+    expect(() => loadGatewayConfig({ ...base, OPERATION_CONCURRENCY: value })).toThrow(
+      /OPERATION_CONCURRENCY must be "auto", 0 \(no limit\) or a whole number/,
+    );
   });
 
   it('should refuse HEAP_GROWING_PERCENT outside 0–1000', () => {

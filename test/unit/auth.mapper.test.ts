@@ -28,7 +28,7 @@ describe('auth mappers', () => {
     );
   });
 
-  it('should read validate\'s flags under ff and give none for an invalid token', () => {
+  it("should read validate's flags under ff and give none for an invalid token", () => {
     expect(toTokenStatus({ isValid: true, feature_flags: { ff: { isVendor: false, isWhitelabeled: true } } })).toEqual({
       isValid: true,
       featureFlags: { isVendor: false, isWhitelabeled: true },

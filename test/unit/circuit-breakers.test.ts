@@ -2,10 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { RouteBreakers, type CircuitState } from '../../src/console/circuit-breakers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const failAfter = (ms: number, message = 'timed out') => async () => {
-  await sleep(ms);
-  throw new Error(message);
-};
+const failAfter =
+  (ms: number, message = 'timed out') =>
+  async () => {
+    await sleep(ms);
+    throw new Error(message);
+  };
 /** Health failures are errors named "5xx" or "timed out"; "deadline" and "400" say nothing about the Console. */
 const isHealth = (error: unknown) => error instanceof Error && !['deadline', '400'].includes(error.message);
 
@@ -31,7 +33,7 @@ describe('RouteBreakers', () => {
     expect(called).toBe(false);
   });
 
-  it('should not count failures that are the caller\'s (4xx), nor let a success in between be forgotten', async () => {
+  it("should not count failures that are the caller's (4xx), nor let a success in between be forgotten", async () => {
     const breakers = new RouteBreakers({ failureThreshold: 2, resetMs: 10_000 });
     for (let i = 0; i < 5; i += 1) await expect(breakers.run('GET /x', failAfter(1, '400'), isHealth)).rejects.toThrow('400');
     await expect(breakers.run('GET /x', failAfter(1), isHealth)).rejects.toThrow();

@@ -26,7 +26,7 @@ function fakeClient(lists: FakeLists) {
     mostAtOnce = Math.max(mostAtOnce, running);
     const n = args.page ?? 1;
     const rest = { page: n, totalPages: pages.length, products: (pages[n - 1] ?? []).map((id) => ({ id, name: `p${id}`, store: { id: store } })) };
-    return new Promise((resolve) => setTimeout(() => (running -= 1, resolve(rest)), 5));
+    return new Promise((resolve) => setTimeout(() => ((running -= 1), resolve(rest)), 5));
   };
   const catalogPages = (args: PageArgs) => lists.stores?.[args.storeId ?? 1] ?? [];
   const client: LookupDeps['client'] = {
@@ -48,7 +48,13 @@ function fakeClient(lists: FakeLists) {
 function deps(client: LookupDeps['client'], options: { hasToken?: boolean; maxPages?: number; maxStores?: number; stores?: number[] } = {}): LookupDeps {
   const knownStores = new KnownStores();
   for (const id of options.stores ?? []) knownStores.add(id);
-  return { client, hasToken: options.hasToken ?? true, knownStores, limits: { maxPages: options.maxPages ?? 20, maxStores: options.maxStores ?? 25, storeIds: [] }, mapPage: pageMapper() };
+  return {
+    client,
+    hasToken: options.hasToken ?? true,
+    knownStores,
+    limits: { maxPages: options.maxPages ?? 20, maxStores: options.maxStores ?? 25, storeIds: [] },
+    mapPage: pageMapper(),
+  };
 }
 
 const ids = (result: Array<{ id: number } | null | Error>) => result.map((p) => (p === null ? null : p instanceof Error ? p.constructor.name : p.id));
@@ -60,7 +66,7 @@ describe('lookupProducts', () => {
     expect(ids(result)).toEqual([3, 1, null, 2]);
   });
 
-  it('should read later pages of the caller\'s products in parallel once page 1 gives their number', async () => {
+  it("should read later pages of the caller's products in parallel once page 1 gives their number", async () => {
     const fake = fakeClient({ products: [[1], [2], [3], [4]] });
     const result = await lookupProducts(deps(fake.client), [4]);
     expect(ids(result)).toEqual([4]);
@@ -70,7 +76,7 @@ describe('lookupProducts', () => {
     expect(fake.mostAtOnce()).toBeGreaterThanOrEqual(3);
   });
 
-  it('should find products of other known stores, and stores learned from the caller\'s own lists', async () => {
+  it("should find products of other known stores, and stores learned from the caller's own lists", async () => {
     const fake = fakeClient({ products: [[1]], stores: { 1: [[10]], 5: [[50], [51]], 9: [[90]] } });
     const result = await lookupProducts(deps(fake.client, { stores: [5, 9] }), [51, 90, 1]);
     expect(ids(result)).toEqual([51, 90, 1]);
@@ -115,7 +121,7 @@ describe('lookupProducts', () => {
     expect(fake.calls.filter((c) => !c.startsWith('peek')).sort()).toEqual(['my apps 1', 'my products 1']);
   });
 
-  it('should not read the caller\'s lists without a token', async () => {
+  it("should not read the caller's lists without a token", async () => {
     const fake = fakeClient({ products: [[1]], stores: { 1: [[10]] } });
     expect(ids(await lookupProducts(deps(fake.client, { hasToken: false }), [1, 10]))).toEqual([null, 10]);
     expect(fake.calls.filter((c) => !c.startsWith('peek'))).toEqual(['catalog 0:1']);
@@ -135,7 +141,7 @@ describe('lookupProducts', () => {
     expect(ids(result)).toEqual([20, 'LookupIncompleteError']);
   });
 
-  it('should put a failed list\'s error, not null, on ids it could not look up', async () => {
+  it("should put a failed list's error, not null, on ids it could not look up", async () => {
     const failure = new UpstreamError('UPSTREAM_ERROR', 'down', { route: 'GET /api/v2/my/products', status: 500 });
     const fake = fakeClient({ products: failure, stores: { 1: [[3]] } });
     const result = await lookupProducts(deps(fake.client), [3, 4]);
@@ -147,7 +153,10 @@ describe('lookupProducts', () => {
     const fake = fakeClient({ stores: { 1: [[3]], 2: [[5]] } });
     const broken: LookupDeps['client'] = {
       ...fake.client,
-      catalog: (args) => (args.storeId === 9 ? (fake.calls.push('catalog 9:1'), Promise.reject(new UpstreamError('UPSTREAM_ERROR', 'gone', { route: 'GET /api/v2/products', status: 500 }))) : fake.client.catalog(args)),
+      catalog: (args) =>
+        args.storeId === 9
+          ? (fake.calls.push('catalog 9:1'), Promise.reject(new UpstreamError('UPSTREAM_ERROR', 'gone', { route: 'GET /api/v2/products', status: 500 })))
+          : fake.client.catalog(args),
     };
     const d = deps(broken, { stores: [2, 9], hasToken: false });
     const first = await lookupProducts(d, [5, 999]);
@@ -171,7 +180,7 @@ describe('lookupProducts', () => {
 });
 
 describe('loadStoreCatalogs', () => {
-  it('should make one call per key, in order, with an Error in the failed key\'s place', async () => {
+  it("should make one call per key, in order, with an Error in the failed key's place", async () => {
     const calls: string[] = [];
     const client = {
       catalog: (args: PageArgs) => {

@@ -32,9 +32,42 @@ const REST: RestProduct = {
 /** Every GraphQL field of a mapped product, read as a query would (the nested ones are read lazily). */
 function fields(product: ReturnType<typeof toProduct>) {
   if (product === null) return null;
-  const { id, name, status, description, shortDescription, averageRating, ratingCount, categories, attributes, metaData, stockStatus, store, permalink, price, purchasable, app } =
-    product;
-  return { id, name, status, description, shortDescription, averageRating, ratingCount, categories, attributes, metaData, stockStatus, store, permalink, price, purchasable, app };
+  const {
+    id,
+    name,
+    status,
+    description,
+    shortDescription,
+    averageRating,
+    ratingCount,
+    categories,
+    attributes,
+    metaData,
+    stockStatus,
+    store,
+    permalink,
+    price,
+    purchasable,
+    app,
+  } = product;
+  return {
+    id,
+    name,
+    status,
+    description,
+    shortDescription,
+    averageRating,
+    ratingCount,
+    categories,
+    attributes,
+    metaData,
+    stockStatus,
+    store,
+    permalink,
+    price,
+    purchasable,
+    app,
+  };
 }
 
 describe('toProduct', () => {
@@ -113,7 +146,7 @@ describe('toProduct', () => {
     expect(mapped?.metaData).toEqual([]);
   });
 
-  it('should keep a page\'s good products when one record is broken', () => {
+  it("should keep a page's good products when one record is broken", () => {
     const page = toProductPage({ page: 2, totalPages: 4, products: [REST, { name: 'broken' }, null as unknown as RestProduct] }, 2);
     expect(page.page).toBe(2);
     expect(page.totalPages).toBe(4);

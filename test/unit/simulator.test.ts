@@ -54,8 +54,14 @@ describe('simulator users', () => {
 
 describe('parseFaultRequest', () => {
   it.each([
-    [{ route: 'GET /api/v2/my/products', status: 500 }, { route: 'GET /api/v2/my/products', fault: { status: 500 } }],
-    [{ route: 'GET /x', mode: 'hang', latencyMs: 5 }, { route: 'GET /x', fault: { mode: 'hang', latencyMs: 5 } }],
+    [
+      { route: 'GET /api/v2/my/products', status: 500 },
+      { route: 'GET /api/v2/my/products', fault: { status: 500 } },
+    ],
+    [
+      { route: 'GET /x', mode: 'hang', latencyMs: 5 },
+      { route: 'GET /x', fault: { mode: 'hang', latencyMs: 5 } },
+    ],
     [[], { error: 'body must be a JSON object' }],
     [{ route: 'nope' }, { error: 'route must look like "GET /api/v2/my/products"' }],
     [{ route: 'GET /x', mode: 'explode' }, { error: 'mode must be one of html, truncated, reset, hang, empty, malformed' }],

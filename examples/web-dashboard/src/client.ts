@@ -80,7 +80,12 @@ export async function send<TData, TVariables extends Record<string, unknown>>(
   if (body.data === undefined) {
     const first = errors[0];
     const retryAfter = first?.extensions?.retryAfter ?? (Number(response.headers.get('retry-after')) || undefined);
-    throw new RequestFailed(first?.message ?? `The gateway answered ${response.status}.`, first?.extensions?.code ?? 'BAD_RESPONSE', response.status, retryAfter);
+    throw new RequestFailed(
+      first?.message ?? `The gateway answered ${response.status}.`,
+      first?.extensions?.code ?? 'BAD_RESPONSE',
+      response.status,
+      retryAfter,
+    );
   }
   return { data: body.data, errors };
 }

@@ -1,6 +1,11 @@
 import { errorsUnder, isTransient, RequestFailed, send, type Answer, type GatewayError } from '../client.js';
 import { h, icon } from '../dom.js';
-import { WebCatalogueDocument as CatalogueDocument, WebDashboardDocument as MyDashboardDocument, type WebCatalogueQuery, type WebDashboardQuery } from '../gql/graphql.js';
+import {
+  WebCatalogueDocument as CatalogueDocument,
+  WebDashboardDocument as MyDashboardDocument,
+  type WebCatalogueQuery,
+  type WebDashboardQuery,
+} from '../gql/graphql.js';
 import type { Session } from '../session.js';
 
 type Me = NonNullable<WebDashboardQuery['me']>;
@@ -85,7 +90,9 @@ function section(name: string, title: string): Section {
     filled: (lines, partialError, note) =>
       state(
         partialError ? 'partial' : 'ready',
-        ...(partialError ? [h('p', { class: 'warning', 'data-testid': 'partial' }, `Some entries could not be loaded (${partialError.extensions?.code ?? 'error'}).`)] : []),
+        ...(partialError
+          ? [h('p', { class: 'warning', 'data-testid': 'partial' }, `Some entries could not be loaded (${partialError.extensions?.code ?? 'error'}).`)]
+          : []),
         lines.length > 0 ? h('ul', {}, ...lines) : h('p', { class: 'muted' }, 'Nothing here yet.'),
         ...(note ? [h('p', { class: 'muted note' }, note)] : []),
       ),
@@ -93,13 +100,24 @@ function section(name: string, title: string): Section {
       const code = error.extensions?.code ?? 'ERROR';
       const retryButton = isTransient(code) ? h('button', { type: 'button', 'data-testid': `retry-${name}` }, 'Retry') : null;
       retryButton?.addEventListener('click', () => void retry());
-      state('error', h('p', { class: 'error', role: 'alert' }, h('strong', { 'data-testid': `error-code-${name}` }, code), ' ', error.message), ...(retryButton ? [retryButton] : []));
+      state(
+        'error',
+        h('p', { class: 'error', role: 'alert' }, h('strong', { 'data-testid': `error-code-${name}` }, code), ' ', error.message),
+        ...(retryButton ? [retryButton] : []),
+      );
     },
   };
 }
 
 /** Data when there is some (an error under an item is shown beside it), the error otherwise. */
-function show<T>(target: Section, items: readonly T[] | null | undefined, errors: GatewayError[], line: (item: T) => HTMLElement, retry: () => Promise<void>, pages?: Page | null): void {
+function show<T>(
+  target: Section,
+  items: readonly T[] | null | undefined,
+  errors: GatewayError[],
+  line: (item: T) => HTMLElement,
+  retry: () => Promise<void>,
+  pages?: Page | null,
+): void {
   if (items) target.filled(items.map(line), errors[0], pages && pages.totalPages > 1 ? `Page ${pages.page} of ${pages.totalPages}` : undefined);
   else target.failed(errors[0] ?? { message: 'No data.', extensions: { code: 'ERROR' } }, retry);
 }
@@ -143,7 +161,12 @@ function subscriptionLine(subscription: Subscription): HTMLElement {
       'ul',
       { class: 'line-items' },
       ...subscription.lineItems.map((item) =>
-        h('li', { 'data-testid': 'line-item' }, `${item.quantity} × `, item.product ? h('span', { class: 'name' }, item.product.name) : h('span', { class: 'muted' }, `product #${item.productId} (not found)`)),
+        h(
+          'li',
+          { 'data-testid': 'line-item' },
+          `${item.quantity} × `,
+          item.product ? h('span', { class: 'name' }, item.product.name) : h('span', { class: 'muted' }, `product #${item.productId} (not found)`),
+        ),
       ),
     ),
   );
