@@ -2,6 +2,7 @@
  * `npm run profile -- <case> [seconds]`: one benchmark case against the gateway alone, with V8's
  * CPU profiler on. Writes a .cpuprofile into profiles/ (open it in Chrome DevTools or VS Code).
  * `npm run profile -- raw <seconds> '<query>'` profiles any query of the demo user.
+ * PROFILE_GATEWAY_ENV='{"OTEL_EXPORTER_OTLP_ENDPOINT":"…"}' adds to the gateway's environment.
  */
 import autocannon from 'autocannon';
 import { startProcesses } from '../support/processes.js';
@@ -15,7 +16,7 @@ if (!c) {
   process.exit(2);
 }
 const { simulator, gateway, url } = await startProcesses(
-  { NODE_ENV: 'production', LOG_LEVEL: 'info' },
+  { NODE_ENV: 'production', LOG_LEVEL: 'info', ...(JSON.parse(process.env.PROFILE_GATEWAY_ENV ?? '{}') as Record<string, string>) },
   {},
   {
     quietGateway: true,
