@@ -2,6 +2,7 @@ import v8 from 'node:v8';
 import { ConfigError } from './common/env.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { releaseStartupMemory } from './server/startup-memory.js';
 import { createLogger } from './observability/logger.js';
 import { startTracing } from './observability/tracing.js';
 
@@ -46,6 +47,8 @@ process.on('unhandledRejection', onUnexpected('unhandledRejection'));
 
 try {
   const gateway = await startGateway(config, { logger, ...(tracing ? { tracing } : {}) });
+  // What starting needed and serving does not, given back before the first requests arrive.
+  releaseStartupMemory();
   if (tracing) logger.info('tracing on: spans go to the OTLP endpoint of OTEL_EXPORTER_OTLP_*');
   logger.info({ url: gateway.url, metrics: gateway.metricsUrl, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
   const onSignal = (signal: NodeJS.Signals) => {
