@@ -1,19 +1,10 @@
 /// <reference lib="dom" />
 // (page.evaluate bodies run in the browser)
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { DEFAULT_STORE_ID, PRODUCTS_BY_ID, publicCatalogue } from '../../src/simulator/catalogue.js';
 import { buildUserData } from '../../src/simulator/users.js';
-import {
-  CHROMIUM,
-  isLoopback,
-  launchBrowser,
-  offlinePage,
-  startDemo,
-  warnChromiumMissing,
-  type RecordedRequest,
-  type RunningDemo,
-} from '../support/browser.js';
+import { CHROMIUM, isLoopback, offlinePage, useDemoInBrowser, warnChromiumMissing, type RecordedRequest } from '../support/browser.js';
 
 /**
  * examples/web-dashboard as `npm run demo` serves it, in a real browser with no internet: it logs
@@ -42,19 +33,11 @@ function graphqlRequests(requests: RecordedRequest[]): RecordedRequest[] {
 }
 
 suite('the example frontend in Chromium', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.process.stop();
-  });
+  const running = useDemoInBrowser();
 
   it("should log in and show the demo user's products, apps, subscriptions and the public catalogue as the simulator holds them", async () => {
-    const { page, requests, errors } = await offlinePage(browser);
-    await logIn(page, demo.exampleUrl, 'demo', 'password');
+    const { page, requests, errors } = await offlinePage(running.browser);
+    await logIn(page, running.demo.exampleUrl, 'demo', 'password');
     for (const name of ['products', 'apps', 'subscriptions', 'catalogue']) {
       await page.waitForSelector(`[data-testid=section-${name}][data-state=ready]`, { timeout: 15_000 });
     }
@@ -110,10 +93,10 @@ suite('the example frontend in Chromium', () => {
   }, 60_000);
 
   it('should keep showing what it has when one Console route fails, offer a retry, and recover', async () => {
-    const { page } = await offlinePage(browser);
-    await demo.fault('GET /api/v2/my/subscriptions', { status: 500 });
+    const { page } = await offlinePage(running.browser);
+    await running.demo.fault('GET /api/v2/my/subscriptions', { status: 500 });
     try {
-      await logIn(page, demo.exampleUrl, 'demo', 'password');
+      await logIn(page, running.demo.exampleUrl, 'demo', 'password');
       await page.waitForSelector('[data-testid=section-subscriptions][data-state=error]', { timeout: 15_000 });
       expect(await texts(page, '[data-testid=error-code-subscriptions]')).toEqual(['UPSTREAM_ERROR']);
       // The other sections are whole.
@@ -121,7 +104,7 @@ suite('the example frontend in Chromium', () => {
       expect(await texts(page, '[data-testid=product] .name')).toEqual(demoUser.products.slice(0, 10).map((p) => p.name));
       expect(await page.getAttribute('[data-testid=section-apps]', 'data-state')).toBe('ready');
     } finally {
-      await demo.clearFaults();
+      await running.demo.clearFaults();
     }
     await page.click('[data-testid=retry-subscriptions]');
     await page.waitForSelector('[data-testid=section-subscriptions][data-state=ready]', { timeout: 15_000 });
@@ -130,14 +113,14 @@ suite('the example frontend in Chromium', () => {
   }, 60_000);
 
   it('should send the user back to the login form when the gateway refuses the token, and say so', async () => {
-    const { page } = await offlinePage(browser);
-    await page.goto(demo.exampleUrl);
+    const { page } = await offlinePage(running.browser);
+    await page.goto(running.demo.exampleUrl);
     await page.evaluate(() => sessionStorage.setItem('flecs-graph-example.token', JSON.stringify({ token: 'expired.or.forged', login: 'demo' })));
     await page.reload();
     await page.waitForSelector('[data-testid=login]', { timeout: 15_000 });
     expect(await texts(page, '[data-testid=login-message]')).toEqual(['Your session has ended. Please log in again.']);
     // And a wrong password is a clear message, not a crash.
-    await logIn(page, demo.exampleUrl, 'demo', 'not-the-password');
+    await logIn(page, running.demo.exampleUrl, 'demo', 'not-the-password');
     await page.waitForFunction(() => document.querySelector('[data-testid=login-message]')?.textContent === 'Wrong username or password.', null, {
       timeout: 15_000,
     });

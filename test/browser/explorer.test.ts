@@ -1,9 +1,8 @@
 /// <reference lib="dom" />
 // (page.evaluate and waitForFunction bodies run in the browser)
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
 import { buildUserData } from '../../src/simulator/users.js';
-import { CHROMIUM, launchBrowser, offlinePage, startDemo, warnChromiumMissing, type RunningDemo } from '../support/browser.js';
+import { CHROMIUM, offlinePage, useDemoInBrowser, warnChromiumMissing } from '../support/browser.js';
 
 /**
  * `npm run demo`'s explorer in a real browser on a machine without internet: the page tries
@@ -16,20 +15,12 @@ const SANDBOX_CDN = 'embeddable-sandbox.cdn.apollographql.com';
 const demoUser = buildUserData(0, 10);
 
 suite('the explorer at /graphql in Chromium', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
-  beforeAll(async () => {
-    [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.process.stop();
-  });
+  const running = useDemoInBrowser();
 
   it("should fall back to the local GraphiQL when Apollo's CDN is unreachable, and run the pre-filled dashboard", async () => {
-    const { page, requests, errors } = await offlinePage(browser);
+    const { page, requests, errors } = await offlinePage(running.browser);
     const started = Date.now();
-    await page.goto(demo.explorerUrl);
+    await page.goto(running.demo.explorerUrl);
     await page.waitForSelector('#explorer[data-fallback-reason="unreachable"]', { timeout: 10_000 });
     await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
     const fellBackAfterMs = Date.now() - started;
@@ -58,12 +49,12 @@ suite('the explorer at /graphql in Chromium', () => {
   it('should fall back within a few seconds when the CDN hangs instead of failing', async () => {
     const hanging: Array<() => void> = [];
     // A proxy that swallows the request: nothing comes back, no error either.
-    const { page } = await offlinePage(browser, (route) => {
+    const { page } = await offlinePage(running.browser, (route) => {
       if (!route.request().url().includes(SANDBOX_CDN)) return Promise.resolve(false);
       return new Promise<boolean>((resolve) => hanging.push(() => resolve(true)));
     });
     const started = Date.now();
-    await page.goto(demo.explorerUrl, { waitUntil: 'domcontentloaded' });
+    await page.goto(running.demo.explorerUrl, { waitUntil: 'domcontentloaded' });
     await page.waitForSelector('#explorer[data-fallback-reason="timeout"]', { timeout: 10_000 });
     const waited = Date.now() - started;
     await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
@@ -75,7 +66,7 @@ suite('the explorer at /graphql in Chromium', () => {
 
   it('should hand the Apollo Sandbox the endpoint, the dashboard document and a working token header when its CDN answers', async () => {
     // Apollo's script, as the CDN would send it, replaced by one that records how the page configured it.
-    const { page, requests } = await offlinePage(browser, async (route) => {
+    const { page, requests } = await offlinePage(running.browser, async (route) => {
       if (!route.request().url().includes(SANDBOX_CDN)) return false;
       await route.fulfill({
         contentType: 'text/javascript',
@@ -83,7 +74,7 @@ suite('the explorer at /graphql in Chromium', () => {
       });
       return true;
     });
-    await page.goto(demo.explorerUrl);
+    await page.goto(running.demo.explorerUrl);
     await page.waitForSelector('#explorer[data-explorer="sandbox"]', { timeout: 10_000 });
     const options = (await page.evaluate(() => (window as unknown as { __sandboxOptions: unknown }).__sandboxOptions)) as {
       target: string;
@@ -91,13 +82,13 @@ suite('the explorer at /graphql in Chromium', () => {
       initialState: { document: string; headers: Record<string, string>; includeCookies: boolean };
     };
     expect(options.target).toBe('#explorer');
-    expect(options.initialEndpoint).toBe(demo.explorerUrl);
+    expect(options.initialEndpoint).toBe(running.demo.explorerUrl);
     expect(options.initialState.document).toContain('query Dashboard');
     expect(options.initialState.includeCookies).toBe(false);
     const authorization = options.initialState.headers.Authorization ?? '';
     expect(authorization).toMatch(/^Bearer \S+$/);
     // The token it was given works: the dashboard it was given answers with the user's data.
-    const res = await fetch(demo.explorerUrl, {
+    const res = await fetch(running.demo.explorerUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ query: options.initialState.document }),

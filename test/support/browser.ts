@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { installed, startProcess, type Started } from './processes.js';
 
@@ -117,4 +118,17 @@ export async function startDemo(env: Record<string, string> = {}): Promise<Runni
     fault: (route, fault) => admin('POST', 'faults', { route, ...fault }),
     clearFaults: () => admin('DELETE', 'faults'),
   };
+}
+
+/** For a test file: the demo and a browser, started before its tests and stopped after them. */
+export function useDemoInBrowser(): { readonly demo: RunningDemo; readonly browser: Browser } {
+  const running = {} as { demo: RunningDemo; browser: Browser };
+  beforeAll(async () => {
+    [running.demo, running.browser] = await Promise.all([startDemo(), launchBrowser()]);
+  }, 60_000);
+  afterAll(async () => {
+    await running.browser?.close();
+    await running.demo?.process.stop();
+  });
+  return running;
 }
