@@ -134,6 +134,10 @@ function tracedAttempt<T>(
   send: () => Promise<T>,
 ): Promise<T> {
   const { api } = tracing;
+  // An unsampled request's calls would only make spans nobody records; `send` still carries the
+  // request's traceparent (sampled flag off), so the Console's tracing follows the same decision.
+  const parent = api.trace.getActiveSpan();
+  if (parent !== undefined && !parent.isRecording()) return send();
   const span = tracing.tracer.startSpan(route, {
     kind: tracing.SpanKind.CLIENT,
     attributes: {

@@ -218,7 +218,10 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if (!tracing) return execute();
     // Time spent waiting for a slot under OPERATION_CONCURRENCY, on the request's span.
     const waitedMs = performance.now() - queuedAt;
-    if (waitedMs >= 1) tracing.api.trace.getActiveSpan()?.addEvent('admission wait', { 'flecs_graph.waited_ms': Math.round(waitedMs) });
+    const requestSpan = tracing.api.trace.getActiveSpan();
+    // Unsampled: no operation span to make (its events and attributes would go nowhere).
+    if (requestSpan !== undefined && !requestSpan.isRecording()) return execute();
+    if (waitedMs >= 1) requestSpan?.addEvent('admission wait', { 'flecs_graph.waited_ms': Math.round(waitedMs) });
     // The operation's span (named once the operation is known, src/observability/operation-plugin.ts):
     // its Console calls are its children.
     operationSpan = tracing.tracer.startSpan('graphql.operation', { kind: tracing.SpanKind.INTERNAL });

@@ -152,6 +152,32 @@ describe('traces', () => {
     expect(JSON.stringify(operation.attributes)).toContain('UPSTREAM_ERROR');
   });
 
+  it("should pass an unsampled caller's trace on to every Console call, sampled flag off, and export nothing of it", async () => {
+    const traceId = 'b'.repeat(31) + '2';
+    const before = consoleHeaders.length;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, traceparent: `00-${traceId}-${CALLER_SPAN}-00` },
+      body: JSON.stringify({ query: 'query Mine { me { products { page } subscriptions { total } } }' }),
+    });
+    expect(res.status).toBe(200);
+    const calls = consoleHeaders.slice(before);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    // The caller's trace id, a span id of the gateway's request, and "not sampled": the Console decides alike.
+    for (const headers of calls) expect(String(headers.traceparent)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    // A sampled request afterwards is exported; nothing of the unsampled one came before it.
+    const marker = 'c'.repeat(31) + '3';
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${marker}-${CALLER_SPAN}-01` },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    const deadline = Date.now() + 10_000;
+    while (!received.some((s) => s.traceId === marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(received.some((s) => s.traceId === marker)).toBe(true);
+    expect(received.filter((s) => s.traceId === traceId)).toEqual([]);
+  });
+
   it('should start a trace of its own for a caller that sent none', async () => {
     const before = new Set(received.map((s) => s.traceId));
     await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) });
