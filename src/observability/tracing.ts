@@ -35,7 +35,15 @@ export async function startTracing(env: Record<string, string | undefined> = pro
   if (!tracingWanted(env)) return undefined;
   const [api, { NodeSDK }] = await Promise.all([import('@opentelemetry/api'), import('@opentelemetry/sdk-node')]);
   // No auto-instrumentation: the gateway makes its own spans where it knows what they mean.
-  const sdk = new NodeSDK({ ...(env.OTEL_SERVICE_NAME?.trim() ? {} : { serviceName: 'flecs-graph' }), instrumentations: [] });
+  const sdk = new NodeSDK({
+    ...(env.OTEL_SERVICE_NAME?.trim() ? {} : { serviceName: 'flecs-graph' }),
+    instrumentations: [],
+    // Traces only, unless asked: the SDK would otherwise also export (empty) OTLP metrics every
+    // 60 s and set up a log pipeline, to an endpoint configured for traces. Our metrics are
+    // Prometheus's (/metrics); OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER still turn them on.
+    ...(env.OTEL_METRICS_EXPORTER?.trim() ? {} : { metricReaders: [] }),
+    ...(env.OTEL_LOGS_EXPORTER?.trim() ? {} : { logRecordProcessors: [] }),
+  });
   sdk.start();
   const getter = {
     keys: (carrier: Record<string, unknown>) => Object.keys(carrier),
