@@ -100,3 +100,28 @@ suite('the explorer at /graphql in Chromium', () => {
     expect(requests.some((r) => r.url.includes('/explorer/assets/'))).toBe(false);
   }, 60_000);
 });
+
+suite('the explorer with GRAPHQL_EXPLORER=graphiql in Chromium', () => {
+  const running = useDemoInBrowser({ GRAPHQL_EXPLORER: 'graphiql' });
+
+  it("should open the local GraphiQL at once, never asking Apollo's CDN, and run the dashboard", async () => {
+    const { page, requests, errors } = await offlinePage(running.browser);
+    await page.goto(running.demo.explorerUrl);
+    await page.waitForSelector('#explorer[data-fallback-reason="chosen"]', { timeout: 10_000 });
+    await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+    await page.waitForFunction(
+      () => /query\s+Dashboard/.test(document.querySelector('.graphiql-query-editor')?.textContent?.replace(/\u00a0/g, ' ') ?? ''),
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+    await page.click('.graphiql-execute-button');
+    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"products"'), null, { timeout: 15_000 });
+    const result = ((await page.textContent('.result-window')) ?? '').replace(/\u00a0/g, ' ');
+    expect(result).toContain(demoUser.products[0].name);
+    // Nothing at all left loopback: not even the one attempt at the CDN.
+    expect(requests.filter((r) => !r.url.startsWith('http://127.0.0.1') && !r.url.startsWith('data:')).map((r) => r.url)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});

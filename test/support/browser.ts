@@ -121,10 +121,10 @@ export async function startDemo(env: Record<string, string> = {}): Promise<Runni
 }
 
 /** For a test file: the demo and a browser, started before its tests and stopped after them. */
-export function useDemoInBrowser(): { readonly demo: RunningDemo; readonly browser: Browser } {
+export function useDemoInBrowser(env: Record<string, string> = {}): { readonly demo: RunningDemo; readonly browser: Browser } {
   const running = {} as { demo: RunningDemo; browser: Browser };
   beforeAll(async () => {
-    [running.demo, running.browser] = await Promise.all([startDemo(), launchBrowser()]);
+    [running.demo, running.browser] = await Promise.all([startDemo(env), launchBrowser()]);
   }, 60_000);
   afterAll(async () => {
     await running.browser?.close();
