@@ -1,22 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { extname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { findBuiltDirectory } from './common/built-directory.js';
+import { contentTypeOf } from './server/content-types.js';
 
 /** The example frontend, as `npm run example:build` left it, served by the demo on a port of its own. */
 export interface DemoSite {
   url: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 /** The built example (examples/web-dashboard/dist), or undefined when it was not built. */
 export function findExampleSite(): string | undefined {
@@ -46,7 +38,7 @@ export async function startDemoSite(directory: string, graphqlUrl: string, port:
       return;
     }
     res.writeHead(200, {
-      'content-type': TYPES[extname(path === '/' ? '/index.html' : path)] ?? 'application/octet-stream',
+      'content-type': contentTypeOf(path === '/' ? '/index.html' : path) ?? 'application/octet-stream',
       // Vite names assets by content; the page and its config must be asked for again.
       'cache-control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',

@@ -1,20 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { findBuiltDirectory } from '../common/built-directory.js';
 import { chooseEncoding } from './compression.js';
+import { contentTypeOf } from './content-types.js';
 import { addVary } from './vary.js';
 
 /** URL prefix of the explorer's files: outside /graphql, so no GraphQL request can reach them. */
-export const EXPLORER_ASSETS_PREFIX = '/explorer/assets/';
+const EXPLORER_ASSETS_PREFIX = '/explorer/assets/';
 
 /** The gateway's own GraphiQL, as `npm run build` left it in dist/explorer (explorer/vite.config.ts). */
 export interface ExplorerAssets {
   /** URL of the entry module and of its style sheets, for the landing page. */
   script: string;
   styles: string[];
-  /** Answers GET/HEAD of one file under EXPLORER_ASSETS_PREFIX; 404 for anything else. */
+  /** Whether `path` names a file the build wrote (anything else is the HTTP layer's 404). */
+  has(path: string): boolean;
+  /** Answers a GET or HEAD of a file `has` knows. */
   serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
@@ -23,14 +26,6 @@ interface ManifestEntry {
   isEntry?: boolean;
   css?: string[];
 }
-
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.ttf': 'font/ttf',
-  '.woff2': 'font/woff2',
-  '.svg': 'image/svg+xml',
-};
 
 /** Names are content-hashed: a file never changes under its name, so browsers keep it a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -49,28 +44,19 @@ export function loadExplorerAssets(): ExplorerAssets | undefined {
   const assets = join(directory, 'assets');
   const names = new Set(readdirSync(assets));
   const url = (file: string) => `/explorer/${file}`;
+  // Only files the build wrote (a fixed list read at start) with a known type: nothing else on disk can be named.
+  const nameOf = (path: string) => path.slice(EXPLORER_ASSETS_PREFIX.length);
+  const has = (path: string) => path.startsWith(EXPLORER_ASSETS_PREFIX) && names.has(nameOf(path)) && contentTypeOf(path) !== undefined;
   return {
     script: url(entry.file),
     styles: (entry.css ?? []).map(url),
-    serve: (req, res, path) => serveAsset(req, res, path.slice(EXPLORER_ASSETS_PREFIX.length), assets, names),
+    has,
+    serve: (req, res, path) => serveAsset(req, res, nameOf(path), assets, names),
   };
 }
 
 async function serveAsset(req: IncomingMessage, res: ServerResponse, name: string, directory: string, names: ReadonlySet<string>): Promise<void> {
-  const type = TYPES[extname(name)];
-  // Only files the build wrote (a fixed list read at start): nothing else on disk can be named here.
-  if (!names.has(name) || type === undefined) {
-    res.statusCode = 404;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify({ errors: [{ message: 'No such explorer file.', extensions: { code: 'NOT_FOUND' } }] }));
-    return;
-  }
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.statusCode = 405;
-    res.setHeader('allow', 'GET, HEAD');
-    res.end();
-    return;
-  }
+  const type = contentTypeOf(name)!;
   const encoding = chooseEncoding(req.headers['accept-encoding']);
   const variant = encoding === 'br' && names.has(`${name}.br`) ? '.br' : encoding !== undefined && names.has(`${name}.gz`) ? '.gz' : '';
   const body = await readFile(join(directory, name + variant));

@@ -19,7 +19,7 @@ import { applyCors } from './cors.js';
 import { addVary } from './vary.js';
 import { matchesIfNoneMatch, weakEtag } from './etag.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
-import { EXPLORER_ASSETS_PREFIX, type ExplorerAssets } from './explorer-assets.js';
+import type { ExplorerAssets } from './explorer-assets.js';
 
 /** Shared with the lifecycle: readiness flips while draining, and shutdown waits for in-flight work. */
 export interface ServingState {
@@ -134,7 +134,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, r
     case '/graphql':
       return graphql(req, res, requestId, options);
     default:
-      if (options.explorerAssets && path.startsWith(EXPLORER_ASSETS_PREFIX)) return options.explorerAssets.serve(req, res, path);
+      if (options.explorerAssets?.has(path)) {
+        if (req.method === 'GET' || req.method === 'HEAD') return options.explorerAssets.serve(req, res, path);
+        res.setHeader('allow', 'GET, HEAD');
+        return refuse(res, requestId, options, 405, 'METHOD_NOT_ALLOWED', `${(req.method ?? '').slice(0, 20)} is not supported here; use GET.`);
+      }
       return refuse(res, requestId, options, 404, 'NOT_FOUND', `Nothing at ${path.slice(0, 200)}; the GraphQL endpoint is /graphql.`);
   }
 }
