@@ -109,8 +109,6 @@ const LOADER = `
       link.href = href;
       document.head.appendChild(link);
     });
-    config.endpoint = endpoint;
-    document.getElementById('explorer-config').textContent = JSON.stringify(config);
     var script = document.createElement('script');
     script.type = 'module';
     script.src = config.local.script;
