@@ -18,6 +18,8 @@ export interface GatewayConfig {
   stackTraces: boolean;
   /** Compress answers of at least `minBytes` when the client accepts br or gzip. */
   compression: { enabled: boolean; minBytes: number };
+  /** PREPARED_OPERATIONS: documents that already ran compiled skip Apollo's per-request pipeline. */
+  preparedOperations: boolean;
   /** Landing page (Apollo Sandbox) and introspection. */
   sandbox: boolean;
   /** GRAPHQL_EXPLORER: `sandbox` (Apollo's, falling back to the local GraphiQL offline) or `graphiql`. */
@@ -141,6 +143,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     corsOrigins,
     nodeEnv,
     stackTraces: env.NODE_ENV?.trim() === 'development',
+    preparedOperations: readBool(env, 'PREPARED_OPERATIONS', true),
     compression: { enabled: readBool(env, 'COMPRESSION', true), minBytes: readInt(env, 'COMPRESSION_MIN_BYTES', 1024, 0, 64 * 1_048_576) },
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
     explorer: readChoice(env, 'GRAPHQL_EXPLORER', 'sandbox', ['sandbox', 'graphiql'] as const),

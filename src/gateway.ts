@@ -114,6 +114,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   metrics.caches.set('documents', () => documentStore.stats());
   metrics.caches.set('persisted_queries', () => services.localApq.stats());
   metrics.caches.set('compiled_operations', () => apollo.executorGateway.compiledStats());
+  metrics.caches.set('prepared_sources', () => apollo.executorGateway.preparedStats());
   if (config.lookup.storeIds.length === 0) {
     logger.info(
       'CONSOLE_STORE_IDS is not set: product lookups search the default store, the caller\'s own lists and only the stores this gateway has seen in Console answers (README, "Product lookup")',
@@ -146,6 +147,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       maxVariablesBytes: config.maxVariablesBytes,
       metricsOnMainPort: config.metricsPort === config.port,
       ...(options.tracing ? { tracing: options.tracing } : {}),
+      ...(config.preparedOperations ? { prepared: apollo.prepared } : {}),
     }),
   );
   // Internals off the public port (issue 15): /metrics on a listener of its own, unless METRICS_PORT = PORT.

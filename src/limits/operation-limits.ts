@@ -55,18 +55,34 @@ export function operationLimitsPlugin<C>(
             verdicts.set(document, operationName, verdict);
           }
           if (verdict.error) throw verdict.error;
-          if (console && verdict.upstreamCost > 0) {
-            const waitMs = console.estimatedWaitMs(verdict.upstreamCost);
-            if (waitMs > console.maxWaitMs) {
-              onConsoleBusy?.();
-              throw consoleBusyError(waitMs);
-            }
-          }
-          if (chargeConsoleCalls && verdict.upstreamCost > 0) await chargeConsoleCalls(contextValue, verdict.upstreamCost);
+          await admitOperation(contextValue, verdict.upstreamCost, console, onConsoleBusy, chargeConsoleCalls);
         },
       };
     },
   };
+}
+
+/**
+ * An operation within its limits, about to run: refused (a GraphQLError thrown) when the Console's
+ * connections are too busy for its calls or the client's budget of Console calls is spent.
+ * Shared by Apollo's pipeline (the plugin above) and prepared operations (src/server/prepared-path.ts).
+ */
+export async function admitOperation<C>(
+  context: C,
+  upstreamCost: number,
+  console: ConsoleCapacity | undefined,
+  onConsoleBusy: (() => void) | undefined,
+  chargeConsoleCalls: ((context: C, upstreamCost: number) => Promise<void>) | undefined,
+): Promise<void> {
+  if (upstreamCost <= 0) return;
+  if (console) {
+    const waitMs = console.estimatedWaitMs(upstreamCost);
+    if (waitMs > console.maxWaitMs) {
+      onConsoleBusy?.();
+      throw consoleBusyError(waitMs);
+    }
+  }
+  if (chargeConsoleCalls) await chargeConsoleCalls(context, upstreamCost);
 }
 
 function consoleBusyError(waitMs: number): GraphQLError {

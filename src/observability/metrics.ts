@@ -59,6 +59,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly preparedOperations = new Counter({
+    name: 'flecs_graph_prepared_operations_total',
+    help: "GraphQL operations run on the prepared path: a document that already ran compiled here, answered without Apollo Server's per-request pipeline (PREPARED_OPERATIONS).",
+    registers: [this.registry],
+  });
+
   readonly upstreamDuration = new Histogram({
     name: 'flecs_graph_upstream_request_duration_seconds',
     help: 'Console calls by route and outcome (HTTP status, or timeout / unavailable / circuit_open / too_large).',
@@ -117,7 +123,7 @@ export class GatewayMetrics {
 
   readonly cacheEntries: Gauge<'cache'> = new Gauge({
     name: 'flecs_graph_cache_entries',
-    help: 'Entries held by each in-process cache keyed by client input (documents, persisted_queries, compiled_operations, public).',
+    help: 'Entries held by each in-process cache keyed by client input (documents, persisted_queries, compiled_operations, prepared_sources, public).',
     labelNames: ['cache'] as const,
     registers: [this.registry],
     collect: (): void => {

@@ -5,11 +5,12 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { operationLimitsPlugin, type ConsoleCapacity } from '../limits/operation-limits.js';
+import { admitOperation, operationLimitsPlugin, type ConsoleCapacity } from '../limits/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { operationObservabilityPlugin } from '../observability/operation-plugin.js';
-import { cacheControlPlugin } from './cache-control.js';
+import { operationAnswered, operationObservabilityPlugin, operationResolved } from '../observability/operation-plugin.js';
+import { cacheControlPlugin, cacheControlPolicy } from './cache-control.js';
+import { preparedPath, type PreparedPath } from './prepared-path.js';
 import { apolloRequestError, saferMessage } from './error-messages.js';
 import { jitExecutorGateway, type JitExecutorGateway } from './jit-executor.js';
 import type { ExplorerAssets } from './explorer-assets.js';
@@ -51,7 +52,7 @@ export interface ApolloOptions {
   publicMaxAgeSeconds?: number;
 }
 
-export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> & { executorGateway: JitExecutorGateway } {
+export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> & { executorGateway: JitExecutorGateway; prepared: PreparedPath } {
   const landingPage: ApolloServerPlugin<GatewayContext> = options.sandbox
     ? explorerLandingPage({
         explorer: options.explorer ?? 'sandbox',
@@ -61,6 +62,12 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
         ...(options.sandboxOptions?.headers ? { headers: options.sandboxOptions.headers } : {}),
       })
     : ApolloServerPluginLandingPageDisabled();
+  const onConsoleBusy = () => options.metrics.operationsNotRun.inc({ reason: 'console_busy' });
+  const chargeConsoleCalls = (context: GatewayContext, cost: number) => {
+    context.operationSpan?.setAttribute('flecs_graph.upstream_cost', cost);
+    return context.edge.chargeConsoleCalls(context.client, cost, context.requestId);
+  };
+  const cacheControl = cacheControlPolicy(options.publicMaxAgeSeconds ?? 0);
   const executorGateway = jitExecutorGateway(options.schema, { maxBytes: options.compiledCacheMaxBytes });
   const server = new ApolloServer<GatewayContext>({
     // The schema reaches Apollo through its executor interface, which runs graphql-jit.
@@ -82,22 +89,27 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       landingPage,
       // Nothing here sets cache hints, and the plugin wraps every field resolver to collect them.
       ApolloServerPluginCacheControlDisabled(),
-      operationLimitsPlugin<GatewayContext>(
-        options.schema,
-        options.limits,
-        options.consoleCapacity,
-        () => options.metrics.operationsNotRun.inc({ reason: 'console_busy' }),
-        (context, cost) => {
-          context.operationSpan?.setAttribute('flecs_graph.upstream_cost', cost);
-          return context.edge.chargeConsoleCalls(context.client, cost, context.requestId);
-        },
-      ),
+      operationLimitsPlugin<GatewayContext>(options.schema, options.limits, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls),
       operationObservabilityPlugin(options.logger, options.metrics),
-      cacheControlPlugin(options.publicMaxAgeSeconds ?? 0),
+      cacheControlPlugin(cacheControl),
     ],
     formatError: (formatted, error) => formatError(formatted, error, options),
   });
-  return Object.assign(server, { executorGateway });
+  const prepared = preparedPath({
+    schema: options.schema,
+    executor: executorGateway,
+    resolved: (context, p) => operationResolved(context, p.operation, p.operationName, p.queryHash),
+    admit: (context, cost) => admitOperation(context, cost, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls),
+    answered: (context, answered) => {
+      options.metrics.preparedOperations.inc();
+      operationAnswered(options.logger, options.metrics, context, answered);
+    },
+    cacheControl,
+    formatError: (formatted, error) => formatError(formatted, error, options),
+    includeStacktraceInErrorResponses: options.development,
+    strictCsrf: options.csrfPrevention === 'strict',
+  });
+  return Object.assign(server, { executorGateway, prepared });
 }
 
 function formatError(formatted: GraphQLFormattedError, error: unknown, options: ApolloOptions): GraphQLFormattedError {

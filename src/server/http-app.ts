@@ -20,6 +20,7 @@ import { addVary } from './vary.js';
 import { matchesIfNoneMatch, weakEtag } from './etag.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import type { ExplorerAssets } from './explorer-assets.js';
+import type { PreparedPath } from './prepared-path.js';
 
 /** Shared with the lifecycle: readiness flips while draining, and shutdown waits for in-flight work. */
 export interface ServingState {
@@ -52,6 +53,8 @@ export interface HttpAppOptions {
   metricsOnMainPort: boolean;
   /** The local explorer's files (GRAPHQL_SANDBOX on and built), under /explorer/assets/. */
   explorerAssets?: ExplorerAssets;
+  /** Runs documents that already ran compiled without Apollo's pipeline; undefined sends everything through Apollo. */
+  prepared?: PreparedPath;
   /** OpenTelemetry, when an OTLP endpoint is configured; undefined costs nothing. */
   tracing?: Tracing;
 }
@@ -185,10 +188,6 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
       ],
     });
   }
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
   const authorization = req.headers.authorization;
   // Who the client is (its token's hash, or its address): worked out once, for the budget here and the context.
   const bearer = parseBearer(authorization);
@@ -206,15 +205,20 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   }
   const clientLeft = () => res.destroyed || req.socket.destroyed;
   let context: GatewayContext | undefined;
-  const execute = () =>
-    options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: async () => {
-        context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, client });
-        if (operationSpan) context.operationSpan = operationSpan;
-        return context;
-      },
-    });
+  const newContext = () => {
+    context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, client });
+    if (operationSpan) context.operationSpan = operationSpan;
+    return context;
+  };
+  // A document that already ran compiled here skips Apollo's pipeline (src/server/prepared-path.ts).
+  const prepared = options.prepared?.match(method, url, body, req.headers);
+  const execute = prepared
+    ? () => prepared.run(newContext())
+    : () =>
+        options.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method, headers: headerMapOf(req), search: url.search, body },
+          context: async () => newContext(),
+        });
   let operationSpan: Span | undefined;
   const tracing = options.tracing;
   const queuedAt = tracing ? performance.now() : 0;
@@ -251,6 +255,14 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
 }
 
 /** An operation the admission gate did not run: nobody to answer (the client left), or 503. */

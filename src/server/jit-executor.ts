@@ -1,9 +1,20 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { Kind, execute, getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
+import {
+  Kind,
+  execute,
+  getOperationAST,
+  printSchema,
+  type DocumentNode,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { ByteLru } from '../cache/byte-lru.js';
 import { OperationCache } from '../common/operation-cache.js';
 import { measureOperation } from '../limits/upstream-cost.js';
+import { PreparedSources } from './prepared-sources.js';
 
 /** Compiled operations kept at once. Compiled code is not small (tens of kB), and hostile
  * clients can send many distinct documents: past this, the least recently used is dropped. */
@@ -17,7 +28,37 @@ export const MAX_COMPILED_OPERATIONS = 200;
 const COMPILED_BYTES_PER_FIELD = 2560;
 const COMPILED_BASE_BYTES = 8192;
 
-export type JitExecutorGateway = GatewayInterface & { compiledCount(): number; compiledStats(): { entries: number; bytes: number } };
+/** Texts of prepared documents kept (their parsed documents are held weakly, src/server/prepared-sources.ts). */
+const PREPARED_SOURCES_MAX_BYTES = 2 * 1_048_576;
+
+/** An operation that already ran compiled: what the prepared path needs to run it again without Apollo's pipeline. */
+export interface PreparedOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  /** The operation's own name (what Apollo calls the resolved operationName), null when anonymous. */
+  operationName: string | null;
+  /** SHA-256 of the document's text, hex (Apollo's queryHash). */
+  queryHash: string;
+  /** Console calls the operation may cause (the cost limit's measure), charged before it runs. */
+  upstreamCost: number;
+  query: CompiledQuery;
+}
+
+interface CompiledOperation {
+  query: CompiledQuery;
+  upstreamCost: number;
+}
+
+export type JitExecutorGateway = GatewayInterface & {
+  compiledCount(): number;
+  compiledStats(): { entries: number; bytes: number };
+  /** Texts remembered for the prepared path. */
+  preparedStats(): { entries: number; bytes: number };
+  /** The prepared operation for this text and requested operation name, if it already ran compiled. */
+  prepared(source: string, operationName: string | undefined): PreparedOperation | undefined;
+  /** Runs a prepared operation (graphql-js when graphql-jit refuses the variables). */
+  runPrepared(prepared: PreparedOperation, context: unknown, variables: Record<string, unknown>): Promise<ExecutionResult>;
+};
 
 /**
  * graphql-jit inlines every fragment spread where it is used, so compiled code grows with the
@@ -42,7 +83,10 @@ export const MAX_COMPILED_FIELDS = 2000;
 export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?: number; maxBytes?: number } = {}): JitExecutorGateway {
   const marks = new OperationCache<'seen once' | 'not compilable'>();
   const documentIds = new WeakMap<DocumentNode, number>();
-  const compiled = new ByteLru<string, CompiledQuery>(bounds.maxBytes ?? 8 * 1_048_576, bounds.maxCompiled ?? MAX_COMPILED_OPERATIONS);
+  const compiled = new ByteLru<string, CompiledOperation>(bounds.maxBytes ?? 8 * 1_048_576, bounds.maxCompiled ?? MAX_COMPILED_OPERATIONS);
+  const sources = new PreparedSources(PREPARED_SOURCES_MAX_BYTES, bounds.maxCompiled ?? MAX_COMPILED_OPERATIONS);
+  // What Apollo resolved for a (document, requested name) that ran compiled; follows the document's life.
+  const resolved = new OperationCache<{ operation: OperationDefinitionNode; operationName: string | null; queryHash: string }>();
   let nextDocumentId = 0;
 
   const keyOf = (document: DocumentNode, operationName: string | null) => {
@@ -54,15 +98,16 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
     return `${id}:${operationName ?? ''}`;
   };
 
-  const compiledFor = (document: DocumentNode, operationName: string | null): CompiledQuery | undefined => {
+  const compiledFor = (document: DocumentNode, operationName: string | null): CompiledOperation | undefined => {
     const key = keyOf(document, operationName);
     const hit = compiled.get(key);
     if (hit) return hit;
     const mark = marks.get(document, operationName);
     if (mark === undefined) marks.set(document, operationName, 'seen once');
     if (mark !== 'seen once') return undefined;
-    const fields = expandedFieldsOf(schema, document, operationName);
-    if (fields === undefined || fields > MAX_COMPILED_FIELDS) {
+    const shape = shapeOf(schema, document, operationName);
+    const fields = shape?.expandedFields;
+    if (shape === undefined || fields === undefined || fields > MAX_COMPILED_FIELDS) {
       marks.set(document, operationName, 'not compilable');
       return undefined;
     }
@@ -71,33 +116,63 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
       marks.set(document, operationName, 'not compilable');
       return undefined;
     }
-    compiled.set(key, result, COMPILED_BASE_BYTES + fields * COMPILED_BYTES_PER_FIELD);
-    return result;
+    const entry = { query: result, upstreamCost: shape.upstreamCost };
+    compiled.set(key, entry, COMPILED_BASE_BYTES + fields * COMPILED_BYTES_PER_FIELD);
+    return entry;
   };
 
-  const run = async (document: DocumentNode, operationName: string | null, context: unknown, variables: Record<string, unknown>): Promise<ExecutionResult> => {
-    const interpreted = () => execute({ schema, document, operationName, contextValue: context, variableValues: variables });
-    const query = compiledFor(document, operationName);
-    if (!query) return interpreted();
+  const runCompiled = async (
+    query: CompiledQuery,
+    document: DocumentNode,
+    operationName: string | null,
+    context: unknown,
+    variables: Record<string, unknown>,
+  ): Promise<ExecutionResult> => {
     const result = await query.query(undefined, context, variables);
     // No data at all means the variables were refused before execution. graphql-js words those
     // errors the way Apollo recognises (BAD_USER_INPUT, HTTP 400); graphql-jit does not.
-    return result.data === undefined && result.errors?.length ? interpreted() : result;
+    return result.data === undefined && result.errors?.length
+      ? execute({ schema, document, operationName, contextValue: context, variableValues: variables })
+      : result;
   };
 
   // The operation name the client asked for: Apollo's own is null when it found no such operation,
   // and execution must then fail (OPERATION_RESOLUTION_FAILURE), not run the only operation there.
-  const executor: GatewayExecutor = async (requestContext) =>
-    (await run(
-      requestContext.document,
-      requestContext.request.operationName ?? null,
-      requestContext.context,
-      requestContext.request.variables ?? {},
-    )) as ExecutionResult<Record<string, unknown>>;
+  const executor: GatewayExecutor = async (requestContext) => {
+    const { document, source, queryHash, operation } = requestContext;
+    const operationName = requestContext.request.operationName ?? null;
+    const context = requestContext.context;
+    const variables = requestContext.request.variables ?? {};
+    const entry = compiledFor(document, operationName);
+    if (!entry)
+      return execute({ schema, document, operationName, contextValue: context, variableValues: variables }) as Promise<
+        ExecutionResult<Record<string, unknown>>
+      >;
+    // Apollo parsed, validated and admitted this text: the next request with it may skip all that.
+    if (operation && source !== undefined && queryHash !== undefined) {
+      sources.remember(source, document);
+      if (resolved.get(document, operationName) === undefined)
+        resolved.set(document, operationName, { operation, operationName: operation.name?.value ?? null, queryHash });
+    }
+    return (await runCompiled(entry.query, document, operationName, context, variables)) as ExecutionResult<Record<string, unknown>>;
+  };
+
+  const prepared = (source: string, operationName: string | undefined): PreparedOperation | undefined => {
+    const document = sources.documentOf(source);
+    if (document === undefined) return undefined;
+    const facts = resolved.get(document, operationName ?? null);
+    if (facts === undefined) return undefined;
+    const entry = compiled.get(keyOf(document, operationName ?? null));
+    if (entry === undefined) return undefined;
+    return { document, ...facts, upstreamCost: entry.upstreamCost, query: entry.query };
+  };
 
   return {
     compiledCount: () => compiled.stats().entries,
     compiledStats: () => compiled.stats(),
+    preparedStats: () => sources.stats(),
+    prepared,
+    runPrepared: (p, context, variables) => runCompiled(p.query, p.document, p.operationName, context, variables),
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
       return () => undefined;
@@ -107,11 +182,11 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
   };
 }
 
-/** Fields the operation selects with every fragment use expanded; undefined when there is no such operation. */
-function expandedFieldsOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): number | undefined {
+/** The operation's shape (fields with every fragment use expanded, upstream cost); undefined when there is no such operation. */
+function shapeOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): ReturnType<typeof measureOperation> | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  return measureOperation(schema, operation, fragments).expandedFields;
+  return measureOperation(schema, operation, fragments);
 }

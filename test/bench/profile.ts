@@ -10,7 +10,8 @@ import { CASES } from './cases.js';
 
 const name = process.argv[2] ?? 'dashboard';
 const seconds = Math.min(120, Math.max(1, Number(process.argv[3] ?? 8)));
-const c = name === 'raw' ? { query: process.argv[4] ?? '{ __typename }', headers: {} as Record<string, string> } : CASES.find((x) => x.name === name);
+const c =
+  name === 'raw' ? { query: process.argv[4] ?? '{ __typename }', headers: {} as Record<string, string>, user: undefined } : CASES.find((x) => x.name === name);
 if (!c) {
   console.error(`profile: unknown case ${name}; cases are ${CASES.map((x) => x.name).join(', ')}, or raw`);
   process.exit(2);
@@ -27,7 +28,7 @@ try {
   const login = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+    body: JSON.stringify({ query: `mutation { login(username: "${c.user ?? 'demo'}", password: "password") { token } }` }),
   });
   const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
   const run = (duration: number) =>

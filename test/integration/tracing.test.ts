@@ -178,6 +178,40 @@ describe('traces', () => {
     expect(received.filter((s) => s.traceId === traceId)).toEqual([]);
   });
 
+  it('should trace a prepared operation (a document that already ran compiled) exactly as one Apollo ran', async () => {
+    // Six times the same document: the first runs through Apollo's pipeline, the sixth on the prepared path.
+    const traceIds = Array.from({ length: 6 }, (_, i) => `d${i}`.padEnd(32, '0'));
+    for (const traceId of traceIds) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, traceparent: `00-${traceId}-${CALLER_SPAN}-01` },
+        body: JSON.stringify({ query: 'query Twice { me { products { page } subscriptions { total } } }' }),
+      });
+      expect(res.status).toBe(200);
+    }
+    const deadline = Date.now() + 10_000;
+    const complete = (traceId: string) => received.filter((s) => s.traceId === traceId).length >= 4;
+    while (!traceIds.every(complete) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Names, parents and attribute names and values, span ids and timings aside.
+    const shape = (traceId: string) => {
+      const spans = received.filter((s) => s.traceId === traceId && !s.name.startsWith('redis '));
+      const nameOf = new Map(spans.map((s) => [s.spanId, s.name]));
+      return spans
+        .map((s) => ({
+          name: s.name,
+          parent: nameOf.get(s.parentSpanId ?? '') ?? 'caller',
+          attributes: Object.fromEntries(s.attributes.filter((a) => a.key !== 'url.full').map((a) => [a.key, JSON.stringify(a.value)])),
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    };
+    const first = shape(traceIds[0]);
+    expect(first.map((s) => s.name)).toEqual(['GET /api/v2/my/products', 'GET /api/v2/my/subscriptions', 'POST /graphql', 'query Twice']);
+    expect(first.find((s) => s.name === 'query Twice')?.attributes).toHaveProperty(['flecs_graph.upstream_cost']);
+    expect(shape(traceIds[5])).toEqual(first);
+    const metrics = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    expect(Number(/^flecs_graph_prepared_operations_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+  });
+
   it('should start a trace of its own for a caller that sent none', async () => {
     const before = new Set(received.map((s) => s.traceId));
     await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) });

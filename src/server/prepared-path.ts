@@ -1,0 +1,187 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { GraphQLError, OperationTypeNode, getVariableValues, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import type { JitExecutorGateway, PreparedOperation } from './jit-executor.js';
+import type { CacheControlPolicy } from './cache-control.js';
+import type { AnsweredOperation } from '../observability/operation-plugin.js';
+
+/**
+ * What the prepared path shares with Apollo's pipeline: the same plugin steps, the same error
+ * formatting, so that an answer is the same byte for byte whichever path made it.
+ */
+export interface PreparedPathSteps {
+  schema: GraphQLSchema;
+  executor: JitExecutorGateway;
+  /** The operation is known (names its span). */
+  resolved(context: GatewayContext, prepared: PreparedOperation): void;
+  /** Console capacity and the client's Console-call budget; throws a GraphQLError to refuse. */
+  admit(context: GatewayContext, upstreamCost: number): Promise<void>;
+  /** Log line, metric, span outcome. */
+  answered(context: GatewayContext, answered: AnsweredOperation): void;
+  cacheControl: CacheControlPolicy;
+  /** Apollo's formatError option (ours, src/server/apollo.ts). */
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  includeStacktraceInErrorResponses: boolean;
+  /** CSRF_PREVENTION=strict: Apollo's check applies to GETs, so they take Apollo's path. */
+  strictCsrf: boolean;
+}
+
+/** A request the prepared path will answer: call `run` with the request's context. */
+export interface PreparedRun {
+  prepared: PreparedOperation;
+  run(context: GatewayContext): Promise<HTTPGraphQLResponse>;
+}
+
+/**
+ * Accept headers the prepared path answers, with the content type Apollo's negotiation picks for
+ * them (application/json first, then application/graphql-response+json). Any other Accept header
+ * takes Apollo's path, which negotiates it in full (or answers 406).
+ */
+const CONTENT_TYPES = new Map<string, string>([
+  ['', 'application/json; charset=utf-8'],
+  ['*/*', 'application/json; charset=utf-8'],
+  ['application/json', 'application/json; charset=utf-8'],
+  ['application/json, */*', 'application/json; charset=utf-8'],
+  ['application/graphql-response+json', 'application/graphql-response+json; charset=utf-8'],
+  ['application/graphql-response+json, application/json', 'application/graphql-response+json; charset=utf-8'],
+  ['application/graphql-response+json,application/json;q=0.9', 'application/graphql-response+json; charset=utf-8'],
+  ['application/graphql-response+json, application/json;q=0.9', 'application/graphql-response+json; charset=utf-8'],
+]);
+
+const POST_FIELDS = new Set(['query', 'operationName', 'variables']);
+const GET_PARAMETERS = new Set(['query', 'operationName', 'variables']);
+
+/**
+ * The prepared path (issue 18): a document whose text already ran compiled in this process (a
+ * trusted document sent by id, a hot query) runs straight from its compiled form: no request
+ * parsing, no hash of the text, no document-store lookup, no plugin dispatch. Only the plain case
+ * comes here: a POST of `query` / `operationName` / `variables` (or the same GET without a
+ * content type, under CSRF_PREVENTION=bearer), an Accept header from the table above, variables
+ * that coerce. Everything else, every refusal Apollo words itself included, takes Apollo's path,
+ * which is why nothing here runs before it is sure to answer the request.
+ */
+export function preparedPath(steps: PreparedPathSteps) {
+  return {
+    match(method: string, url: URL, body: unknown, headers: IncomingHttpHeaders): PreparedRun | undefined {
+      const contentType = CONTENT_TYPES.get(headers.accept ?? '');
+      if (contentType === undefined) return undefined;
+      const request = method === 'POST' ? fromPost(body) : steps.strictCsrf || headers['content-type'] !== undefined ? undefined : fromGet(url);
+      if (request === undefined) return undefined;
+      const prepared = steps.executor.prepared(request.source, request.operationName);
+      if (prepared === undefined) return undefined;
+      // Mutations never run over GET (Apollo says so).
+      if (method === 'GET' && prepared.operation.operation !== OperationTypeNode.QUERY) return undefined;
+      const variables = request.variables ?? {};
+      // Variables that do not coerce get Apollo's 400 BAD_USER_INPUT, worded by graphql-js.
+      if (prepared.operation.variableDefinitions?.length && 'errors' in getVariableValues(steps.schema, prepared.operation.variableDefinitions, variables))
+        return undefined;
+      return { prepared, run: (context) => runPrepared(steps, prepared, variables, contentType, Boolean(headers.authorization), context) };
+    },
+  };
+}
+
+export type PreparedPath = ReturnType<typeof preparedPath>;
+
+interface PlainRequest {
+  source: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+function fromPost(body: unknown): PlainRequest | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const fields = body as Record<string, unknown>;
+  for (const key in fields) if (!POST_FIELDS.has(key)) return undefined;
+  const { query, operationName, variables } = fields;
+  if (typeof query !== 'string') return undefined;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
+  if (variables !== undefined && variables !== null && !isPlainObject(variables)) return undefined;
+  return { source: query, operationName: operationName ?? undefined, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
+}
+
+function fromGet(url: URL): PlainRequest | undefined {
+  const params = url.searchParams;
+  let count = 0;
+  for (const key of params.keys()) {
+    if (!GET_PARAMETERS.has(key)) return undefined;
+    count += 1;
+  }
+  const query = params.getAll('query');
+  const operationName = params.getAll('operationName');
+  const variablesText = params.getAll('variables');
+  if (query.length !== 1 || operationName.length > 1 || variablesText.length > 1 || count !== query.length + operationName.length + variablesText.length)
+    return undefined;
+  let variables: unknown;
+  if (variablesText.length === 1) {
+    try {
+      variables = JSON.parse(variablesText[0]);
+    } catch {
+      return undefined;
+    }
+    if (variables !== null && !isPlainObject(variables)) return undefined;
+  }
+  return { source: query[0], operationName: operationName[0], variables: (variables ?? undefined) as Record<string, unknown> | undefined };
+}
+
+function isPlainObject(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Apollo's pipeline from "operation resolved" to "response serialized", for a prepared operation. */
+async function runPrepared(
+  steps: PreparedPathSteps,
+  prepared: PreparedOperation,
+  variables: Record<string, unknown>,
+  contentType: string,
+  authorized: boolean,
+  context: GatewayContext,
+): Promise<HTTPGraphQLResponse> {
+  const started = performance.now();
+  steps.resolved(context, prepared);
+  const head: { status: number | undefined; headers: HeaderMap } = { status: undefined, headers: new HeaderMap([['content-type', contentType]]) };
+  let result: ExecutionResult;
+  try {
+    await steps.admit(context, prepared.upstreamCost);
+  } catch (refusal) {
+    result = { errors: [asGraphQLError(refusal)] };
+  }
+  result ??= await steps.executor.runPrepared(prepared, context, variables);
+  const errors = result.errors;
+  const formatted = errors?.map((error) => formatOne(steps, error, head));
+  // A refusal before execution without its own status is a 500, as in Apollo's sendErrorResponse.
+  if (!('data' in result) && head.status === undefined) head.status = 500;
+  steps.answered(context, { started, operationName: prepared.operationName, queryHash: prepared.queryHash, errors, data: result.data });
+  steps.cacheControl(head.headers, { authorized, document: prepared.document, operation: prepared.operation, operationName: prepared.operationName, errors });
+  const ordered = { errors: formatted, data: result.data, extensions: result.extensions };
+  return { ...head, body: { kind: 'complete', string: JSON.stringify(ordered) + '\n' } };
+}
+
+/** Apollo's normalizeAndFormatErrors for one error: a default code, `http` lifted onto the response, then formatError. */
+function formatOne(steps: PreparedPathSteps, error: GraphQLError, head: { status: number | undefined; headers: HeaderMap }): GraphQLFormattedError {
+  try {
+    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+    const http = extensions.http as { status?: unknown; headers?: unknown } | undefined;
+    if (
+      http &&
+      typeof http === 'object' &&
+      (http.status === undefined || typeof http.status === 'number') &&
+      (http.headers === undefined || http.headers instanceof Map)
+    ) {
+      if (typeof http.status === 'number') head.status = http.status;
+      if (http.headers instanceof Map) for (const [name, value] of http.headers as Map<string, string>) head.headers.set(name, value);
+      delete extensions.http;
+    }
+    if (steps.includeStacktraceInErrorResponses) extensions.stacktrace = error.stack?.split('\n');
+    return steps.formatError({ ...error.toJSON(), extensions }, error);
+  } catch (formattingError) {
+    if (steps.includeStacktraceInErrorResponses) return { message: String(formattingError) };
+    return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof Error) return new GraphQLError(error.message, { originalError: error });
+  return new GraphQLError(`Unexpected error value: ${String(error)}`);
+}

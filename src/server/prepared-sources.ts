@@ -1,0 +1,32 @@
+import type { DocumentNode } from 'graphql';
+import { ByteLru } from '../cache/byte-lru.js';
+
+/** Bytes a remembered source costs besides its text (map entry, WeakRef, key). */
+const ENTRY_OVERHEAD_BYTES = 200;
+
+/**
+ * Document texts that have already run compiled, mapped to their parsed document, so that the next
+ * request with the same text skips Apollo's pipeline (src/server/prepared-path.ts). The document is
+ * held weakly: it lives as long as Apollo's document store or the trusted manifest keeps it, and
+ * this map never makes a document outlive them. Bounded by the texts' size and by count.
+ */
+export class PreparedSources {
+  private readonly documents: ByteLru<string, WeakRef<DocumentNode>>;
+
+  constructor(maxBytes: number, maxEntries: number) {
+    this.documents = new ByteLru(maxBytes, maxEntries);
+  }
+
+  remember(source: string, document: DocumentNode): void {
+    if (this.documents.get(source)?.deref() === document) return;
+    this.documents.set(source, new WeakRef(document), 2 * source.length + ENTRY_OVERHEAD_BYTES);
+  }
+
+  documentOf(source: string): DocumentNode | undefined {
+    return this.documents.get(source)?.deref();
+  }
+
+  stats(): { entries: number; bytes: number } {
+    return this.documents.stats();
+  }
+}
