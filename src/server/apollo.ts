@@ -108,6 +108,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     formatError: (formatted, error) => formatError(formatted, error, options),
     includeStacktraceInErrorResponses: options.development,
     strictCsrf: options.csrfPrevention === 'strict',
+    persistedQueries: options.apqCache,
   });
   return Object.assign(server, { executorGateway, prepared });
 }

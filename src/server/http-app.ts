@@ -211,7 +211,9 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     return context;
   };
   // A document that already ran compiled here skips Apollo's pipeline (src/server/prepared-path.ts).
-  const prepared = options.prepared?.match(method, url, body, req.headers);
+  const prepared = options.prepared
+    ? (options.prepared.match(method, url, body, req.headers) ?? (await options.prepared.matchPersisted(method, url, body, req.headers)))
+    : undefined;
   const execute = prepared
     ? () => prepared.run(newContext())
     : () =>

@@ -56,6 +56,8 @@ export type JitExecutorGateway = GatewayInterface & {
   preparedStats(): { entries: number; bytes: number };
   /** The prepared operation for this text and requested operation name, if it already ran compiled. */
   prepared(source: string, operationName: string | undefined): PreparedOperation | undefined;
+  /** True when a text with this SHA-256 hash (hex) ran compiled here lately: an APQ request for it may take the prepared path. */
+  knowsHash(queryHash: string): boolean;
   /** Runs a prepared operation (graphql-js when graphql-jit refuses the variables). */
   runPrepared(prepared: PreparedOperation, context: unknown, variables: Record<string, unknown>): Promise<ExecutionResult>;
 };
@@ -150,7 +152,7 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
       >;
     // Apollo parsed, validated and admitted this text: the next request with it may skip all that.
     if (operation && source !== undefined && queryHash !== undefined) {
-      sources.remember(source, document);
+      sources.remember(source, document, queryHash);
       if (resolved.get(document, operationName) === undefined)
         resolved.set(document, operationName, { operation, operationName: operation.name?.value ?? null, queryHash });
     }
@@ -171,6 +173,7 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
     compiledCount: () => compiled.stats().entries,
     compiledStats: () => compiled.stats(),
     preparedStats: () => sources.stats(),
+    knowsHash: (queryHash) => sources.knowsHash(queryHash),
     prepared,
     runPrepared: (p, context, variables) => runCompiled(p.query, p.document, p.operationName, context, variables),
     onSchemaLoadOrUpdate(callback) {

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError, OperationTypeNode, getVariableValues, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { JitExecutorGateway, PreparedOperation } from './jit-executor.js';
@@ -25,7 +26,12 @@ export interface PreparedPathSteps {
   includeStacktraceInErrorResponses: boolean;
   /** CSRF_PREVENTION=strict: Apollo's check applies to GETs, so they take Apollo's path. */
   strictCsrf: boolean;
+  /** The store Apollo's automatic persisted queries live in (the same object Apollo was given). */
+  persistedQueries: KeyValueCache<string>;
 }
+
+/** Apollo Server's key prefix in the APQ store (APQ_CACHE_PREFIX in its request pipeline). */
+const APQ_CACHE_PREFIX = 'apq:';
 
 /** A request the prepared path will answer: call `run` with the request's context. */
 export interface PreparedRun {
@@ -62,21 +68,43 @@ const GET_PARAMETERS = new Set(['query', 'operationName', 'variables']);
  * which is why nothing here runs before it is sure to answer the request.
  */
 export function preparedPath(steps: PreparedPathSteps) {
+  const matchPlain = (method: string, request: PlainRequest, headers: IncomingHttpHeaders, contentType: string): PreparedRun | undefined => {
+    const prepared = steps.executor.prepared(request.source, request.operationName);
+    if (prepared === undefined) return undefined;
+    // Mutations never run over GET (Apollo says so).
+    if (method === 'GET' && prepared.operation.operation !== OperationTypeNode.QUERY) return undefined;
+    const variables = request.variables ?? {};
+    // Variables that do not coerce get Apollo's 400 BAD_USER_INPUT, worded by graphql-js.
+    if (prepared.operation.variableDefinitions?.length && 'errors' in getVariableValues(steps.schema, prepared.operation.variableDefinitions, variables))
+      return undefined;
+    return { prepared, run: (context) => runPrepared(steps, prepared, variables, contentType, Boolean(headers.authorization), context) };
+  };
+  // A GET with a content type is Apollo's to refuse (415), and under CSRF_PREVENTION=strict its to check.
+  const getAllowed = (headers: IncomingHttpHeaders) => !steps.strictCsrf && headers['content-type'] === undefined;
+
   return {
+    /** A request with a document's text that already ran compiled; undefined: Apollo's path. */
     match(method: string, url: URL, body: unknown, headers: IncomingHttpHeaders): PreparedRun | undefined {
       const contentType = CONTENT_TYPES.get(headers.accept ?? '');
       if (contentType === undefined) return undefined;
-      const request = method === 'POST' ? fromPost(body) : steps.strictCsrf || headers['content-type'] !== undefined ? undefined : fromGet(url);
-      if (request === undefined) return undefined;
-      const prepared = steps.executor.prepared(request.source, request.operationName);
-      if (prepared === undefined) return undefined;
-      // Mutations never run over GET (Apollo says so).
-      if (method === 'GET' && prepared.operation.operation !== OperationTypeNode.QUERY) return undefined;
-      const variables = request.variables ?? {};
-      // Variables that do not coerce get Apollo's 400 BAD_USER_INPUT, worded by graphql-js.
-      if (prepared.operation.variableDefinitions?.length && 'errors' in getVariableValues(steps.schema, prepared.operation.variableDefinitions, variables))
-        return undefined;
-      return { prepared, run: (context) => runPrepared(steps, prepared, variables, contentType, Boolean(headers.authorization), context) };
+      const request = method === 'POST' ? fromPost(body) : getAllowed(headers) ? fromGet(url) : undefined;
+      return request === undefined ? undefined : matchPlain(method, request, headers, contentType);
+    },
+
+    /**
+     * An automatic persisted query sent by its hash alone, whose text already ran compiled here:
+     * looked up in the APQ store exactly as Apollo would (so its TTL and its presence in Redis
+     * decide, as before), then run as that text. Undefined: Apollo's path (which answers a miss
+     * with PERSISTED_QUERY_NOT_FOUND).
+     */
+    async matchPersisted(method: string, url: URL, body: unknown, headers: IncomingHttpHeaders): Promise<PreparedRun | undefined> {
+      const contentType = CONTENT_TYPES.get(headers.accept ?? '');
+      if (contentType === undefined) return undefined;
+      const request = method === 'POST' ? persistedFromPost(body) : getAllowed(headers) ? persistedFromGet(url) : undefined;
+      if (request === undefined || !steps.executor.knowsHash(request.hash)) return undefined;
+      const source = await steps.persistedQueries.get(`${APQ_CACHE_PREFIX}${request.hash}`);
+      if (source === undefined) return undefined;
+      return matchPlain(method, { source, operationName: request.operationName, variables: request.variables }, headers, contentType);
     },
   };
 }
@@ -122,6 +150,51 @@ function fromGet(url: URL): PlainRequest | undefined {
     if (variables !== null && !isPlainObject(variables)) return undefined;
   }
   return { source: query[0], operationName: operationName[0], variables: (variables ?? undefined) as Record<string, unknown> | undefined };
+}
+
+interface PersistedRequest {
+  hash: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+const PERSISTED_POST_FIELDS = new Set(['operationName', 'variables', 'extensions']);
+
+function persistedFromPost(body: unknown): PersistedRequest | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const fields = body as Record<string, unknown>;
+  for (const key in fields) if (!PERSISTED_POST_FIELDS.has(key)) return undefined;
+  const hash = persistedHash(fields.extensions);
+  const plain = hash === undefined ? undefined : fromPost({ query: '', operationName: fields.operationName, variables: fields.variables });
+  return hash === undefined || plain === undefined ? undefined : { hash, operationName: plain.operationName, variables: plain.variables };
+}
+
+function persistedFromGet(url: URL): PersistedRequest | undefined {
+  const params = url.searchParams;
+  const extensions = params.getAll('extensions');
+  if (extensions.length !== 1 || params.has('query')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extensions[0]);
+  } catch {
+    return undefined;
+  }
+  const hash = persistedHash(parsed);
+  if (hash === undefined) return undefined;
+  const rest = new URLSearchParams(params);
+  rest.delete('extensions');
+  rest.set('query', '');
+  const plain = fromGet(new URL(`http://gateway.invalid/?${rest.toString()}`));
+  return plain === undefined ? undefined : { hash, operationName: plain.operationName, variables: plain.variables };
+}
+
+/** `{ persistedQuery: { version: 1, sha256Hash } }` and nothing else: the hash; anything else: undefined. */
+function persistedHash(extensions: unknown): string | undefined {
+  if (!isPlainObject(extensions)) return undefined;
+  const { persistedQuery, ...others } = extensions as Record<string, unknown>;
+  if (Object.keys(others).length > 0 || !isPlainObject(persistedQuery)) return undefined;
+  const { version, sha256Hash, ...rest } = persistedQuery as Record<string, unknown>;
+  return version === 1 && typeof sha256Hash === 'string' && Object.keys(rest).length === 0 ? sha256Hash : undefined;
 }
 
 function isPlainObject(value: unknown): boolean {

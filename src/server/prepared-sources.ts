@@ -12,14 +12,22 @@ const ENTRY_OVERHEAD_BYTES = 200;
  */
 export class PreparedSources {
   private readonly documents: ByteLru<string, WeakRef<DocumentNode>>;
+  // SHA-256 hashes of those texts: an APQ request naming one is worth looking up (src/server/prepared-path.ts).
+  private readonly hashes: ByteLru<string, true>;
 
   constructor(maxBytes: number, maxEntries: number) {
     this.documents = new ByteLru(maxBytes, maxEntries);
+    this.hashes = new ByteLru(maxBytes, maxEntries);
   }
 
-  remember(source: string, document: DocumentNode): void {
+  remember(source: string, document: DocumentNode, queryHash: string): void {
     if (this.documents.get(source)?.deref() === document) return;
     this.documents.set(source, new WeakRef(document), 2 * source.length + ENTRY_OVERHEAD_BYTES);
+    this.hashes.set(queryHash, true, 2 * queryHash.length + ENTRY_OVERHEAD_BYTES);
+  }
+
+  knowsHash(queryHash: string): boolean {
+    return this.hashes.has(queryHash);
   }
 
   documentOf(source: string): DocumentNode | undefined {
@@ -27,6 +35,7 @@ export class PreparedSources {
   }
 
   stats(): { entries: number; bytes: number } {
-    return this.documents.stats();
+    const documents = this.documents.stats();
+    return { entries: documents.entries, bytes: documents.bytes + this.hashes.stats().bytes };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadGatewayConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
@@ -108,7 +109,7 @@ describe('the prepared path', () => {
   ])('should negotiate the content type as Apollo does: %s', async (_name, accept) => {
     const request = {
       body: { query: 'query Page($page: Int) { catalog(page: $page) { page items { id name } } }', variables: { page: 2 } },
-      headers: accept ? { accept } : {},
+      headers: accept ? { accept } : ({} as Record<string, string>),
     };
     const answers = await both(request);
     expect(answers.prepared).toEqual(answers.reference);
@@ -170,6 +171,53 @@ describe('the prepared path', () => {
     const answers = await both({ body });
     expect(answers.prepared).toEqual(answers.reference);
     expect(answers.reference.map((a) => a.status)).toEqual(Array(6).fill(status));
+  });
+
+  it('should answer an automatic persisted query sent by its hash alone, by POST and by GET, exactly as Apollo does', async () => {
+    const query = 'query Persisted { catalog(storeId: 4) { page items { id } } }';
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
+    const registered = await both({ body: { query, extensions } }, 1);
+    expect(registered.prepared).toEqual(registered.reference);
+    const byPost = await both({ body: { extensions } });
+    expect(byPost.prepared).toEqual(byPost.reference);
+    expect(byPost.reference[0].status).toBe(200);
+    expect(byPost.preparedRuns).toBeGreaterThanOrEqual(2);
+    const byGet = await both({ method: 'GET', search: `?extensions=${encodeURIComponent(JSON.stringify(extensions))}` });
+    expect(byGet.prepared).toEqual(byGet.reference);
+    expect(byGet.reference[0].headers['cache-control']).toMatch(/^public/);
+    expect(byGet.preparedRuns).toBe(6);
+    // A hash nobody registered: Apollo's PERSISTED_QUERY_NOT_FOUND from both.
+    const unknown = { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } };
+    const missing = await both({ body: { extensions: unknown } }, 2);
+    expect(missing.prepared).toEqual(missing.reference);
+    expect(missing.reference[0].text).toContain('PERSISTED_QUERY_NOT_FOUND');
+  });
+
+  it('should stop answering a persisted query by its hash once PERSISTED_QUERY_TTL_SECONDS has passed, as Apollo does', async () => {
+    const pair = {
+      reference: await gatewayWith({ PERSISTED_QUERY_TTL_SECONDS: '1', PREPARED_OPERATIONS: 'false' }),
+      prepared: await gatewayWith({ PERSISTED_QUERY_TTL_SECONDS: '1' }),
+    };
+    try {
+      const query = '{ catalog(storeId: 4, page: 2) { page } }';
+      const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
+      for (const gateway of [pair.reference, pair.prepared]) expect((await send(gateway, { body: { query, extensions } })).status).toBe(200);
+      const statuses = async (gateway: RunningGateway) => {
+        const answers = [];
+        for (let i = 0; i < 5; i++) answers.push(await send(gateway, { body: { extensions } }));
+        return answers.map((a) => a.status);
+      };
+      expect(await statuses(pair.prepared)).toEqual([200, 200, 200, 200, 200]);
+      const text = await (await fetch(pair.prepared.metricsUrl)).text();
+      expect(Number(/^flecs_graph_prepared_operations_total (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      const expired = [await send(pair.reference, { body: { extensions } }), await send(pair.prepared, { body: { extensions } })];
+      expect(expired[1]).toEqual(expired[0]);
+      expect(expired[0].text).toContain('PERSISTED_QUERY_NOT_FOUND');
+    } finally {
+      await pair.reference.close();
+      await pair.prepared.close();
+    }
   });
 
   it('should leave a GET of a mutation to Apollo, which refuses it the same way', async () => {
