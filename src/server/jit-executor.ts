@@ -10,7 +10,8 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { createRequire } from 'node:module';
+import type { CompiledQuery } from 'graphql-jit';
 import { ByteLru } from '../cache/byte-lru.js';
 import { OperationCache } from '../common/operation-cache.js';
 import { measureOperation } from '../limits/upstream-cost.js';
@@ -27,6 +28,16 @@ export const MAX_COMPILED_OPERATIONS = 200;
  */
 const COMPILED_BYTES_PER_FIELD = 2560;
 const COMPILED_BASE_BYTES = 8192;
+
+/**
+ * graphql-jit, loaded when the first operation is compiled: it brings ajv and fast-json-stringify
+ * along (~3 MB of a replica's idle memory, issue 18), and an idle replica has compiled nothing.
+ */
+let jit: typeof import('graphql-jit') | undefined;
+function loadJit(): typeof import('graphql-jit') {
+  jit ??= createRequire(import.meta.url)('graphql-jit') as typeof import('graphql-jit');
+  return jit;
+}
 
 /** Texts of prepared documents kept (their parsed documents are held weakly, src/server/prepared-sources.ts). */
 const PREPARED_SOURCES_MAX_BYTES = 2 * 1_048_576;
@@ -113,6 +124,7 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
       marks.set(document, operationName, 'not compilable');
       return undefined;
     }
+    const { compileQuery, isCompiledQuery } = loadJit();
     const result = compileQuery(schema, document, operationName ?? undefined, { customJSONSerializer: false });
     if (!isCompiledQuery(result)) {
       marks.set(document, operationName, 'not compilable');
