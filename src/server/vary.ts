@@ -8,6 +8,11 @@ import type { ServerResponse } from 'node:http';
  */
 export function addVary(res: ServerResponse, ...names: string[]): void {
   const current = res.getHeader('vary');
+  // Most answers: no Vary yet and one plain name (this runs for every answer, twice).
+  if (current === undefined && names.length === 1 && !names[0].includes(',') && names[0].trim() === names[0] && names[0] !== '') {
+    res.setHeader('vary', names[0]);
+    return;
+  }
   const existing = (Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current))
     .split(',')
     .map((v) => v.trim())
