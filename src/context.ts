@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import { parseBearer, type BearerResult } from './auth/bearer.js';
 import { ConsoleClient } from './console/console-client.js';
 import { edgeClient, type EdgeClient, type EdgeLimits } from './edge/edge-limits.js';
@@ -23,6 +23,11 @@ export interface GatewayContext {
   log: { operationLogged: boolean };
   /** The operation's trace span, when tracing is on: the plugin names it once the operation is known. */
   operationSpan?: Span;
+  /**
+   * An unsampled request's `trace_id` and `span_id`, for its operation's log line (a sampled
+   * request's lines get them from the active span; an unsampled one runs outside the SDK's context).
+   */
+  traceLogFields?: { trace_id: string; span_id: string };
 }
 
 export interface ContextOptions {
@@ -33,6 +38,8 @@ export interface ContextOptions {
   clientLeft?: () => boolean;
   /** Who sent the request (http-app works it out once); schema tests without HTTP leave it out and are 'local'. */
   client?: EdgeClient;
+  /** An unsampled request's trace (src/server/http-app.ts): its Console calls carry it without spans. */
+  unsampledTrace?: { context: Context; logFields: { trace_id: string; span_id: string } };
 }
 
 export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
@@ -43,6 +50,7 @@ export function createContext(services: SharedServices, authorization: string | 
     deadline: Date.now() + options.operationTimeoutMs,
     budgetMs: options.operationTimeoutMs,
     ...(options.clientLeft ? { clientLeft: options.clientLeft } : {}),
+    ...(options.unsampledTrace ? { unsampledTrace: options.unsampledTrace.context } : {}),
   });
   return {
     requestId: options.requestId,
@@ -52,6 +60,7 @@ export function createContext(services: SharedServices, authorization: string | 
     console: client,
     loaders: createLoaders(client, services, token !== undefined),
     log: { operationLogged: false },
+    ...(options.unsampledTrace ? { traceLogFields: options.unsampledTrace.logFields } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { ErrorCode, UnauthenticatedError, UpstreamError, type UpstreamInfo } from '../common/errors.js';
 import { isOpenCircuitError } from './circuit-breakers.js';
@@ -33,6 +34,12 @@ export interface CallScope {
    * already on its way finishes). Absent on calls shared between requests, which belong to none.
    */
   clientLeft?: () => boolean;
+  /**
+   * An unsampled request's trace context, passed explicitly: such a request runs outside the
+   * tracing SDK's context manager (nothing of it is recorded), and its calls make no spans but still
+   * carry its `traceparent`, sampled flag off, so that the Console's tracing decides alike.
+   */
+  unsampledTrace?: Context;
 }
 
 /** What a non-2xx status means for this call; undefined leaves the default mapping. */
@@ -63,8 +70,8 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
     // Before the breaker: a call not made says nothing about the Console's health.
     if (scope.clientLeft?.()) throw clientLeftError(route);
     try {
-      const once = () => attemptOnce<T>(transport, call, scope, route);
-      const send = transport.tracing ? () => tracedAttempt(transport.tracing!, transport, call, route, attempt, once) : once;
+      const once = (unsampledTrace?: Context) => attemptOnce<T>(transport, call, unsampledTrace ? { ...scope, unsampledTrace } : scope, route);
+      const send = transport.tracing && !scope.unsampledTrace ? () => tracedAttempt(transport.tracing!, transport, call, route, attempt, once) : once;
       return await withConnection(transport, scope, () => transport.breakers.run(route, send, isHealthFailure));
     } catch (raw) {
       const failure =
@@ -131,7 +138,7 @@ function tracedAttempt<T>(
   call: ConsoleCall,
   route: string,
   attempt: number,
-  send: () => Promise<T>,
+  send: (unsampledTrace?: Context) => Promise<T>,
 ): Promise<T> {
   const { api } = tracing;
   // An unsampled request's calls would only make spans nobody records; `send` still carries the
@@ -149,6 +156,10 @@ function tracedAttempt<T>(
       'http.request.resend_count': attempt - 1,
     },
   });
+  // A call outside any request's span (a load no traced request started) that the sampler drops:
+  // it passes its traceparent on without entering the context manager, which would cost every
+  // request from then on (on Node 20 and 22 it turns on a hook for every promise).
+  if (!span.isRecording()) return send(api.trace.setSpan(api.context.active(), span));
   return api.context.with(api.trace.setSpan(api.context.active(), span), async () => {
     try {
       const value = await send();
@@ -175,7 +186,7 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   const body = call.body === undefined ? undefined : JSON.stringify(call.body);
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'flecs-graph', 'x-request-id': scope.requestId };
   if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
-  transport.tracing?.inject(headers);
+  transport.tracing?.inject(headers, scope.unsampledTrace);
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));

@@ -146,7 +146,13 @@ export class ConsoleClient {
       this.services.publicCache.get(
         publicKey(call),
         () =>
-          this.send<T>(call, refusedArguments, { requestId: this.scope.requestId, deadline: Date.now() + this.scope.budgetMs, budgetMs: this.scope.budgetMs }),
+          this.send<T>(call, refusedArguments, {
+            requestId: this.scope.requestId,
+            deadline: Date.now() + this.scope.budgetMs,
+            budgetMs: this.scope.budgetMs,
+            // The request that starts a shared load passes its trace on, sampled or not.
+            ...(this.scope.unsampledTrace ? { unsampledTrace: this.scope.unsampledTrace } : {}),
+          }),
         (shared) => untilDeadline(shared, this.scope.deadline, routeName(call.route)),
       ),
     );

@@ -74,6 +74,7 @@ export function operationAnswered(logger: Logger, metrics: GatewayMetrics, conte
       upstreamCalls: context.console.upstreamCalls,
       upstreamFailures: context.console.upstreamFailures,
       errorCodes: codes,
+      ...context.traceLogFields,
     },
     'graphql operation',
   );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ErrorCode } from '../common/errors.js';
-import { createContext, releaseContext, type GatewayContext } from '../context.js';
+import { createContext, releaseContext, type ContextOptions, type GatewayContext } from '../context.js';
 import type { SharedServices } from '../services.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -81,7 +81,7 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
       const status = res.writableFinished ? String(res.statusCode) : '499';
       options.metrics.httpDuration.observe({ method: req.method ?? 'GET', path: label, status }, (performance.now() - started) / 1000);
     });
-    const run = () => handle(req, res, path, requestId, options);
+    const run = (unsampled?: UnsampledTrace) => handle(req, res, path, requestId, options, unsampled);
     const handled = options.tracing && path === '/graphql' ? traced(options.tracing, req, res, run) : run();
     handled.catch((error: unknown) => {
       if (res.headersSent) {
@@ -99,7 +99,7 @@ export function createHttpApp(options: HttpAppOptions): RequestListener {
  * The request's server span (semantic conventions for HTTP), a child of the caller's trace when
  * it sent `traceparent`; everything the request does runs inside it.
  */
-function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run: () => Promise<void>): Promise<void> {
+function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run: (unsampled?: UnsampledTrace) => Promise<void>): Promise<void> {
   const parent = tracing.extract(req.headers);
   const method = req.method ?? 'GET';
   const span = tracing.tracer.startSpan(
@@ -116,16 +116,32 @@ function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run
     },
     parent,
   );
+  if (!span.isRecording()) {
+    // Unsampled (the caller's flag, or the ratio): nothing of it would be recorded, so it runs
+    // outside the SDK's context manager, which costs every request that enters it (issue 16). Its
+    // Console calls get its traceparent (sampled flag off) from the request's own context instead.
+    const { traceId, spanId } = span.spanContext();
+    return run({ context: tracing.api.trace.setSpan(parent, span), logFields: { trace_id: traceId, span_id: spanId } });
+  }
   res.once('close', () => endHttpSpan(tracing, span, res.writableFinished ? res.statusCode : 499, false));
-  return tracing.api.context.with(tracing.api.trace.setSpan(parent, span), run);
+  return tracing.api.context.with(tracing.api.trace.setSpan(parent, span), () => run());
 }
+
+type UnsampledTrace = NonNullable<ContextOptions['unsampledTrace']>;
 
 function pathOf(url: string | undefined): string {
   const raw = (url ?? '/').split('?', 1)[0];
   return raw.length > 1 && raw.endsWith('/') ? raw.slice(0, -1) : raw;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, options: HttpAppOptions): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  requestId: string,
+  options: HttpAppOptions,
+  unsampled?: UnsampledTrace,
+): Promise<void> {
   switch (path) {
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
@@ -135,7 +151,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, r
       if (!options.metricsOnMainPort) return refuse(res, requestId, options, 404, 'NOT_FOUND', 'Metrics are served on their own port (METRICS_PORT).');
       return sendMetrics(res, options.metrics);
     case '/graphql':
-      return graphql(req, res, requestId, options);
+      return graphql(req, res, requestId, options, unsampled);
     default:
       if (options.explorerAssets?.has(path)) {
         if (req.method === 'GET' || req.method === 'HEAD') return options.explorerAssets.serve(req, res, path);
@@ -146,7 +162,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, path: string, r
   }
 }
 
-async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, options: HttpAppOptions): Promise<void> {
+async function graphql(req: IncomingMessage, res: ServerResponse, requestId: string, options: HttpAppOptions, unsampled?: UnsampledTrace): Promise<void> {
   if (applyCors(req, res, options.corsOrigins)) return;
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') {
@@ -206,7 +222,13 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   const clientLeft = () => res.destroyed || req.socket.destroyed;
   let context: GatewayContext | undefined;
   const newContext = () => {
-    context = createContext(options.services, authorization, { requestId, operationTimeoutMs: options.operationTimeoutMs, clientLeft, client });
+    context = createContext(options.services, authorization, {
+      requestId,
+      operationTimeoutMs: options.operationTimeoutMs,
+      clientLeft,
+      client,
+      ...(unsampled ? { unsampledTrace: unsampled } : {}),
+    });
     if (operationSpan) context.operationSpan = operationSpan;
     return context;
   };
@@ -225,12 +247,11 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
   const tracing = options.tracing;
   const queuedAt = tracing ? performance.now() : 0;
   const response = await options.admission.run(() => {
-    if (!tracing) return execute();
+    // Unsampled: no operation span to make (its events and attributes would go nowhere).
+    if (!tracing || unsampled) return execute();
     // Time spent waiting for a slot under OPERATION_CONCURRENCY, on the request's span.
     const waitedMs = performance.now() - queuedAt;
     const requestSpan = tracing.api.trace.getActiveSpan();
-    // Unsampled: no operation span to make (its events and attributes would go nowhere).
-    if (requestSpan !== undefined && !requestSpan.isRecording()) return execute();
     if (waitedMs >= 1) requestSpan?.addEvent('admission wait', { 'flecs_graph.waited_ms': Math.round(waitedMs) });
     // The operation's span (named once the operation is known, src/observability/operation-plugin.ts):
     // its Console calls are its children.

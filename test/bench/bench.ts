@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
+import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
-import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
 import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
 
 const argv = Object.fromEntries(
@@ -65,7 +65,7 @@ const {
   simUrl,
   url: gatewayUrl,
 } = await startProcesses(
-  { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...trustedEnv, ...meter.env },
+  { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...BENCH_GATEWAY_ENV, ...trustedEnv, ...meter.env },
   {},
   {
     quietGateway: true,
@@ -176,7 +176,7 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
             {
               PORT: String(port),
               METRICS_PORT: String(port),
-              ...LOOPBACK_GATEWAY_ENV,
+              ...BENCH_GATEWAY_ENV,
               ...trustedEnv,
               HOST: '127.0.0.1',
               CONSOLE_URL: simUrl,

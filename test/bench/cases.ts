@@ -1,3 +1,5 @@
+import { LOOPBACK_GATEWAY_ENV } from '../support/processes.js';
+
 /** The Console routes the benchmark cases call: the ones a Console latency setting slows down. */
 export const CONSOLE_ROUTES = [
   'POST /api/v2/auth/login',
@@ -89,3 +91,15 @@ export const CASES: readonly BenchCase[] = [
     auth: true,
   },
 ];
+
+/**
+ * The gateway's environment in every bench: LOOPBACK_GATEWAY_ENV (no per-client budgets: all load
+ * comes from one address), and no login limits: the `login` case logs one user in from one address,
+ * 50 at a time, and an attempt counts against the brute-force limit (10 per user and address) until
+ * the Console has answered it, so the limit refuses most of them, as it should refuse a guesser's.
+ */
+export const BENCH_GATEWAY_ENV = {
+  ...LOOPBACK_GATEWAY_ENV,
+  LOGIN_MAX_FAILURES_PER_USER_ADDRESS: '0',
+  LOGIN_MAX_FAILURES_PER_ADDRESS: '0',
+} as const;

@@ -13,8 +13,8 @@
  * COMPARE_LATENCY_MS (0), COMPARE_SECONDS (5 per run), COMPARE_ROUNDS (3). Prints medians.
  */
 import autocannon from 'autocannon';
-import { freePort, LOOPBACK_GATEWAY_ENV, startProcess, waitForHealth, type Started } from '../support/processes.js';
-import { CASES, CONSOLE_ROUTES } from './cases.js';
+import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES } from './cases.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 
 interface Variant {
@@ -53,7 +53,7 @@ try {
     const env = {
       PORT: String(port),
       METRICS_PORT: String(port),
-      ...LOOPBACK_GATEWAY_ENV,
+      ...BENCH_GATEWAY_ENV,
       HOST: '127.0.0.1',
       CONSOLE_URL: simUrl,
       NODE_ENV: 'production',

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tracingWanted } from '../../src/observability/tracing.js';
-import { startGatewayProcess, type Started } from '../support/processes.js';
+import { fileURLToPath } from 'node:url';
+import { startGatewayProcess, startProcesses, type Started } from '../support/processes.js';
 import { REDIS_SERVER, startRedis, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -165,6 +166,14 @@ describe('traces', () => {
     expect(calls.length).toBeGreaterThanOrEqual(2);
     // The caller's trace id, a span id of the gateway's request, and "not sampled": the Console decides alike.
     for (const headers of calls) expect(String(headers.traceparent)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    // Its operation's log line still names the trace (and the gateway's span the Console calls name as parent).
+    const logged = gateway
+      .output()
+      .stderr.split('\n')
+      .filter((l) => l.includes('"msg":"graphql operation"') && l.includes(traceId))
+      .map((l) => JSON.parse(l) as { trace_id: string; span_id: string });
+    expect(logged).toHaveLength(1);
+    expect(String(calls[0].traceparent)).toBe(`00-${traceId}-${logged[0].span_id}-00`);
     // A sampled request afterwards is exported; nothing of the unsampled one came before it.
     const marker = 'c'.repeat(31) + '3';
     await fetch(url, {
@@ -297,5 +306,55 @@ describe('sampling, over OTLP/HTTP protobuf (the default protocol)', () => {
     expect(roots).toBeGreaterThanOrEqual(9);
     expect(roots).toBeLessThanOrEqual(51);
     expect(all.includes(Buffer.from(TOKEN))).toBe(false);
+  }, 30_000);
+});
+
+describe('unsampled requests, and the context manager', () => {
+  /**
+   * A request the sampler drops runs outside OpenTelemetry's context manager: entering it once
+   * (an AsyncLocalStorage) costs every promise of the process from then on on Node 20 and 22, so
+   * sampling nothing cost as much as sampling a tenth (issue 16). A preloaded probe says when it is
+   * first entered. Dashboards with product searches (public catalogue loads shared between
+   * requests) and a caller's unsampled traceparent, under `always_off` and then `always_on`.
+   */
+  const probe = fileURLToPath(new URL('../support/async-local-storage-probe.cjs', import.meta.url));
+  const DASHBOARD = '{ me { products { page } subscriptions { items { lineItems { productId product { id name } } } } } catalog(storeId: 3) { page } }';
+
+  async function entered(sampler: string): Promise<boolean> {
+    const { simulator, gateway, url } = await startProcesses(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_SAMPLER: sampler },
+      {},
+      { gatewayNodeArgs: ['--require', probe] },
+    );
+    try {
+      const login = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { login(username: "demo", password: "password") { token } }' }),
+      });
+      const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+      for (const traceparent of [undefined, `00-${'e'.repeat(32)}-${CALLER_SPAN}-00`]) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(traceparent ? { traceparent } : {}) },
+          body: JSON.stringify({ query: DASHBOARD }),
+        });
+        const body = (await res.json()) as { data?: { me?: unknown }; errors?: unknown };
+        expect(body.errors).toBeUndefined();
+        expect(body.data?.me).toBeDefined();
+      }
+      return gateway.output().stderr.includes('probe: AsyncLocalStorage entered');
+    } finally {
+      await gateway.stop();
+      await simulator.stop();
+    }
+  }
+
+  it('should never enter it when every trace is dropped', async () => {
+    expect(await entered('always_off')).toBe(false);
+  }, 30_000);
+
+  it('should enter it for sampled requests (the probe sees it)', async () => {
+    expect(await entered('always_on')).toBe(true);
   }, 30_000);
 });
