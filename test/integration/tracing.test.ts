@@ -317,14 +317,14 @@ describe('unsampled requests, and the context manager', () => {
    * first entered. Dashboards with product searches (public catalogue loads shared between
    * requests) and a caller's unsampled traceparent, under `always_off` and then `always_on`.
    */
-  const probe = fileURLToPath(new URL('../support/async-local-storage-probe.cjs', import.meta.url));
+  const probe = fileURLToPath(new URL('../support/async-local-storage-probe.mjs', import.meta.url));
   const DASHBOARD = '{ me { products { page } subscriptions { items { lineItems { productId product { id name } } } } } catalog(storeId: 3) { page } }';
 
   async function entered(sampler: string): Promise<boolean> {
     const { simulator, gateway, url } = await startProcesses(
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_SAMPLER: sampler },
       {},
-      { gatewayNodeArgs: ['--require', probe] },
+      { gatewayNodeArgs: ['--import', probe] },
     );
     try {
       const login = await fetch(url, {
