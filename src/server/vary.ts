@@ -8,10 +8,17 @@ import type { ServerResponse } from 'node:http';
  */
 export function addVary(res: ServerResponse, ...names: string[]): void {
   const current = res.getHeader('vary');
-  // Most answers: no Vary yet and one plain name (this runs for every answer, twice).
-  if (current === undefined && names.length === 1 && !names[0].includes(',') && names[0].trim() === names[0] && names[0] !== '') {
-    res.setHeader('vary', names[0]);
-    return;
+  // Most answers: one plain name added to no Vary or to one other plain name (this runs for every answer, twice).
+  const name = names.length === 1 ? names[0] : '';
+  if (name !== '' && !name.includes(',') && name.trim() === name) {
+    if (current === undefined) {
+      res.setHeader('vary', name);
+      return;
+    }
+    if (typeof current === 'string' && current !== '' && !current.includes(',') && current.trim() === current) {
+      if (current.toLowerCase() !== name.toLowerCase()) res.setHeader('vary', `${current}, ${name}`);
+      return;
+    }
   }
   const existing = (Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current))
     .split(',')

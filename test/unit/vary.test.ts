@@ -16,6 +16,9 @@ describe('addVary', () => {
     ['nothing yet, padded', undefined, [' Accept '], 'Accept'],
     ['one there, another added', 'Origin', ['Accept'], 'Origin, Accept'],
     ['the same name in another case', 'accept', ['Accept'], 'accept'],
+    ['the same name again', 'Accept', ['Accept'], 'Accept'],
+    ['a second plain name', 'Accept', ['Accept-Encoding'], 'Accept, Accept-Encoding'],
+    ['a name already in a list', 'Origin, Accept', ['accept'], 'Origin, Accept'],
     ['a repeat within the names', undefined, ['Accept', 'accept', 'Origin'], 'Accept, Origin'],
     ['an array header', ['Origin', 'Accept'], ['Accept-Encoding'], 'Origin, Accept, Accept-Encoding'],
   ])('%s', (_name, existing, names, expected) => {
