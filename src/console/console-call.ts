@@ -141,10 +141,7 @@ function tracedAttempt<T>(
   send: (unsampledTrace?: Context) => Promise<T>,
 ): Promise<T> {
   const { api } = tracing;
-  // An unsampled request's calls would only make spans nobody records; `send` still carries the
-  // request's traceparent (sampled flag off), so the Console's tracing follows the same decision.
-  const parent = api.trace.getActiveSpan();
-  if (parent !== undefined && !parent.isRecording()) return send();
+  // (An unsampled request's calls never come here: callConsole sends them with its trace context.)
   const span = tracing.tracer.startSpan(route, {
     kind: tracing.SpanKind.CLIENT,
     attributes: {
@@ -156,7 +153,7 @@ function tracedAttempt<T>(
       'http.request.resend_count': attempt - 1,
     },
   });
-  // A call outside any request's span (a load no traced request started) that the sampler drops:
+  // A call outside any request's span (a load no request started) that the sampler drops:
   // it passes its traceparent on without entering the context manager, which would cost every
   // request from then on (on Node 20 and 22 it turns on a hook for every promise).
   if (!span.isRecording()) return send(api.trace.setSpan(api.context.active(), span));

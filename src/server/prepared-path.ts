@@ -55,9 +55,6 @@ const CONTENT_TYPES = new Map<string, string>([
   ['application/graphql-response+json, application/json;q=0.9', 'application/graphql-response+json; charset=utf-8'],
 ]);
 
-const POST_FIELDS = new Set(['query', 'operationName', 'variables']);
-const GET_PARAMETERS = new Set(['query', 'operationName', 'variables']);
-
 /**
  * The prepared path (issue 18): a document whose text already ran compiled in this process (a
  * trusted document sent by id, a hot query) runs straight from its compiled form: no request
@@ -87,8 +84,9 @@ export function preparedPath(steps: PreparedPathSteps) {
     match(method: string, url: URL, body: unknown, headers: IncomingHttpHeaders): PreparedRun | undefined {
       const contentType = CONTENT_TYPES.get(headers.accept ?? '');
       if (contentType === undefined) return undefined;
-      const request = method === 'POST' ? fromPost(body) : getAllowed(headers) ? fromGet(url) : undefined;
-      return request === undefined ? undefined : matchPlain(method, request, headers, contentType);
+      const fields = method === 'POST' ? postFields(body, 'query') : getAllowed(headers) ? getFields(url, 'query') : undefined;
+      if (fields === undefined || typeof fields.main !== 'string') return undefined;
+      return matchPlain(method, { source: fields.main, operationName: fields.operationName, variables: fields.variables }, headers, contentType);
     },
 
     /**
@@ -100,11 +98,12 @@ export function preparedPath(steps: PreparedPathSteps) {
     async matchPersisted(method: string, url: URL, body: unknown, headers: IncomingHttpHeaders): Promise<PreparedRun | undefined> {
       const contentType = CONTENT_TYPES.get(headers.accept ?? '');
       if (contentType === undefined) return undefined;
-      const request = method === 'POST' ? persistedFromPost(body) : getAllowed(headers) ? persistedFromGet(url) : undefined;
-      if (request === undefined || !steps.executor.knowsHash(request.hash)) return undefined;
-      const source = await steps.persistedQueries.get(`${APQ_CACHE_PREFIX}${request.hash}`);
+      const fields = method === 'POST' ? postFields(body, 'extensions') : getAllowed(headers) ? getFields(url, 'extensions') : undefined;
+      const hash = fields === undefined ? undefined : persistedHash(fields.main);
+      if (fields === undefined || hash === undefined || !steps.executor.knowsHash(hash)) return undefined;
+      const source = await steps.persistedQueries.get(`${APQ_CACHE_PREFIX}${hash}`);
       if (source === undefined) return undefined;
-      return matchPlain(method, { source, operationName: request.operationName, variables: request.variables }, headers, contentType);
+      return matchPlain(method, { source, operationName: fields.operationName, variables: fields.variables }, headers, contentType);
     },
   };
 }
@@ -117,75 +116,40 @@ interface PlainRequest {
   variables: Record<string, unknown> | undefined;
 }
 
-function fromPost(body: unknown): PlainRequest | undefined {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const fields = body as Record<string, unknown>;
-  for (const key in fields) if (!POST_FIELDS.has(key)) return undefined;
-  const { query, operationName, variables } = fields;
-  if (typeof query !== 'string') return undefined;
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
-  if (variables !== undefined && variables !== null && !isPlainObject(variables)) return undefined;
-  return { source: query, operationName: operationName ?? undefined, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
-}
-
-function fromGet(url: URL): PlainRequest | undefined {
-  const params = url.searchParams;
-  let count = 0;
-  for (const key of params.keys()) {
-    if (!GET_PARAMETERS.has(key)) return undefined;
-    count += 1;
-  }
-  const query = params.getAll('query');
-  const operationName = params.getAll('operationName');
-  const variablesText = params.getAll('variables');
-  if (query.length !== 1 || operationName.length > 1 || variablesText.length > 1 || count !== query.length + operationName.length + variablesText.length)
-    return undefined;
-  let variables: unknown;
-  if (variablesText.length === 1) {
-    try {
-      variables = JSON.parse(variablesText[0]);
-    } catch {
-      return undefined;
-    }
-    if (variables !== null && !isPlainObject(variables)) return undefined;
-  }
-  return { source: query[0], operationName: operationName[0], variables: (variables ?? undefined) as Record<string, unknown> | undefined };
-}
-
-interface PersistedRequest {
-  hash: string;
+/** A request's `main` field (`query`, or `extensions` for a persisted query by hash), its operation name and its variables. */
+interface RequestFields {
+  main: unknown;
   operationName: string | undefined;
   variables: Record<string, unknown> | undefined;
 }
 
-const PERSISTED_POST_FIELDS = new Set(['operationName', 'variables', 'extensions']);
-
-function persistedFromPost(body: unknown): PersistedRequest | undefined {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+/** The fields of a POST body holding `main` and at most `operationName` and `variables`; undefined for anything else. */
+function postFields(body: unknown, main: 'query' | 'extensions'): RequestFields | undefined {
+  if (!isPlainObject(body)) return undefined;
   const fields = body as Record<string, unknown>;
-  for (const key in fields) if (!PERSISTED_POST_FIELDS.has(key)) return undefined;
-  const hash = persistedHash(fields.extensions);
-  const plain = hash === undefined ? undefined : fromPost({ query: '', operationName: fields.operationName, variables: fields.variables });
-  return hash === undefined || plain === undefined ? undefined : { hash, operationName: plain.operationName, variables: plain.variables };
+  for (const key in fields) if (key !== main && key !== 'operationName' && key !== 'variables') return undefined;
+  return checked(fields[main], fields.operationName, fields.variables);
 }
 
-function persistedFromGet(url: URL): PersistedRequest | undefined {
+/** The same for GET parameters, each given once; `variables` (and `extensions`) are JSON text there. */
+function getFields(url: URL, main: 'query' | 'extensions'): RequestFields | undefined {
   const params = url.searchParams;
-  const extensions = params.getAll('extensions');
-  if (extensions.length !== 1 || params.has('query')) return undefined;
-  let parsed: unknown;
+  for (const key of params.keys()) if (key !== main && key !== 'operationName' && key !== 'variables') return undefined;
+  const [value, ...more] = params.getAll(main);
+  const operationName = params.getAll('operationName');
+  const variables = params.getAll('variables');
+  if (value === undefined || more.length > 0 || operationName.length > 1 || variables.length > 1) return undefined;
   try {
-    parsed = JSON.parse(extensions[0]);
+    return checked(main === 'extensions' ? JSON.parse(value) : value, operationName[0], variables.length === 1 ? JSON.parse(variables[0]) : undefined);
   } catch {
     return undefined;
   }
-  const hash = persistedHash(parsed);
-  if (hash === undefined) return undefined;
-  const rest = new URLSearchParams(params);
-  rest.delete('extensions');
-  rest.set('query', '');
-  const plain = fromGet(new URL(`http://gateway.invalid/?${rest.toString()}`));
-  return plain === undefined ? undefined : { hash, operationName: plain.operationName, variables: plain.variables };
+}
+
+function checked(main: unknown, operationName: unknown, variables: unknown): RequestFields | undefined {
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
+  if (variables !== undefined && variables !== null && !isPlainObject(variables)) return undefined;
+  return { main, operationName: operationName ?? undefined, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
 }
 
 /** `{ persistedQuery: { version: 1, sha256Hash } }` and nothing else: the hash; anything else: undefined. */

@@ -96,17 +96,19 @@ describe('the prepared path', () => {
     expect(answers.preparedRuns).toBe(3);
   });
 
+  // The same document every time: prepared by the first row; from then on each Accept header of
+  // the path's table takes it on all six requests, any other goes through Apollo.
   it.each([
-    ['no Accept header', undefined],
-    ['*/*', '*/*'],
-    ['application/json', 'application/json'],
-    ['application/graphql-response+json', 'application/graphql-response+json'],
-    ['Apollo Client 4', 'application/graphql-response+json,application/json;q=0.9'],
-    ['both, equal weight', 'application/graphql-response+json, application/json'],
-    ['application/json, */*', 'application/json, */*'],
-    ['something else (Apollo negotiates it)', 'application/json;q=0.5, application/graphql-response+json;q=0.8'],
-    ['nothing acceptable (406 from Apollo)', 'text/plain'],
-  ])('should negotiate the content type as Apollo does: %s', async (_name, accept) => {
+    ['no Accept header', undefined, 3],
+    ['*/*', '*/*', 6],
+    ['application/json', 'application/json', 6],
+    ['application/graphql-response+json', 'application/graphql-response+json', 6],
+    ['Apollo Client 4', 'application/graphql-response+json,application/json;q=0.9', 6],
+    ['both, equal weight', 'application/graphql-response+json, application/json', 6],
+    ['application/json, */*', 'application/json, */*', 6],
+    ['something else (Apollo negotiates it)', 'application/json;q=0.5, application/graphql-response+json;q=0.8', 0],
+    ['nothing acceptable (406 from Apollo)', 'text/plain', 0],
+  ])('should negotiate the content type as Apollo does: %s', async (_name, accept, preparedRuns) => {
     const request = {
       body: { query: 'query Page($page: Int) { catalog(page: $page) { page items { id name } } }', variables: { page: 2 } },
       headers: accept ? { accept } : ({} as Record<string, string>),
@@ -114,13 +116,7 @@ describe('the prepared path', () => {
     const answers = await both(request);
     expect(answers.prepared).toEqual(answers.reference);
     expect(answers.reference[0].status).toBe(accept === 'text/plain' ? 406 : 200);
-  });
-
-  it('should have taken the prepared path for every Accept header of its table once the document was prepared', async () => {
-    const answers = await both({ body: { query: '{ catalog { page } }' }, headers: { accept: 'application/graphql-response+json' } });
-    expect(answers.prepared).toEqual(answers.reference);
-    expect(answers.reference[5].headers['content-type']).toBe('application/graphql-response+json; charset=utf-8');
-    expect(answers.preparedRuns).toBeGreaterThanOrEqual(2);
+    expect(answers.preparedRuns).toBe(preparedRuns);
   });
 
   it('should answer a public GET with the same Cache-Control, Vary and ETag, and 304 for If-None-Match', async () => {
