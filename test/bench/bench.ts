@@ -7,7 +7,10 @@
  *   npm run bench -- --cases=dashboard,login --latencies=0,20 --connections=10,50 --duration=10 --warmup=3 --rounds=2
  *   npm run bench -- --smoke     (CI: one short case; exits 1 unless throughput > 0 and errors = 0)
  * The same settings can come from BENCH_CASES, BENCH_LATENCIES, BENCH_CONNECTIONS, BENCH_DURATION,
- * BENCH_WARMUP, BENCH_ROUNDS. Results: a table on stdout and JSON in test/bench/results/.
+ * BENCH_WARMUP, BENCH_ROUNDS. Then what tracing costs (tracing-cost.ts): off, 10 % and 100 %
+ * sampling on `dashboard-onepage` and `dashboard` (those of them selected), 10 connections, `--tracing-rounds=4`
+ * (BENCH_TRACING_ROUNDS; 0 skips it; the smoke run skips it). Results: tables on stdout and JSON in
+ * test/bench/results/.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES, type BenchCase } from './case
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
 import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
+import { formatTracingTable, measureTracingCost, type TracingFigures } from './tracing-cost.js';
 
 const argv = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -41,10 +45,11 @@ const connectionCounts = numbers(setting('connections', 'BENCH_CONNECTIONS', '10
 const duration = Number(setting('duration', 'BENCH_DURATION', '10', '2'));
 const warmup = Number(setting('warmup', 'BENCH_WARMUP', '3', '1'));
 const rounds = Number(setting('rounds', 'BENCH_ROUNDS', '2', '1'));
+const tracingRounds = Number(setting('tracing-rounds', 'BENCH_TRACING_ROUNDS', '4', '0'));
 const unknown = selected.filter((name) => !CASES.some((c) => c.name === name));
 if (
   unknown.length > 0 ||
-  [duration, warmup, rounds, ...latencies, ...connectionCounts].some((n) => !Number.isFinite(n) || n < 0) ||
+  [duration, warmup, rounds, tracingRounds, ...latencies, ...connectionCounts].some((n) => !Number.isFinite(n) || n < 0) ||
   rounds < 1 ||
   duration <= 0
 ) {
@@ -211,6 +216,7 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
 
 const rows: Row[] = [];
 const cold: ColdCalls[] = [];
+let tracing: TracingFigures[] = [];
 try {
   if (!smoke) for (const c of CASES.filter((x) => selected.includes(x.name))) cold.push(await coldCalls(c));
   for (const latency of latencies) {
@@ -229,6 +235,24 @@ try {
       }
     }
   }
+  const tracedCases = CASES.filter((c) => (c.name === 'dashboard-onepage' || c.name === 'dashboard') && selected.includes(c.name));
+  if (tracingRounds > 0 && tracedCases.length > 0) {
+    await admin('DELETE', 'faults');
+    for (const user of new Set(tracedCases.map((c) => c.user ?? 'demo'))) if (!tokens.has(user)) tokens.set(user, await login(user));
+    tracing = await measureTracingCost({
+      simUrl,
+      cases: tracedCases,
+      connections: 10,
+      seconds: duration,
+      warmupSeconds: warmup,
+      rounds: tracingRounds,
+      gatewayEnv: { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...BENCH_GATEWAY_ENV, ...meter.env },
+      nodeArgs: meter.nodeArgs,
+      tokenOf,
+      bodyOf: targets[0].body,
+      allocatedDuring: (pid, work) => meter.window(pid, work),
+    });
+  }
 } finally {
   await Promise.all([gateway.stop(), floor.stop(), simulator.stop()]);
   meter.remove();
@@ -241,11 +265,13 @@ const meta = {
   durationSeconds: duration,
   warmupSeconds: warmup,
   rounds,
+  tracingRounds,
 };
 console.log(formatTable(rows, meta));
 if (cold.length > 0) console.log(`\n${formatColdTable(cold)}`);
+if (tracing.length > 0) console.log(`\n${formatTracingTable(tracing, tracingRounds)}`);
 const file = `test/bench/results/run-${meta.date.replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify({ meta, rows, cold }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ meta, rows, cold, tracing }, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
 
 if (smoke) {

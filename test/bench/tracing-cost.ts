@@ -1,0 +1,186 @@
+/**
+ * The tracing part of `npm run bench` (issue 16): what OpenTelemetry tracing costs per operation.
+ * Three gateways on the bench's simulator: tracing off, on with `parentbased_traceidratio` 0.1, and
+ * on with `always_on`, each exporting OTLP/HTTP (protobuf, the default) to its own receiver in this
+ * process on a loopback port. Loaded one after the other in interleaved rounds (off, 10 %, 100 %, off, …) so
+ * that this noisy machine's drift falls on all three alike; figures are medians, ratios are against
+ * "off" of the same run. The receiver counts what arrives, so a variant that exported nothing (a
+ * broken endpoint) shows as 0 spans instead of a cost that looks too good.
+ */
+import http from 'node:http';
+import autocannon from 'autocannon';
+import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import type { BenchCase } from './cases.js';
+import { cpuMs, median } from './proc-stats.js';
+
+export interface TracingVariant {
+  label: string;
+  env: Record<string, string>;
+}
+
+export interface TracingFigures {
+  case: string;
+  connections: number;
+  variant: string;
+  rps: number;
+  cpuMsPerOp: number;
+  allocKbPerOp: number;
+  errors: number;
+  /** OTLP export requests and bytes the receiver got while this variant was loaded, per 1,000 operations. */
+  exportsPer1kOps: number;
+  exportKbPerOp: number;
+}
+
+const SAMPLED_TENTH = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+
+/** The variants; a traced one exports to its own receiver, so that what arrives is its own (a batch is sent up to 5 s late). */
+export const TRACING_VARIANTS: TracingVariant[] = [
+  { label: 'off', env: {} },
+  { label: '10 %', env: SAMPLED_TENTH },
+  { label: '100 %', env: { OTEL_TRACES_SAMPLER: 'always_on' } },
+];
+
+interface OtlpCounter {
+  endpoint: string;
+  counts: () => { requests: number; bytes: number };
+  close: () => Promise<void>;
+}
+
+/** An OTLP/HTTP receiver that answers every export with 200 and counts requests and bytes. */
+export async function startOtlpCounter(): Promise<OtlpCounter> {
+  let requests = 0;
+  let bytes = 0;
+  const server = http.createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => {
+      requests += 1;
+      res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/x-protobuf' }).end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    counts: () => ({ requests, bytes }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface TracingCostSetup {
+  simUrl: string;
+  cases: BenchCase[];
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  gatewayEnv: Record<string, string>;
+  nodeArgs: string[];
+  tokenOf: (c: BenchCase) => string;
+  bodyOf: (c: BenchCase) => string;
+  /** The bench's allocation meter: bytes the process allocated while `work` ran. */
+  allocatedDuring: <T>(pid: number, work: () => Promise<T>) => Promise<{ result: T; allocatedBytes: number }>;
+}
+
+export async function measureTracingCost(setup: TracingCostSetup): Promise<TracingFigures[]> {
+  const gateways: Array<{ variant: TracingVariant; process: Started; url: string; receiver?: OtlpCounter }> = [];
+  try {
+    for (const variant of TRACING_VARIANTS) {
+      const receiver = variant.label === 'off' ? undefined : await startOtlpCounter();
+      const port = await freePort();
+      const started = startProcess(
+        'dist/src/index.js',
+        {
+          PORT: String(port),
+          METRICS_PORT: String(port),
+          HOST: '127.0.0.1',
+          CONSOLE_URL: setup.simUrl,
+          ...setup.gatewayEnv,
+          ...variant.env,
+          ...(receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } : {}),
+        },
+        { quiet: true, nodeArgs: setup.nodeArgs },
+      );
+      gateways.push({ variant, process: started, url: `http://127.0.0.1:${port}/graphql`, ...(receiver ? { receiver } : {}) });
+      await waitForHealth(gateways[gateways.length - 1].url);
+    }
+    const load = (url: string, c: BenchCase, seconds: number) =>
+      autocannon({
+        url,
+        method: 'POST',
+        connections: setup.connections,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${setup.tokenOf(c)}` } : {}) },
+        body: setup.bodyOf(c),
+        verifyBody: (body: string | Buffer | undefined) => String(body).startsWith('{"data"') && !String(body).includes('"errors"'),
+      });
+    const figures: TracingFigures[] = [];
+    for (const c of setup.cases) {
+      for (const g of gateways) await load(g.url, c, setup.warmupSeconds);
+      const runs = new Map<string, Array<Omit<TracingFigures, 'case' | 'connections' | 'variant'>>>();
+      for (let round = 0; round < setup.rounds; round += 1) {
+        for (const g of gateways) {
+          const pid = g.process.child.pid!;
+          const cpuBefore = cpuMs(pid);
+          const exportedBefore = g.receiver?.counts() ?? { requests: 0, bytes: 0 };
+          const { result, allocatedBytes } = await setup.allocatedDuring(pid, () => load(g.url, c, setup.seconds));
+          const cpu = cpuMs(pid) - cpuBefore;
+          const exported = g.receiver?.counts() ?? { requests: 0, bytes: 0 };
+          const ok = result['2xx'];
+          const per = (n: number) => (ok > 0 ? n / ok : 0);
+          const list = runs.get(g.variant.label) ?? [];
+          list.push({
+            rps: ok / result.duration,
+            cpuMsPerOp: per(cpu),
+            allocKbPerOp: per(allocatedBytes / 1024),
+            errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
+            exportsPer1kOps: per((exported.requests - exportedBefore.requests) * 1000),
+            exportKbPerOp: per((exported.bytes - exportedBefore.bytes) / 1024),
+          });
+          runs.set(g.variant.label, list);
+        }
+      }
+      for (const g of gateways) {
+        const list = runs.get(g.variant.label) ?? [];
+        const mid = (pick: (r: (typeof list)[number]) => number) => median(list.map(pick));
+        figures.push({
+          case: c.name,
+          connections: setup.connections,
+          variant: g.variant.label,
+          rps: mid((r) => r.rps),
+          cpuMsPerOp: mid((r) => r.cpuMsPerOp),
+          allocKbPerOp: mid((r) => r.allocKbPerOp),
+          errors: list.reduce((a, r) => a + r.errors, 0),
+          exportsPer1kOps: mid((r) => r.exportsPer1kOps),
+          exportKbPerOp: mid((r) => r.exportKbPerOp),
+        });
+      }
+      process.stderr.write(
+        `bench: tracing ${c.name}: ${figures
+          .slice(-3)
+          .map((f) => `${f.variant} ${f.cpuMsPerOp.toFixed(2)} ms`)
+          .join(', ')}\n`,
+      );
+    }
+    return figures;
+  } finally {
+    await Promise.all(gateways.map((g) => g.process.stop()));
+    await Promise.all(gateways.map((g) => g.receiver?.close() ?? Promise.resolve()));
+  }
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+
+/** A Markdown table of the tracing figures, each variant against "off" of its case. */
+export function formatTracingTable(figures: TracingFigures[], rounds: number): string {
+  const off = (c: string) => figures.find((f) => f.case === c && f.variant === 'off');
+  return [
+    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} interleaved rounds of off, 10 %, 100 %; medians; ratios against off of the same run)`,
+    '',
+    '| case | conns | tracing | req/s | CPU ms/op | CPU vs off | alloc kB/op | alloc vs off | exports per 1,000 ops | exported kB/op | errors |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...figures.map((f) => {
+      const base = off(f.case);
+      return `| ${f.case} | ${f.connections} | ${f.variant} | ${f.rps.toFixed(0)} | ${f.cpuMsPerOp.toFixed(2)} | ${base ? ratio(f.cpuMsPerOp, base.cpuMsPerOp) : '–'} | ${f.allocKbPerOp.toFixed(0)} | ${base ? ratio(f.allocKbPerOp, base.allocKbPerOp) : '–'} | ${f.exportsPer1kOps.toFixed(1)} | ${f.exportKbPerOp.toFixed(2)} | ${f.errors} |`;
+    }),
+  ].join('\n');
+}
