@@ -64,6 +64,7 @@ const documentIdOf = (query: string) => `sha256:${createHash('sha256').update(qu
 const manifestFile = join(mkdtempSync(join(tmpdir(), 'flecs-graph-bench-')), 'trusted-documents.json');
 writeFileSync(manifestFile, JSON.stringify(Object.fromEntries(CASES.filter((c) => c.byDocumentId).map((c) => [documentIdOf(c.query), c.query]))));
 const trustedEnv = { TRUSTED_DOCUMENTS_FILE: manifestFile };
+const gatewayNodeArgs = [...meter.nodeArgs, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const {
   simulator,
   gateway,
@@ -74,7 +75,7 @@ const {
   {},
   {
     quietGateway: true,
-    gatewayNodeArgs: [...meter.nodeArgs, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    gatewayNodeArgs,
   },
 );
 const floorPort = await freePort();
@@ -247,7 +248,7 @@ try {
       warmupSeconds: warmup,
       rounds: tracingRounds,
       gatewayEnv: { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...BENCH_GATEWAY_ENV, ...meter.env },
-      nodeArgs: meter.nodeArgs,
+      nodeArgs: gatewayNodeArgs,
       tokenOf,
       bodyOf: targets[0].body,
       allocatedDuring: (pid, work) => meter.window(pid, work),
