@@ -358,3 +358,58 @@ describe('unsampled requests, and the context manager', () => {
     expect(await entered('always_on')).toBe(true);
   }, 30_000);
 });
+
+/**
+ * How long ended spans wait for their batch. The gateway's default is 100 ms (the SDK's is 5 s, at
+ * which spans waiting at 10 % sampling were promoted by V8 and doubled the major GCs); an operator's
+ * OTEL_BSP_SCHEDULE_DELAY still wins. One `{ __typename }` makes a request span and an operation span
+ * and calls no Console, so nothing but the timer sends them (a batch fills at 512).
+ */
+describe('batch delay', () => {
+  async function firstExportAfter(env: Record<string, string>): Promise<{ ms: number; spans: number }> {
+    let spans = 0;
+    let firstAt: number | undefined;
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const payload = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> };
+        for (const rs of payload.resourceSpans) for (const ss of rs.scopeSpans) spans += ss.spans.length;
+        firstAt ??= Date.now();
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { process: gateway, url } = await startGatewayProcess({
+      NODE_ENV: 'production',
+      CONSOLE_URL: 'http://127.0.0.1:9',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      ...env,
+    });
+    try {
+      const sent = Date.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(res.status).toBe(200);
+      while (firstAt === undefined && Date.now() - sent < 15_000) await new Promise((r) => setTimeout(r, 20));
+      return { ms: (firstAt ?? Number.POSITIVE_INFINITY) - sent, spans };
+    } finally {
+      await gateway.stop();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  }
+
+  it("should send a request's spans within about 100 ms when OTEL_BSP_SCHEDULE_DELAY is not set", async () => {
+    const { ms, spans } = await firstExportAfter({});
+    // 100 ms plus a loaded CI machine's delays; the SDK's own default would take 5 s.
+    expect(ms).toBeLessThan(2_000);
+    expect(spans).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
+  it("should keep the operator's OTEL_BSP_SCHEDULE_DELAY", async () => {
+    const { ms, spans } = await firstExportAfter({ OTEL_BSP_SCHEDULE_DELAY: '3000' });
+    expect(ms).toBeGreaterThanOrEqual(2_500);
+    expect(ms).toBeLessThan(10_000);
+    expect(spans).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+});
