@@ -38,13 +38,13 @@ export function tracingWanted(env: Record<string, string | undefined>): boolean 
  * (README "Performance", round 4). Full batches still leave at once; at most ten exports a second
  * come from the timer.
  */
-export const DEFAULT_BATCH_DELAY_MS = '100';
+const DEFAULT_BATCH_DELAY_MS = '100';
 
 /** Starts the SDK when the environment asks for traces; undefined otherwise. */
 export async function startTracing(env: Record<string, string | undefined> = process.env): Promise<Tracing | undefined> {
   if (!tracingWanted(env)) return undefined;
-  // The SDK reads its batch settings from process.env itself; an operator's value always wins.
-  if (!process.env.OTEL_BSP_SCHEDULE_DELAY?.trim()) process.env.OTEL_BSP_SCHEDULE_DELAY = env.OTEL_BSP_SCHEDULE_DELAY?.trim() || DEFAULT_BATCH_DELAY_MS;
+  // The SDK reads its batch settings from process.env itself (not from `env`); an operator's value always wins.
+  if (!process.env.OTEL_BSP_SCHEDULE_DELAY?.trim()) process.env.OTEL_BSP_SCHEDULE_DELAY = DEFAULT_BATCH_DELAY_MS;
   const [api, { NodeSDK }] = await Promise.all([import('@opentelemetry/api'), import('@opentelemetry/sdk-node')]);
   // No auto-instrumentation: the gateway makes its own spans where it knows what they mean.
   const sdk = new NodeSDK({

@@ -253,6 +253,7 @@ try {
       nodeArgs: gatewayNodeArgs,
       tokenOf,
       bodyOf: targets[0].body,
+      verify: targets[0].verify,
       allocatedDuring: (pid, work) => meter.window(pid, work),
     });
   }

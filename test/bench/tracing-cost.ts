@@ -8,6 +8,7 @@
  * broken endpoint) shows as 0 spans instead of a cost that looks too good.
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import type { BenchCase } from './cases.js';
@@ -34,7 +35,7 @@ export interface TracingFigures {
 const SAMPLED_TENTH = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
 
 /** The variants; a traced one exports to its own receiver, so that what arrives is its own (a batch is sent up to 5 s late). */
-export const TRACING_VARIANTS: TracingVariant[] = [
+const TRACING_VARIANTS: TracingVariant[] = [
   { label: 'off', env: {} },
   { label: '10 %', env: SAMPLED_TENTH },
   { label: '100 %', env: { OTEL_TRACES_SAMPLER: 'always_on' } },
@@ -47,7 +48,7 @@ interface OtlpCounter {
 }
 
 /** An OTLP/HTTP receiver that answers every export with 200 and counts requests and bytes. */
-export async function startOtlpCounter(): Promise<OtlpCounter> {
+async function startOtlpCounter(): Promise<OtlpCounter> {
   let requests = 0;
   let bytes = 0;
   const server = http.createServer((req, res) => {
@@ -57,10 +58,9 @@ export async function startOtlpCounter(): Promise<OtlpCounter> {
       res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/x-protobuf' }).end();
     });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts: () => ({ requests, bytes }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -77,6 +77,8 @@ export interface TracingCostSetup {
   nodeArgs: string[];
   tokenOf: (c: BenchCase) => string;
   bodyOf: (c: BenchCase) => string;
+  /** The bench's check that an answer is whole (data, no errors). */
+  verify: (body: string | Buffer | undefined) => boolean;
   /** The bench's allocation meter: bytes the process allocated while `work` ran. */
   allocatedDuring: <T>(pid: number, work: () => Promise<T>) => Promise<{ result: T; allocatedBytes: number }>;
 }
@@ -111,7 +113,7 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
         duration: seconds,
         headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${setup.tokenOf(c)}` } : {}) },
         body: setup.bodyOf(c),
-        verifyBody: (body: string | Buffer | undefined) => String(body).startsWith('{"data"') && !String(body).includes('"errors"'),
+        verifyBody: setup.verify,
       });
     const figures: TracingFigures[] = [];
     for (const c of setup.cases) {

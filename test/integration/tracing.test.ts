@@ -399,7 +399,7 @@ describe('batch delay', () => {
     }
   }
 
-  it("should send a request's spans within about 100 ms when OTEL_BSP_SCHEDULE_DELAY is not set", async () => {
+  it("should send a request's spans well before the SDK's own 5 s when OTEL_BSP_SCHEDULE_DELAY is not set", async () => {
     const { ms, spans } = await firstExportAfter({});
     // 100 ms plus a loaded CI machine's delays; the SDK's own default would take 5 s.
     expect(ms).toBeLessThan(2_000);
