@@ -2,10 +2,13 @@
  * The tracing part of `npm run bench` (issue 16): what OpenTelemetry tracing costs per operation.
  * Three gateways on the bench's simulator: tracing off, on with `parentbased_traceidratio` 0.1, and
  * on with `always_on`, each exporting OTLP/HTTP (protobuf, the default) to its own receiver in this
- * process on a loopback port. Loaded one after the other in interleaved rounds (off, 10 %, 100 %, off, …) so
- * that this noisy machine's drift falls on all three alike; figures are medians, ratios are against
- * "off" of the same run. The receiver counts what arrives, so a variant that exported nothing (a
- * broken endpoint) shows as 0 spans instead of a cost that looks too good.
+ * process on a loopback port. Loaded one after the other in interleaved rounds whose order rotates
+ * (off, 10 %, 100 %; then 10 %, 100 %, off; …) so that this noisy machine's drift, and whatever a
+ * round's first load pays, falls on all three alike. Figures are medians; a ratio is the median of
+ * each round's ratio against that round's "off" (paired, so that a slow minute slows both sides of
+ * a ratio), with the lowest and highest round shown beside it. The receiver counts what arrives, so
+ * a variant that exported nothing (a broken endpoint) shows as 0 spans instead of a cost that
+ * looks too good.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +28,10 @@ export interface TracingFigures {
   variant: string;
   rps: number;
   cpuMsPerOp: number;
+  /** Median, lowest and highest of the rounds' CPU per operation ÷ "off" of the same round (1 for "off"). */
+  cpuVsOff: { median: number; low: number; high: number };
   allocKbPerOp: number;
+  allocVsOff: number;
   errors: number;
   /** OTLP export requests and bytes the receiver got while this variant was loaded, per 1,000 operations. */
   exportsPer1kOps: number;
@@ -118,9 +124,9 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
     const figures: TracingFigures[] = [];
     for (const c of setup.cases) {
       for (const g of gateways) await load(g.url, c, setup.warmupSeconds);
-      const runs = new Map<string, Array<Omit<TracingFigures, 'case' | 'connections' | 'variant'>>>();
+      const runs = new Map<string, RoundFigures[]>();
       for (let round = 0; round < setup.rounds; round += 1) {
-        for (const g of gateways) {
+        for (const g of rotated(gateways, round)) {
           const pid = g.process.child.pid!;
           const cpuBefore = cpuMs(pid);
           const exportedBefore = g.receiver?.counts() ?? { requests: 0, bytes: 0 };
@@ -141,16 +147,21 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
           runs.set(g.variant.label, list);
         }
       }
+      const off = runs.get('off') ?? [];
       for (const g of gateways) {
         const list = runs.get(g.variant.label) ?? [];
-        const mid = (pick: (r: (typeof list)[number]) => number) => median(list.map(pick));
+        const mid = (pick: (r: RoundFigures) => number) => median(list.map(pick));
+        const paired = (pick: (r: RoundFigures) => number) => list.map((r, i) => (pick(off[i]) > 0 ? pick(r) / pick(off[i]) : Number.NaN));
+        const cpuRatios = paired((r) => r.cpuMsPerOp);
         figures.push({
           case: c.name,
           connections: setup.connections,
           variant: g.variant.label,
           rps: mid((r) => r.rps),
           cpuMsPerOp: mid((r) => r.cpuMsPerOp),
+          cpuVsOff: { median: median(cpuRatios), low: Math.min(...cpuRatios), high: Math.max(...cpuRatios) },
           allocKbPerOp: mid((r) => r.allocKbPerOp),
+          allocVsOff: median(paired((r) => r.allocKbPerOp)),
           errors: list.reduce((a, r) => a + r.errors, 0),
           exportsPer1kOps: mid((r) => r.exportsPer1kOps),
           exportKbPerOp: mid((r) => r.exportKbPerOp),
@@ -158,8 +169,8 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
       }
       process.stderr.write(
         `bench: tracing ${c.name}: ${figures
-          .slice(-3)
-          .map((f) => `${f.variant} ${f.cpuMsPerOp.toFixed(2)} ms`)
+          .slice(-gateways.length)
+          .map((f) => `${f.variant} ${f.cpuMsPerOp.toFixed(2)} ms (${times(f.cpuVsOff.median)})`)
           .join(', ')}\n`,
       );
     }
@@ -170,19 +181,26 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
   }
 }
 
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+type RoundFigures = Omit<TracingFigures, 'case' | 'connections' | 'variant' | 'cpuVsOff' | 'allocVsOff'>;
+
+/** The gateways in round `round`'s order: each round starts one variant later than the one before. */
+function rotated<T>(items: T[], round: number): T[] {
+  const start = round % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
 
 /** A Markdown table of the tracing figures, each variant against "off" of its case. */
 export function formatTracingTable(figures: TracingFigures[], rounds: number): string {
-  const off = (c: string) => figures.find((f) => f.case === c && f.variant === 'off');
   return [
-    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} interleaved rounds of off, 10 %, 100 %; medians; ratios against off of the same run)`,
+    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} interleaved rounds of off, 10 %, 100 %, the order rotating; medians; "vs off" is the median of the rounds' ratios against off of the same round, with the lowest–highest round)`,
     '',
-    '| case | conns | tracing | req/s | CPU ms/op | CPU vs off | alloc kB/op | alloc vs off | exports per 1,000 ops | exported kB/op | errors |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...figures.map((f) => {
-      const base = off(f.case);
-      return `| ${f.case} | ${f.connections} | ${f.variant} | ${f.rps.toFixed(0)} | ${f.cpuMsPerOp.toFixed(2)} | ${base ? ratio(f.cpuMsPerOp, base.cpuMsPerOp) : '–'} | ${f.allocKbPerOp.toFixed(0)} | ${base ? ratio(f.allocKbPerOp, base.allocKbPerOp) : '–'} | ${f.exportsPer1kOps.toFixed(1)} | ${f.exportKbPerOp.toFixed(2)} | ${f.errors} |`;
-    }),
+    '| case | conns | tracing | req/s | CPU ms/op | CPU vs off | (rounds) | alloc kB/op | alloc vs off | exports per 1,000 ops | exported kB/op | errors |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...figures.map(
+      (f) =>
+        `| ${f.case} | ${f.connections} | ${f.variant} | ${f.rps.toFixed(0)} | ${f.cpuMsPerOp.toFixed(2)} | ${times(f.cpuVsOff.median)} | ${times(f.cpuVsOff.low)}–${times(f.cpuVsOff.high)} | ${f.allocKbPerOp.toFixed(0)} | ${times(f.allocVsOff)} | ${f.exportsPer1kOps.toFixed(1)} | ${f.exportKbPerOp.toFixed(2)} | ${f.errors} |`,
+    ),
   ].join('\n');
 }
