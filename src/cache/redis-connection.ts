@@ -75,9 +75,12 @@ export class RedisConnection {
       this.metrics?.redisErrors.inc({ operation });
       return undefined;
     }
-    // Tracing on: one CLIENT span per round trip (semantic conventions for databases), never a key's value.
-    const span = this.tracing?.tracer.startSpan(`redis ${operation}`, {
-      kind: this.tracing.SpanKind.CLIENT,
+    // Tracing on: one CLIENT span per round trip (semantic conventions for databases), never a key's
+    // value; only under a recorded span. An unsampled request runs outside the context manager, so
+    // its round trips would otherwise start (and, at a ratio, sometimes export) traces of their own.
+    const tracing = this.tracing?.api.trace.getActiveSpan()?.isRecording() ? this.tracing : undefined;
+    const span = tracing?.tracer.startSpan(`redis ${operation}`, {
+      kind: tracing.SpanKind.CLIENT,
       attributes: {
         'db.system.name': 'redis',
         'db.operation.name': operation,
@@ -90,9 +93,9 @@ export class RedisConnection {
     } catch (error) {
       this.metrics?.redisErrors.inc({ operation });
       this.logger.debug({ operation, error: error instanceof Error ? error.message : String(error) }, 'redis command failed');
-      if (span) {
+      if (span && tracing) {
         span.setAttribute('error.type', error instanceof Error ? error.name : 'error');
-        span.setStatus({ code: this.tracing!.SpanStatusCode.ERROR });
+        span.setStatus({ code: tracing.SpanStatusCode.ERROR });
       }
       return undefined;
     } finally {

@@ -159,7 +159,8 @@ describe('traces', () => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, traceparent: `00-${traceId}-${CALLER_SPAN}-00` },
-      body: JSON.stringify({ query: 'query Mine { me { products { page } subscriptions { total } } }' }),
+      // A catalogue page no other test reads: a public-cache miss, so Redis round trips when Redis is on.
+      body: JSON.stringify({ query: 'query Mine { me { products { page } subscriptions { total } } catalog(page: 7) { page } }' }),
     });
     expect(res.status).toBe(200);
     const calls = consoleHeaders.slice(before);
@@ -185,6 +186,8 @@ describe('traces', () => {
     while (!received.some((s) => s.traceId === marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(received.some((s) => s.traceId === marker)).toBe(true);
     expect(received.filter((s) => s.traceId === traceId)).toEqual([]);
+    // Nor did its Redis round trips start traces of their own (every Redis span has a parent).
+    expect(received.filter((s) => s.name.startsWith('redis ') && !s.parentSpanId).map((s) => s.name)).toEqual([]);
   });
 
   it('should trace a prepared operation (a document that already ran compiled) exactly as one Apollo ran', async () => {
