@@ -243,7 +243,8 @@ try {
     tracing = await measureTracingCost({
       simUrl,
       cases: tracedCases,
-      connections: 10,
+      // Per gateway; four are loaded at once (tracing-cost.ts), 16 connections in all.
+      connections: 4,
       seconds: duration,
       // A traced gateway reaches its steady state later (per-thread CPU of a 10 % gateway fell from
       // +60 % to +13 % on the main thread over three 10 s rounds), so it warms up longer.

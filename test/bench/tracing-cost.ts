@@ -1,14 +1,17 @@
 /**
  * The tracing part of `npm run bench` (issue 16): what OpenTelemetry tracing costs per operation.
- * Three gateways on the bench's simulator: tracing off, on with `parentbased_traceidratio` 0.1, and
- * on with `always_on`, each exporting OTLP/HTTP (protobuf, the default) to its own receiver in this
- * process on a loopback port. Loaded one after the other in interleaved rounds whose order rotates
- * (off, 10 %, 100 %; then 10 %, 100 %, off; …) so that this noisy machine's drift, and whatever a
- * round's first load pays, falls on all three alike. Figures are medians; a ratio is the median of
- * each round's ratio against that round's "off" (paired, so that a slow minute slows both sides of
- * a ratio), with the lowest and highest round shown beside it. The receiver counts what arrives, so
- * a variant that exported nothing (a broken endpoint) shows as 0 spans instead of a cost that
- * looks too good.
+ * Gateways on the bench's simulator: tracing off, on with `parentbased_traceidratio` 0.1, on with
+ * `always_on`, and a second "off" process, the control: what two identical processes differ by is
+ * the noise floor, printed beside the costs. A traced gateway exports OTLP/HTTP (protobuf, the
+ * default) to its own receiver in this process on a loopback port; the receiver counts what
+ * arrives, so a variant that exported nothing (a broken endpoint) shows as 0 spans instead of a
+ * cost that looks too good.
+ *
+ * All of them are loaded at the same time, each by its own client (the start order rotating from
+ * round to round), because this shared machine's speed drifts by ±20 % from one ten-second window
+ * to the next: loaded one after the other, the same "off" process measured 0.70 and 0.99 ms per
+ * operation in neighbouring windows. Loaded together, a slow minute slows all of them. A ratio is
+ * the median of the rounds' ratios against "off" of the same round, with the lowest and highest.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +23,8 @@ import { cpuMs, median } from './proc-stats.js';
 export interface TracingVariant {
   label: string;
   env: Record<string, string>;
+  /** Exports to a receiver of its own (OTEL_EXPORTER_OTLP_ENDPOINT set: tracing on). */
+  traced: boolean;
 }
 
 export interface TracingFigures {
@@ -40,11 +45,12 @@ export interface TracingFigures {
 
 const SAMPLED_TENTH = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
 
-/** The variants; a traced one exports to its own receiver, so that what arrives is its own (a batch is sent up to 5 s late). */
+/** The variants; a traced one exports to its own receiver, so that what arrives is its own (a batch may be sent late). */
 const TRACING_VARIANTS: TracingVariant[] = [
-  { label: 'off', env: {} },
-  { label: '10 %', env: SAMPLED_TENTH },
-  { label: '100 %', env: { OTEL_TRACES_SAMPLER: 'always_on' } },
+  { label: 'off', env: {}, traced: false },
+  { label: '10 %', env: SAMPLED_TENTH, traced: true },
+  { label: '100 %', env: { OTEL_TRACES_SAMPLER: 'always_on' }, traced: true },
+  { label: 'off (control)', env: {}, traced: false },
 ];
 
 interface OtlpCounter {
@@ -93,7 +99,7 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
   const gateways: Array<{ variant: TracingVariant; process: Started; url: string; receiver?: OtlpCounter }> = [];
   try {
     for (const variant of TRACING_VARIANTS) {
-      const receiver = variant.label === 'off' ? undefined : await startOtlpCounter();
+      const receiver = variant.traced ? await startOtlpCounter() : undefined;
       const port = await freePort();
       const started = startProcess(
         'dist/src/index.js',
@@ -121,31 +127,34 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
         body: setup.bodyOf(c),
         verifyBody: setup.verify,
       });
+    type Gateway = (typeof gateways)[number];
+    /** One gateway's figures for one window of load (run while the others are loaded too). */
+    const measure = async (g: Gateway, c: BenchCase): Promise<RoundFigures> => {
+      const pid = g.process.child.pid!;
+      const cpuBefore = cpuMs(pid);
+      const exportedBefore = g.receiver?.counts() ?? { requests: 0, bytes: 0 };
+      const { result, allocatedBytes } = await setup.allocatedDuring(pid, () => load(g.url, c, setup.seconds));
+      const cpu = cpuMs(pid) - cpuBefore;
+      const exported = g.receiver?.counts() ?? { requests: 0, bytes: 0 };
+      const ok = result['2xx'];
+      const per = (n: number) => (ok > 0 ? n / ok : 0);
+      return {
+        rps: ok / result.duration,
+        cpuMsPerOp: per(cpu),
+        allocKbPerOp: per(allocatedBytes / 1024),
+        errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
+        exportsPer1kOps: per((exported.requests - exportedBefore.requests) * 1000),
+        exportKbPerOp: per((exported.bytes - exportedBefore.bytes) / 1024),
+      };
+    };
     const figures: TracingFigures[] = [];
     for (const c of setup.cases) {
-      for (const g of gateways) await load(g.url, c, setup.warmupSeconds);
-      const runs = new Map<string, RoundFigures[]>();
+      await Promise.all(gateways.map((g) => load(g.url, c, setup.warmupSeconds)));
+      const runs = new Map<string, RoundFigures[]>(gateways.map((g) => [g.variant.label, []]));
       for (let round = 0; round < setup.rounds; round += 1) {
-        for (const g of rotated(gateways, round)) {
-          const pid = g.process.child.pid!;
-          const cpuBefore = cpuMs(pid);
-          const exportedBefore = g.receiver?.counts() ?? { requests: 0, bytes: 0 };
-          const { result, allocatedBytes } = await setup.allocatedDuring(pid, () => load(g.url, c, setup.seconds));
-          const cpu = cpuMs(pid) - cpuBefore;
-          const exported = g.receiver?.counts() ?? { requests: 0, bytes: 0 };
-          const ok = result['2xx'];
-          const per = (n: number) => (ok > 0 ? n / ok : 0);
-          const list = runs.get(g.variant.label) ?? [];
-          list.push({
-            rps: ok / result.duration,
-            cpuMsPerOp: per(cpu),
-            allocKbPerOp: per(allocatedBytes / 1024),
-            errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
-            exportsPer1kOps: per((exported.requests - exportedBefore.requests) * 1000),
-            exportKbPerOp: per((exported.bytes - exportedBefore.bytes) / 1024),
-          });
-          runs.set(g.variant.label, list);
-        }
+        const order = rotated(gateways, round);
+        const measured = await Promise.all(order.map((g) => measure(g, c)));
+        order.forEach((g, i) => runs.get(g.variant.label)!.push(measured[i]));
       }
       const off = runs.get('off') ?? [];
       for (const g of gateways) {
@@ -183,7 +192,7 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
 
 type RoundFigures = Omit<TracingFigures, 'case' | 'connections' | 'variant' | 'cpuVsOff' | 'allocVsOff'>;
 
-/** The gateways in round `round`'s order: each round starts one variant later than the one before. */
+/** The gateways in round `round`'s start order: each round starts with the next variant. */
 function rotated<T>(items: T[], round: number): T[] {
   const start = round % items.length;
   return [...items.slice(start), ...items.slice(0, start)];
@@ -194,7 +203,7 @@ const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
 /** A Markdown table of the tracing figures, each variant against "off" of its case. */
 export function formatTracingTable(figures: TracingFigures[], rounds: number): string {
   return [
-    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} interleaved rounds of off, 10 %, 100 %, the order rotating; medians; "vs off" is the median of the rounds' ratios against off of the same round, with the lowest–highest round)`,
+    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} rounds, all variants loaded at the same time; medians; "vs off" is the median of the rounds' ratios against off of the same round, with the lowest–highest round; "off (control)" is a second untraced process: what it differs by is noise)`,
     '',
     '| case | conns | tracing | req/s | CPU ms/op | CPU vs off | (rounds) | alloc kB/op | alloc vs off | exports per 1,000 ops | exported kB/op | errors |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
