@@ -4,7 +4,7 @@ import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { releaseStartupMemory } from './server/startup-memory.js';
 import { createLogger } from './observability/logger.js';
-import { startTracing } from './observability/tracing.js';
+import { contextManagerWarning, startTracing } from './observability/tracing.js';
 
 /** `npm start`: the gateway alone, configured from the environment (see README). */
 let config: GatewayConfig;
@@ -49,7 +49,11 @@ try {
   const gateway = await startGateway(config, { logger, ...(tracing ? { tracing } : {}) });
   // What starting needed and serving does not, given back before the first requests arrive.
   releaseStartupMemory();
-  if (tracing) logger.info('tracing on: spans go to the OTLP endpoint of OTEL_EXPORTER_OTLP_*');
+  if (tracing) {
+    logger.info('tracing on: spans go to the OTLP endpoint of OTEL_EXPORTER_OTLP_*');
+    const warning = contextManagerWarning();
+    if (warning) logger.warn(warning);
+  }
   logger.info({ url: gateway.url, metrics: gateway.metricsUrl, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
   const onSignal = (signal: NodeJS.Signals) => {
     if (draining) {

@@ -234,6 +234,12 @@ describe('traces', () => {
     expect(root!.parentSpanId ?? '').toBe('');
   });
 
+  it("should warn at start on Node 22 without Node 24's context manager, and say nothing on Node 24", () => {
+    const warned = gateway.output().stderr.includes('"msg":"tracing on Node 22 without --experimental-async-context-frame');
+    // CI runs this file on Node 22.15 and on Node 24; the gateway runs on the Node that runs the tests.
+    expect(warned).toBe(process.versions.node.startsWith('22.'));
+  });
+
   it('should be off without an OTLP endpoint, or with OTEL_SDK_DISABLED=true', () => {
     expect(tracingWanted({})).toBe(false);
     expect(tracingWanted({ OTEL_SERVICE_NAME: 'x' })).toBe(false);
