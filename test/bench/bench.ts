@@ -8,8 +8,9 @@
  *   npm run bench -- --smoke     (CI: one short case; exits 1 unless throughput > 0 and errors = 0)
  * The same settings can come from BENCH_CASES, BENCH_LATENCIES, BENCH_CONNECTIONS, BENCH_DURATION,
  * BENCH_WARMUP, BENCH_ROUNDS. Then what tracing costs (tracing-cost.ts): off, 10 % and 100 %
- * sampling on `dashboard-onepage` and `dashboard` (those of them selected), 10 connections, `--tracing-rounds=4`
- * (BENCH_TRACING_ROUNDS; 0 skips it; the smoke run skips it). Results: tables on stdout and JSON in
+ * sampling and an untraced control, loaded at the same time, on `dashboard-onepage` and `dashboard`
+ * (those of them selected), 4 connections each, `--tracing-rounds=4` (BENCH_TRACING_ROUNDS; 0 skips
+ * it; the smoke run skips it). Results: tables on stdout and JSON in
  * test/bench/results/.
  */
 import { createHash } from 'node:crypto';
