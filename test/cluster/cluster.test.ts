@@ -44,7 +44,7 @@ suite('three gateways behind haproxy on one Redis', () => {
 
   // On its fixed port (haproxy's backend), budgets off (haproxy is every request's peer here: with
   // the budgets on, all sixteen workers would be one client), a drain delay long enough for
-  // haproxy's 200 ms checks to take the gateway out before it stops accepting.
+  // haproxy's checks (two failures, 200 ms then 100 ms apart) to take the gateway out before it stops accepting.
   const startGateway = async (i: number) => {
     const started = await startGatewayProcess(
       { CONSOLE_URL: simUrl, NODE_ENV: 'production', REDIS_URL: redis.url, SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000' },

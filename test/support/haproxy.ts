@@ -14,8 +14,12 @@ export interface RunningHaproxy {
 
 /**
  * haproxy in front of gateways on loopback ports, as a Kubernetes Service with readiness probes
- * behaves: round robin, an active check of /readyz every 200 ms (one failure takes a gateway out,
- * two successes put it back), and a retry elsewhere when a connection fails or closes empty.
+ * behaves: round robin, an active check of /readyz every 200 ms (two failures in a row take a
+ * gateway out, two successes put it back), and a retry elsewhere when a connection fails or closes
+ * empty. A check may take 1 s, as a probe may (deploy/kubernetes: 2 s, three failures): with the
+ * check bounded by `inter` (200 ms) and one failure enough, a gateway answering /readyz late on a
+ * saturated machine was taken out while ready, and once two were out beside the one restarting,
+ * haproxy answered 503 pages for 200 ms (41 requests of a rolling restart in one CI run).
  */
 export async function startHaproxy(backendPorts: number[]): Promise<RunningHaproxy> {
   if (!HAPROXY) throw new Error('haproxy is not installed');
@@ -30,6 +34,7 @@ export async function startHaproxy(backendPorts: number[]): Promise<RunningHapro
     '  timeout client 30s',
     '  timeout server 30s',
     '  timeout http-keep-alive 5s',
+    '  timeout check 1s',
     '  retries 3',
     '  option redispatch 1',
     '  retry-on conn-failure empty-response response-timeout',
@@ -40,7 +45,7 @@ export async function startHaproxy(backendPorts: number[]): Promise<RunningHapro
     '  balance roundrobin',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    '  default-server inter 200ms fastinter 100ms downinter 200ms fall 1 rise 2',
+    '  default-server inter 200ms fastinter 100ms downinter 200ms fall 2 rise 2',
     ...backendPorts.map((p, i) => `  server gateway${i} 127.0.0.1:${p} check`),
     '',
   ].join('\n');
