@@ -114,9 +114,15 @@ suite('the example frontend in Chromium', () => {
 
   it('should send the user back to the login form when the gateway refuses the token, and say so', async () => {
     const { page } = await offlinePage(running.browser);
+    // The refused session is in sessionStorage before the page's script runs (an init script, once
+    // per tab), not set and then reloaded: one CI run's reload started the page without it, and the
+    // login form came without its notice.
+    await page.addInitScript(() => {
+      if (sessionStorage.getItem('test.seeded')) return;
+      sessionStorage.setItem('test.seeded', '1');
+      sessionStorage.setItem('flecs-graph-example.token', JSON.stringify({ token: 'expired.or.forged', login: 'demo' }));
+    });
     await page.goto(running.demo.exampleUrl);
-    await page.evaluate(() => sessionStorage.setItem('flecs-graph-example.token', JSON.stringify({ token: 'expired.or.forged', login: 'demo' })));
-    await page.reload();
     await page.waitForSelector('[data-testid=login]', { timeout: 15_000 });
     expect(await texts(page, '[data-testid=login-message]')).toEqual(['Your session has ended. Please log in again.']);
     // And a wrong password is a clear message, not a crash.
