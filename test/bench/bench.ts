@@ -10,8 +10,7 @@
  * BENCH_WARMUP, BENCH_ROUNDS. Then what tracing costs (tracing-cost.ts): off, 10 % and 100 %
  * sampling and an untraced control, loaded at the same time, on `dashboard-onepage` and `dashboard`
  * (those of them selected), 4 connections each, `--tracing-rounds=4` (BENCH_TRACING_ROUNDS; 0 skips
- * it; the smoke run skips it). Results: tables on stdout and JSON in
- * test/bench/results/.
+ * it; the smoke run skips it). Results: tables on stdout and JSON in test/bench/results/.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -16,7 +16,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
+import { startGatewayProcess, type Started } from '../support/processes.js';
 import type { BenchCase } from './cases.js';
 import { cpuMs, median } from './proc-stats.js';
 
@@ -100,22 +100,12 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
   try {
     for (const variant of TRACING_VARIANTS) {
       const receiver = variant.traced ? await startOtlpCounter() : undefined;
-      const port = await freePort();
-      const started = startProcess(
-        'dist/src/index.js',
-        {
-          PORT: String(port),
-          METRICS_PORT: String(port),
-          HOST: '127.0.0.1',
-          CONSOLE_URL: setup.simUrl,
-          ...setup.gatewayEnv,
-          ...variant.env,
-          ...(receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } : {}),
-        },
+      const { process: started, url } = await startGatewayProcess(
+        { CONSOLE_URL: setup.simUrl, ...setup.gatewayEnv, ...variant.env, ...(receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } : {}) },
+        undefined,
         { quiet: true, nodeArgs: setup.nodeArgs },
       );
-      gateways.push({ variant, process: started, url: `http://127.0.0.1:${port}/graphql`, ...(receiver ? { receiver } : {}) });
-      await waitForHealth(gateways[gateways.length - 1].url);
+      gateways.push({ variant, process: started, url, ...(receiver ? { receiver } : {}) });
     }
     const load = (url: string, c: BenchCase, seconds: number) =>
       autocannon({

@@ -119,18 +119,27 @@ export const LOOPBACK_GATEWAY_ENV = { CLIENT_OPERATIONS_PER_SECOND: '0', CLIENT_
 
 /**
  * A built gateway as users start it, on a loopback port (a free one unless `port` is given), with
- * LOOPBACK_GATEWAY_ENV and /metrics on its own port; resolves once /healthz answers.
+ * LOOPBACK_GATEWAY_ENV and /metrics on its own port; resolves once /healthz answers. `options` go to
+ * startProcess (a benchmark's gateway is quiet and may carry Node flags).
  */
-export async function startGatewayProcess(env: Record<string, string>, port?: number): Promise<{ process: Started; url: string; port: number }> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  port?: number,
+  options: { quiet?: boolean; nodeArgs?: string[] } = {},
+): Promise<{ process: Started; url: string; port: number }> {
   const chosen = port ?? (await freePort());
-  const process = startProcess('dist/src/index.js', {
-    PORT: String(chosen),
-    METRICS_PORT: String(chosen),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ...LOOPBACK_GATEWAY_ENV,
-    ...env,
-  });
+  const process = startProcess(
+    'dist/src/index.js',
+    {
+      PORT: String(chosen),
+      METRICS_PORT: String(chosen),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...LOOPBACK_GATEWAY_ENV,
+      ...env,
+    },
+    options,
+  );
   const url = `http://127.0.0.1:${chosen}/graphql`;
   await waitForHealth(url);
   return { process, url, port: chosen };
