@@ -10,7 +10,9 @@
  * BENCH_WARMUP, BENCH_ROUNDS. Then what tracing costs (tracing-cost.ts): off, 10 % and 100 %
  * sampling and an untraced control, loaded at the same time, on `dashboard-onepage` and `dashboard`
  * (those of them selected), 4 connections each, `--tracing-rounds=4` (BENCH_TRACING_ROUNDS; 0 skips
- * it; the smoke run skips it). Results: tables on stdout and JSON in test/bench/results/.
+ * it; the smoke run skips it). `--tracing-variants=<JSON>` (BENCH_TRACING_VARIANTS) replaces those
+ * four, the first the baseline (tracing-cost.ts, parseTracingVariants). Results: tables on stdout
+ * and JSON in test/bench/results/.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,12 +24,14 @@ import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES, type BenchCase } from './case
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
 import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
-import { formatTracingTable, measureTracingCost, type TracingFigures } from './tracing-cost.js';
+import { formatTracingTable, measureTracingCost, parseTracingVariants, type TracingFigures, type TracingVariant } from './tracing-cost.js';
 
 const argv = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
-    const [key, value] = arg.replace(/^--/, '').split('=');
-    return [key, value ?? 'true'];
+    // Split at the first "=" only: a JSON value (--tracing-variants) may hold more.
+    const setting = arg.replace(/^--/, '');
+    const at = setting.indexOf('=');
+    return at < 0 ? [setting, 'true'] : [setting.slice(0, at), setting.slice(at + 1)];
   }),
 );
 const smoke = argv.smoke === 'true';
@@ -46,6 +50,14 @@ const duration = Number(setting('duration', 'BENCH_DURATION', '10', '2'));
 const warmup = Number(setting('warmup', 'BENCH_WARMUP', '3', '1'));
 const rounds = Number(setting('rounds', 'BENCH_ROUNDS', '2', '1'));
 const tracingRounds = Number(setting('tracing-rounds', 'BENCH_TRACING_ROUNDS', '4', '0'));
+const variantsJson = argv['tracing-variants'] ?? process.env.BENCH_TRACING_VARIANTS;
+let tracingVariants: TracingVariant[] | undefined;
+try {
+  tracingVariants = variantsJson?.trim() ? parseTracingVariants(variantsJson) : undefined;
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exit(2);
+}
 const unknown = selected.filter((name) => !CASES.some((c) => c.name === name));
 if (
   unknown.length > 0 ||
@@ -256,6 +268,7 @@ try {
       bodyOf: targets[0].body,
       verify: targets[0].verify,
       allocatedDuring: (pid, work) => meter.window(pid, work),
+      ...(tracingVariants ? { variants: tracingVariants } : {}),
     });
   }
 } finally {

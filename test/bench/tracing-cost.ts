@@ -16,6 +16,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
+import { z } from 'zod';
 import { startGatewayProcess, type Started } from '../support/processes.js';
 import type { BenchCase } from './cases.js';
 import { cpuMs, median } from './proc-stats.js';
@@ -25,6 +26,8 @@ export interface TracingVariant {
   env: Record<string, string>;
   /** Exports to a receiver of its own (OTEL_EXPORTER_OTLP_ENDPOINT set: tracing on). */
   traced: boolean;
+  /** Node flags for this variant's gateway only, after the bench's own (a V8 setting under test). */
+  nodeArgs?: string[];
 }
 
 export interface TracingFigures {
@@ -33,7 +36,7 @@ export interface TracingFigures {
   variant: string;
   rps: number;
   cpuMsPerOp: number;
-  /** Median, lowest and highest of the rounds' CPU per operation ÷ "off" of the same round (1 for "off"). */
+  /** Median, lowest and highest of the rounds' CPU per operation ÷ the baseline ("off") of the same round (1 for it). */
   cpuVsOff: { median: number; low: number; high: number };
   allocKbPerOp: number;
   allocVsOff: number;
@@ -45,13 +48,46 @@ export interface TracingFigures {
 
 const SAMPLED_TENTH = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
 
-/** The variants; a traced one exports to its own receiver, so that what arrives is its own (a batch may be sent late). */
-const TRACING_VARIANTS: TracingVariant[] = [
+/**
+ * The variants; a traced one exports to its own receiver, so that what arrives is its own (a batch
+ * may be sent late). The first is the baseline every other is a ratio against.
+ */
+export const TRACING_VARIANTS: TracingVariant[] = [
   { label: 'off', env: {}, traced: false },
   { label: '10 %', env: SAMPLED_TENTH, traced: true },
   { label: '100 %', env: { OTEL_TRACES_SAMPLER: 'always_on' }, traced: true },
   { label: 'off (control)', env: {}, traced: false },
 ];
+
+const variantSchema = z.strictObject({
+  label: z.string().trim().min(1).max(40),
+  env: z.record(z.string(), z.string()).default({}),
+  traced: z.boolean(),
+  nodeArgs: z.array(z.string()).optional(),
+});
+
+/**
+ * Variants in place of TRACING_VARIANTS (`--tracing-variants`, BENCH_TRACING_VARIANTS), for
+ * splitting a cost: a JSON array of 2–6 `{ label, env?, traced, nodeArgs? }` with distinct labels,
+ * the first the baseline. Throws an Error that says what is wrong.
+ */
+export function parseTracingVariants(json: string): TracingVariant[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Error('tracing variants are not JSON (expected an array of { label, env?, traced, nodeArgs? })');
+  }
+  const parsed = z.array(variantSchema).min(2).max(6).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`tracing variants: ${issue.path.join('.') || 'the list'}: ${issue.message}`);
+  }
+  const labels = parsed.data.map((v) => v.label);
+  const repeated = labels.find((label, i) => labels.indexOf(label) !== i);
+  if (repeated !== undefined) throw new Error(`tracing variants: the label "${repeated}" is used twice`);
+  return parsed.data.map(({ nodeArgs, ...v }) => (nodeArgs ? { ...v, nodeArgs } : v));
+}
 
 interface OtlpCounter {
   endpoint: string;
@@ -93,17 +129,19 @@ export interface TracingCostSetup {
   verify: (body: string | Buffer | undefined) => boolean;
   /** The bench's allocation meter: bytes the process allocated while `work` ran. */
   allocatedDuring: <T>(pid: number, work: () => Promise<T>) => Promise<{ result: T; allocatedBytes: number }>;
+  /** TRACING_VARIANTS unless given; the first is the baseline. */
+  variants?: TracingVariant[];
 }
 
 export async function measureTracingCost(setup: TracingCostSetup): Promise<TracingFigures[]> {
   const gateways: Array<{ variant: TracingVariant; process: Started; url: string; receiver?: OtlpCounter }> = [];
   try {
-    for (const variant of TRACING_VARIANTS) {
+    for (const variant of setup.variants ?? TRACING_VARIANTS) {
       const receiver = variant.traced ? await startOtlpCounter() : undefined;
       const { process: started, url } = await startGatewayProcess(
         { CONSOLE_URL: setup.simUrl, ...setup.gatewayEnv, ...variant.env, ...(receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } : {}) },
         undefined,
-        { quiet: true, nodeArgs: setup.nodeArgs },
+        { quiet: true, nodeArgs: [...setup.nodeArgs, ...(variant.nodeArgs ?? [])] },
       );
       gateways.push({ variant, process: started, url, ...(receiver ? { receiver } : {}) });
     }
@@ -146,7 +184,7 @@ export async function measureTracingCost(setup: TracingCostSetup): Promise<Traci
         const measured = await Promise.all(order.map((g) => measure(g, c)));
         order.forEach((g, i) => runs.get(g.variant.label)!.push(measured[i]));
       }
-      const off = runs.get('off') ?? [];
+      const off = runs.get(gateways[0].variant.label) ?? [];
       for (const g of gateways) {
         const list = runs.get(g.variant.label) ?? [];
         const mid = (pick: (r: RoundFigures) => number) => median(list.map(pick));
@@ -193,7 +231,7 @@ const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
 /** A Markdown table of the tracing figures, each variant against "off" of its case. */
 export function formatTracingTable(figures: TracingFigures[], rounds: number): string {
   return [
-    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} rounds, all variants loaded at the same time; medians; "vs off" is the median of the rounds' ratios against off of the same round, with the lowest–highest round; "off (control)" is a second untraced process: what it differs by is noise)`,
+    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} rounds, all variants loaded at the same time; medians; "vs off" is the median of the rounds' ratios against off (the first variant) of the same round, with the lowest–highest round; "off (control)" is a second untraced process: what it differs by is noise)`,
     '',
     '| case | conns | tracing | req/s | CPU ms/op | CPU vs off | (rounds) | alloc kB/op | alloc vs off | exports per 1,000 ops | exported kB/op | errors |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
