@@ -1,8 +1,9 @@
-import type { Context, Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { parseBearer, type BearerResult } from './auth/bearer.js';
 import { ConsoleClient } from './console/console-client.js';
 import { edgeClient, type EdgeClient, type EdgeLimits } from './edge/edge-limits.js';
 import { createLoaders, type Loaders } from './loaders/loaders.js';
+import type { TraceHeaders } from './observability/tracing.js';
 import type { SharedServices } from './services.js';
 
 /** Everything one GraphQL request owns. Built per request; resolvers never keep it. */
@@ -38,8 +39,11 @@ export interface ContextOptions {
   clientLeft?: () => boolean;
   /** Who sent the request (http-app works it out once); schema tests without HTTP leave it out and are 'local'. */
   client?: EdgeClient;
-  /** An unsampled request's trace (src/server/http-app.ts): its Console calls carry it without spans. */
-  unsampledTrace?: { context: Context; logFields: { trace_id: string; span_id: string } };
+  /**
+   * An unsampled request's trace (src/server/http-app.ts): its propagation headers (`traceparent`,
+   * sampled flag off, and `tracestate`), made once for all its Console calls, which make no spans.
+   */
+  unsampledTrace?: { headers: TraceHeaders; logFields: { trace_id: string; span_id: string } };
 }
 
 export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
@@ -50,7 +54,7 @@ export function createContext(services: SharedServices, authorization: string | 
     deadline: Date.now() + options.operationTimeoutMs,
     budgetMs: options.operationTimeoutMs,
     ...(options.clientLeft ? { clientLeft: options.clientLeft } : {}),
-    ...(options.unsampledTrace ? { unsampledTrace: options.unsampledTrace.context } : {}),
+    ...(options.unsampledTrace ? { unsampledTraceHeaders: options.unsampledTrace.headers } : {}),
   });
   return {
     requestId: options.requestId,

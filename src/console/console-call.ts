@@ -1,4 +1,3 @@
-import type { Context } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { ErrorCode, UnauthenticatedError, UpstreamError, type UpstreamInfo } from '../common/errors.js';
 import { isOpenCircuitError } from './circuit-breakers.js';
@@ -7,7 +6,7 @@ import { sendRaw } from './http-request.js';
 import type { ConsoleTransport } from './http-transport.js';
 import { routeName, type ConsoleRouteSpec } from './routes.js';
 import { UpstreamFailure, isHealthFailure, isRetryable, parseRetryAfter } from './upstream-failure.js';
-import { endHttpSpan, type Tracing } from '../observability/tracing.js';
+import { endHttpSpan, type TraceHeaders, type Tracing } from '../observability/tracing.js';
 
 export interface ConsoleCall {
   route: ConsoleRouteSpec;
@@ -35,11 +34,12 @@ export interface CallScope {
    */
   clientLeft?: () => boolean;
   /**
-   * An unsampled request's trace context, passed explicitly: such a request runs outside the
+   * An unsampled request's propagation headers, passed explicitly: such a request runs outside the
    * tracing SDK's context manager (nothing of it is recorded), and its calls make no spans but still
-   * carry its `traceparent`, sampled flag off, so that the Console's tracing decides alike.
+   * carry its `traceparent`, sampled flag off, so that the Console's tracing decides alike. Made once
+   * per request, not per call.
    */
-  unsampledTrace?: Context;
+  unsampledTraceHeaders?: TraceHeaders;
 }
 
 /** What a non-2xx status means for this call; undefined leaves the default mapping. */
@@ -70,8 +70,9 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
     // Before the breaker: a call not made says nothing about the Console's health.
     if (scope.clientLeft?.()) throw clientLeftError(route);
     try {
-      const once = (unsampledTrace?: Context) => attemptOnce<T>(transport, call, unsampledTrace ? { ...scope, unsampledTrace } : scope, route);
-      const send = transport.tracing && !scope.unsampledTrace ? () => tracedAttempt(transport.tracing!, transport, call, route, attempt, once) : once;
+      const once = (unsampledTraceHeaders?: TraceHeaders) =>
+        attemptOnce<T>(transport, call, unsampledTraceHeaders ? { ...scope, unsampledTraceHeaders } : scope, route);
+      const send = transport.tracing && !scope.unsampledTraceHeaders ? () => tracedAttempt(transport.tracing!, transport, call, route, attempt, once) : once;
       return await withConnection(transport, scope, () => transport.breakers.run(route, send, isHealthFailure));
     } catch (raw) {
       const failure =
@@ -138,7 +139,7 @@ function tracedAttempt<T>(
   call: ConsoleCall,
   route: string,
   attempt: number,
-  send: (unsampledTrace?: Context) => Promise<T>,
+  send: (unsampledTraceHeaders?: TraceHeaders) => Promise<T>,
 ): Promise<T> {
   const { api } = tracing;
   // (An unsampled request's calls never come here: callConsole sends them with its trace context.)
@@ -156,7 +157,7 @@ function tracedAttempt<T>(
   // A call outside any request's span (a load no request started) that the sampler drops:
   // it passes its traceparent on without entering the context manager, which would cost every
   // request from then on (on Node 20 and 22 it turns on a hook for every promise).
-  if (!span.isRecording()) return send(api.trace.setSpan(api.context.active(), span));
+  if (!span.isRecording()) return send(tracing.headersOf(api.trace.setSpan(api.context.active(), span)));
   return api.context.with(api.trace.setSpan(api.context.active(), span), async () => {
     try {
       const value = await send();
@@ -183,7 +184,8 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
   const body = call.body === undefined ? undefined : JSON.stringify(call.body);
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'flecs-graph', 'x-request-id': scope.requestId };
   if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
-  transport.tracing?.inject(headers, scope.unsampledTrace);
+  if (scope.unsampledTraceHeaders) Object.assign(headers, scope.unsampledTraceHeaders);
+  else transport.tracing?.inject(headers);
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));

@@ -151,7 +151,7 @@ export class ConsoleClient {
             deadline: Date.now() + this.scope.budgetMs,
             budgetMs: this.scope.budgetMs,
             // The request that starts a shared load passes its trace on, sampled or not.
-            ...(this.scope.unsampledTrace ? { unsampledTrace: this.scope.unsampledTrace } : {}),
+            ...(this.scope.unsampledTraceHeaders ? { unsampledTraceHeaders: this.scope.unsampledTraceHeaders } : {}),
           }),
         (shared) => untilDeadline(shared, this.scope.deadline, routeName(call.route)),
       ),

@@ -9,6 +9,9 @@ import type { Context, Span, SpanKind as SpanKindEnum, SpanStatusCode as SpanSta
  * trace context and baggage by default). Off, nothing of the SDK or the API is loaded, and every
  * call site is a check of `undefined`.
  */
+/** Propagation headers (`traceparent`, `tracestate`, `baggage`) as the configured propagator writes them. */
+export type TraceHeaders = Readonly<Record<string, string>>;
+
 export interface Tracing {
   tracer: Tracer;
   /** The parts of @opentelemetry/api the call sites need (loaded with the SDK). */
@@ -19,6 +22,8 @@ export interface Tracing {
   extract(headers: Record<string, string | string[] | undefined>): Context;
   /** Adds the active context's traceparent (and tracestate) to outgoing headers. */
   inject(headers: Record<string, string>, context?: Context): void;
+  /** A context's propagation headers on their own, made once for calls that all carry the same. */
+  headersOf(context: Context): TraceHeaders;
   /** `trace_id` and `span_id` of the active span, for log lines; empty outside a span. */
   logFields(this: void): Record<string, string>;
   /** Flushes what is buffered and stops the exporter. */
@@ -68,6 +73,11 @@ export async function startTracing(env: Record<string, string | undefined> = pro
     SpanStatusCode: api.SpanStatusCode,
     extract: (headers) => api.propagation.extract(api.ROOT_CONTEXT, headers, getter),
     inject: (headers, context = api.context.active()) => api.propagation.inject(context, headers),
+    headersOf: (context) => {
+      const headers: Record<string, string> = {};
+      api.propagation.inject(context, headers);
+      return headers;
+    },
     logFields: (): Record<string, string> => {
       const span = api.trace.getActiveSpan();
       if (!span) return {};

@@ -119,9 +119,9 @@ function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run
   if (!span.isRecording()) {
     // Unsampled (the caller's flag, or the ratio): nothing of it would be recorded, so it runs
     // outside the SDK's context manager, which costs every request that enters it (issue 16). Its
-    // Console calls get its traceparent (sampled flag off) from the request's own context instead.
+    // Console calls get its traceparent (sampled flag off), made once here: every call sends the same.
     const { traceId, spanId } = span.spanContext();
-    return run({ context: tracing.api.trace.setSpan(parent, span), logFields: { trace_id: traceId, span_id: spanId } });
+    return run({ headers: tracing.headersOf(tracing.api.trace.setSpan(parent, span)), logFields: { trace_id: traceId, span_id: spanId } });
   }
   res.once('close', () => endHttpSpan(tracing, span, res.writableFinished ? res.statusCode : 499, false));
   return tracing.api.context.with(tracing.api.trace.setSpan(parent, span), () => run());

@@ -158,7 +158,12 @@ describe('traces', () => {
     const before = consoleHeaders.length;
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, traceparent: `00-${traceId}-${CALLER_SPAN}-00` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${TOKEN}`,
+        traceparent: `00-${traceId}-${CALLER_SPAN}-00`,
+        tracestate: 'caller=unsampled-7',
+      },
       // A catalogue page no other test reads: a public-cache miss, so Redis round trips when Redis is on.
       body: JSON.stringify({ query: 'query Mine { me { products { page } subscriptions { total } } catalog(page: 7) { page } }' }),
     });
@@ -167,6 +172,8 @@ describe('traces', () => {
     expect(calls.length).toBeGreaterThanOrEqual(2);
     // The caller's trace id, a span id of the gateway's request, and "not sampled": the Console decides alike.
     for (const headers of calls) expect(String(headers.traceparent)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    // The caller's tracestate goes along unchanged (the headers are made once per request, sent with each call).
+    for (const headers of calls) expect(headers.tracestate).toBe('caller=unsampled-7');
     // Its operation's log line still names the trace (and the gateway's span the Console calls name as parent).
     const logged = gateway
       .output()
