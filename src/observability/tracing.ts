@@ -1,5 +1,8 @@
 import type { Context, Span, SpanKind as SpanKindEnum, SpanStatusCode as SpanStatusCodeEnum, Tracer } from '@opentelemetry/api';
 
+/** Propagation headers (`traceparent`, `tracestate`, `baggage`) as the configured propagator writes them. */
+export type TraceHeaders = Readonly<Record<string, string>>;
+
 /**
  * OpenTelemetry traces, on only when an OTLP endpoint is configured with the standard variables
  * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; OTEL_SDK_DISABLED=true turns
@@ -9,9 +12,6 @@ import type { Context, Span, SpanKind as SpanKindEnum, SpanStatusCode as SpanSta
  * trace context and baggage by default). Off, nothing of the SDK or the API is loaded, and every
  * call site is a check of `undefined`.
  */
-/** Propagation headers (`traceparent`, `tracestate`, `baggage`) as the configured propagator writes them. */
-export type TraceHeaders = Readonly<Record<string, string>>;
-
 export interface Tracing {
   tracer: Tracer;
   /** The parts of @opentelemetry/api the call sites need (loaded with the SDK). */
@@ -21,7 +21,7 @@ export interface Tracing {
   /** The trace context of incoming headers (traceparent, tracestate), as the configured propagator reads it. */
   extract(headers: Record<string, string | string[] | undefined>): Context;
   /** Adds the active context's traceparent (and tracestate) to outgoing headers. */
-  inject(headers: Record<string, string>, context?: Context): void;
+  inject(headers: Record<string, string>): void;
   /** A context's propagation headers on their own, made once for calls that all carry the same. */
   headersOf(context: Context): TraceHeaders;
   /** `trace_id` and `span_id` of the active span, for log lines; empty outside a span. */
@@ -72,7 +72,7 @@ export async function startTracing(env: Record<string, string | undefined> = pro
     SpanKind: api.SpanKind,
     SpanStatusCode: api.SpanStatusCode,
     extract: (headers) => api.propagation.extract(api.ROOT_CONTEXT, headers, getter),
-    inject: (headers, context = api.context.active()) => api.propagation.inject(context, headers),
+    inject: (headers) => api.propagation.inject(api.context.active(), headers),
     headersOf: (context) => {
       const headers: Record<string, string> = {};
       api.propagation.inject(context, headers);

@@ -228,10 +228,13 @@ function rotated<T>(items: T[], round: number): T[] {
 
 const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
 
-/** A Markdown table of the tracing figures, each variant against "off" of its case. */
+/** A Markdown table of the tracing figures, each variant against the first ("off") of its case. */
 export function formatTracingTable(figures: TracingFigures[], rounds: number): string {
+  const baseline = figures[0]?.variant ?? 'off';
+  // The default variants' control row; a --tracing-variants list may have none.
+  const control = figures.some((f) => f.variant === 'off (control)') ? '; "off (control)" is a second untraced process: what it differs by is noise' : '';
   return [
-    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} rounds, all variants loaded at the same time; medians; "vs off" is the median of the rounds' ratios against off (the first variant) of the same round, with the lowest–highest round; "off (control)" is a second untraced process: what it differs by is noise)`,
+    `Tracing (OTLP/HTTP protobuf to a receiver on loopback; ${rounds} rounds, all variants loaded at the same time; medians; "vs off" is the median of the rounds' ratios against "${baseline}" (the first variant) of the same round, with the lowest–highest round${control})`,
     '',
     '| case | conns | tracing | req/s | CPU ms/op | CPU vs off | (rounds) | alloc kB/op | alloc vs off | exports per 1,000 ops | exported kB/op | errors |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
