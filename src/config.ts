@@ -62,8 +62,10 @@ export interface GatewayConfig {
   edge: EdgeLimitConfig;
   /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
   trustProxyHops: number;
-  /** Most keys the in-process limit counters hold (least recently used dropped first). */
+  /** Most keys the in-process limit counters hold (least recently used dropped first); failed logins get as many again, apart. */
   limitMaxKeys: number;
+  /** How long a token the Console accepted keeps a budget of its own after its last acceptance. */
+  acceptedTokenTtlMs: number;
   /** Port of the listener that serves /metrics; equal to `port`, /metrics is served on the main port. */
   metricsPort: number;
 }
@@ -199,6 +201,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     },
     trustProxyHops: readInt(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     limitMaxKeys: readInt(env, 'LIMIT_MAX_KEYS', 100_000, 1000, 10_000_000),
+    acceptedTokenTtlMs: readInt(env, 'ACCEPTED_TOKEN_TTL_SECONDS', 900, 1, 86_400) * 1000,
     metricsPort: readInt(env, 'METRICS_PORT', 9464, 0, 65535),
   };
 }

@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import { parseBearer, type BearerResult } from './auth/bearer.js';
 import { ConsoleClient } from './console/console-client.js';
-import { edgeClient, type EdgeClient, type EdgeLimits } from './edge/edge-limits.js';
+import { addressClient, type EdgeClient, type EdgeLimits } from './edge/edge-limits.js';
 import { createLoaders, type Loaders } from './loaders/loaders.js';
 import type { TraceHeaders } from './observability/tracing.js';
 import type { SharedServices } from './services.js';
@@ -49,16 +49,19 @@ export interface ContextOptions {
 export function createContext(services: SharedServices, authorization: string | undefined, options: ContextOptions): GatewayContext {
   const auth = parseBearer(authorization);
   const token = auth.kind === 'token' ? auth.token : undefined;
+  const edgeClient = options.client ?? addressClient('local', token);
   const client = new ConsoleClient(services, token, {
     requestId: options.requestId,
     deadline: Date.now() + options.operationTimeoutMs,
     budgetMs: options.operationTimeoutMs,
     ...(options.clientLeft ? { clientLeft: options.clientLeft } : {}),
     ...(options.unsampledTrace ? { unsampledTraceHeaders: options.unsampledTrace.headers } : {}),
+    // What the Console says of the token decides whether it buys a budget of its own (src/edge/accepted-tokens.ts).
+    ...(edgeClient.tokenHash === undefined ? {} : { tokenVerdict: (accepted: boolean) => services.edge.tokenVerdict(edgeClient, accepted) }),
   });
   return {
     requestId: options.requestId,
-    client: options.client ?? edgeClient(token, 'local'),
+    client: edgeClient,
     edge: services.edge,
     auth,
     console: client,

@@ -78,6 +78,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
     edge: config.edge,
     limitMaxKeys: config.limitMaxKeys,
+    acceptedTokenTtlMs: config.acceptedTokenTtlMs,
     logger,
     metrics,
   });

@@ -8,6 +8,7 @@ import { RedisStore } from './cache/redis-store.js';
 import { RedisStoreIds } from './cache/redis-store-ids.js';
 import type { LookupLimits, MemoryBudgets, PublicCacheConfig } from './config.js';
 import type { ConsoleTransport } from './console/http-transport.js';
+import { AcceptedTokens } from './edge/accepted-tokens.js';
 import { EdgeLimits, type EdgeLimitConfig } from './edge/edge-limits.js';
 import { MemoryLimitStore } from './edge/limit-store.js';
 import { RedisLimitStore } from './edge/redis-limit-store.js';
@@ -42,6 +43,8 @@ export interface SharedServicesOptions {
   persistedQueryTtlSeconds: number;
   edge: EdgeLimitConfig;
   limitMaxKeys: number;
+  /** ACCEPTED_TOKEN_TTL_SECONDS; its default when left out. */
+  acceptedTokenTtlMs?: number;
   logger: Logger;
   metrics?: GatewayMetrics;
 }
@@ -68,6 +71,10 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
   const localApq = new MemoryApqCache(options.memory.apqCacheMaxBytes);
   const localLimits = new MemoryLimitStore(options.limitMaxKeys);
   const limitStore = redis ? new RedisLimitStore(redis, localLimits, logger, metrics) : localLimits;
+  // Failed logins apart from the budgets: a flood of new clients evicts buckets, never a lockout.
+  const localLogins = new MemoryLimitStore(options.limitMaxKeys);
+  const loginStore = redis ? new RedisLimitStore(redis, localLogins, logger, metrics) : localLogins;
+  const acceptedTokens = new AcceptedTokens(options.acceptedTokenTtlMs ?? 900_000, options.limitMaxKeys, redis);
   const publicCache = new PublicCache({
     ttlMs: cacheConfig.ttlMs,
     staleMs: cacheConfig.staleMs,
@@ -82,7 +89,7 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
     knownStores: new KnownStores(options.lookup.storeIds, undefined, redis ? new RedisStoreIds(redis) : undefined),
     publicSnapshot: new PublicSnapshot(Math.min(PUBLIC_SNAPSHOT_MS, cacheConfig.ttlMs)),
     lookup: options.lookup,
-    edge: new EdgeLimits(options.edge, limitStore, logger, metrics),
+    edge: new EdgeLimits(options.edge, limitStore, loginStore, acceptedTokens, logger, metrics),
     apqCache: redis ? new RedisApqCache(redis, localApq, options.persistedQueryTtlSeconds) : localApq,
     localApq,
     async ready(ms) {

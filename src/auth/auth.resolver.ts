@@ -31,6 +31,7 @@ export class AuthResolver {
       throw error;
     }
     await attempt.succeeded();
+    if (data.jwt?.token) ctx.edge.tokenIssued(data.jwt.token);
     return toLoginPayload(data, { route: routeName(ConsoleRoute.login), status: 200 });
   }
 

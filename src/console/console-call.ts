@@ -40,6 +40,8 @@ export interface CallScope {
    * per request, not per call.
    */
   unsampledTraceHeaders?: TraceHeaders;
+  /** Told once whether the Console accepted the caller's bearer token (2xx on a `/my/` route) or refused it. */
+  tokenVerdict?: (accepted: boolean) => void;
 }
 
 /** What a non-2xx status means for this call; undefined leaves the default mapping. */

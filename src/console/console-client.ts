@@ -40,6 +40,7 @@ const invalidCredentials: StatusMapper = (status, upstream) => (status === 401 |
 export class ConsoleClient {
   private readonly memo = new Map<string, Promise<unknown>>();
   private tokenRefused = false;
+  private tokenAccepted = false;
   /** Upstream calls this request started (memo hits excluded, retries included in the log only). */
   upstreamCalls = 0;
   upstreamFailures = 0;
@@ -171,10 +172,18 @@ export class ConsoleClient {
   private async send<T>(call: ConsoleCall, mapStatus?: StatusMapper, scope: CallScope = this.scope): Promise<T> {
     this.upstreamCalls += 1;
     try {
-      return await callConsole<T>(this.transport, call, scope, mapStatus);
+      const answer = await callConsole<T>(this.transport, call, scope, mapStatus);
+      if (call.token && !this.tokenAccepted) {
+        this.tokenAccepted = true;
+        this.scope.tokenVerdict?.(true);
+      }
+      return answer;
     } catch (error) {
       this.upstreamFailures += 1;
-      if (error instanceof UnauthenticatedError) this.tokenRefused = true;
+      if (error instanceof UnauthenticatedError) {
+        if (call.token && !this.tokenRefused) this.scope.tokenVerdict?.(false);
+        this.tokenRefused = true;
+      }
       throw error;
     }
   }

@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../common/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { AcceptedTokens } from './accepted-tokens.js';
 import type { LimitStore } from './limit-store.js';
 
 export interface EdgeLimitConfig {
@@ -19,10 +20,15 @@ export interface EdgeLimitConfig {
   loginAddressWindowMs: number;
 }
 
-/** Who a request is, for the limits: its bearer token's hash, or its address. */
+/**
+ * Who a request is, for the limits: its bearer token's hash once the Console has accepted that
+ * token, otherwise its address (a token nobody vouched for buys no budget of its own).
+ */
 export interface EdgeClient {
   key: string;
   address: string;
+  /** The bearer token's hash, when the request carries one (accepted or not). */
+  tokenHash?: string;
 }
 
 export type RefusalKind = 'operations' | 'console_calls' | 'login_user_address' | 'login_address';
@@ -48,9 +54,9 @@ export class RateLimitedError extends GraphQLError {
 const hash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-/** The client of a request: a bearer token is keyed by its hash (never the token), else the address. */
-export function edgeClient(token: string | undefined, address: string): EdgeClient {
-  return { key: token === undefined ? `a:${address}` : `t:${hash(token)}`, address };
+/** A request's client before anything is known of its token: charged to its address. */
+export function addressClient(address: string, token?: string): EdgeClient {
+  return { key: `a:${address}`, address, ...(token === undefined ? {} : { tokenHash: hash(token) }) };
 }
 
 /**
@@ -64,10 +70,33 @@ export function edgeClient(token: string | undefined, address: string): EdgeClie
 export class EdgeLimits {
   constructor(
     private readonly config: EdgeLimitConfig,
+    /** Budget buckets: evictable under a flood, which only resets some budgets. */
     private readonly store: LimitStore,
+    /** Failed-login counters: a store of their own, which traffic a client controls cannot wash out. */
+    private readonly loginStore: LimitStore,
+    private readonly tokens: AcceptedTokens,
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
   ) {}
+
+  /** The request's client: its token's hash when the Console accepted that token lately, else its address. */
+  async identify(token: string | undefined, address: string): Promise<EdgeClient> {
+    const client = addressClient(address, token);
+    if (client.tokenHash !== undefined && (await this.tokens.has(client.tokenHash))) client.key = `t:${client.tokenHash}`;
+    return client;
+  }
+
+  /** What the Console said of the request's bearer token: accepted (a 2xx on a `/my/` route) or refused. */
+  tokenVerdict(client: EdgeClient, accepted: boolean): void {
+    if (client.tokenHash === undefined) return;
+    if (accepted) this.tokens.accepted(client.tokenHash);
+    else this.tokens.refused(client.tokenHash);
+  }
+
+  /** A token the Console issued through this gateway's login: its first request already has a budget of its own. */
+  tokenIssued(token: string): void {
+    this.tokens.accepted(hash(token));
+  }
 
   /** Throws RateLimitedError (HTTP 429) when the client has no operation left in its budget. */
   async chargeOperation(client: EdgeClient, requestId: string): Promise<void> {
@@ -111,13 +140,13 @@ export class EdgeLimits {
     const addressKey = `login:a:${address}`;
     const { loginMaxFailuresPerUserAddress: perUser, loginMaxFailuresPerAddress: perAddress } = this.config;
     const [user, all] = await Promise.all([
-      perUser > 0 ? this.store.add(userKey, 1, this.config.loginUserAddressWindowMs) : undefined,
-      perAddress > 0 ? this.store.add(addressKey, 1, this.config.loginAddressWindowMs) : undefined,
+      perUser > 0 ? this.loginStore.add(userKey, 1, this.config.loginUserAddressWindowMs) : undefined,
+      perAddress > 0 ? this.loginStore.add(addressKey, 1, this.config.loginAddressWindowMs) : undefined,
     ]);
     const refund = async () => {
       await Promise.all([
-        user ? this.store.add(userKey, -1, this.config.loginUserAddressWindowMs) : undefined,
-        all ? this.store.add(addressKey, -1, this.config.loginAddressWindowMs) : undefined,
+        user ? this.loginStore.add(userKey, -1, this.config.loginUserAddressWindowMs) : undefined,
+        all ? this.loginStore.add(addressKey, -1, this.config.loginAddressWindowMs) : undefined,
       ]);
     };
     // The same words whether or not the username exists, and whichever window is full.
@@ -133,7 +162,10 @@ export class EdgeLimits {
     }
     return {
       succeeded: async () => {
-        await Promise.all([user ? this.store.remove(userKey) : undefined, all ? this.store.add(addressKey, -1, this.config.loginAddressWindowMs) : undefined]);
+        await Promise.all([
+          user ? this.loginStore.remove(userKey) : undefined,
+          all ? this.loginStore.add(addressKey, -1, this.config.loginAddressWindowMs) : undefined,
+        ]);
       },
       notAGuess: refund,
     };

@@ -12,7 +12,7 @@ import { clientAddress } from '../edge/client-address.js';
 import { endHttpSpan, type Tracing } from '../observability/tracing.js';
 import type { TrustedDocuments } from '../edge/trusted-documents.js';
 import { resolveTrustedDocument } from '../edge/trusted-request.js';
-import { edgeClient, RateLimitedError } from '../edge/edge-limits.js';
+import { RateLimitedError } from '../edge/edge-limits.js';
 import { NotRun, type AdmissionGate } from './admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
@@ -205,9 +205,9 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     });
   }
   const authorization = req.headers.authorization;
-  // Who the client is (its token's hash, or its address): worked out once, for the budget here and the context.
+  // Who the client is (an accepted token's hash, or its address): worked out once, for the budget here and the context.
   const bearer = parseBearer(authorization);
-  const client = edgeClient(bearer.kind === 'token' ? bearer.token : undefined, clientAddress(req, options.trustProxyHops));
+  const client = await options.services.edge.identify(bearer.kind === 'token' ? bearer.token : undefined, clientAddress(req, options.trustProxyHops));
   // Only requests that carry an operation spend the client's budget (not the Sandbox page, not a preflight).
   if (method === 'POST' || url.search !== '') {
     try {

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startStack, type Stack } from '../support/stack.js';
+
+/**
+ * Who a request is, as the budgets see it: a bearer token earns a bucket of its own only once the
+ * Console has accepted it; until then it is charged to its address, like a request without one.
+ */
+const MY_PRODUCTS = 'GET /api/v2/my/products';
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> } };
+}
+
+/** Runs `work` over `items`, `width` at a time. */
+async function inBatches<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += width) out.push(...(await Promise.all(items.slice(i, i + width).map(work))));
+  return out;
+}
+
+describe('tokens nobody vouched for', () => {
+  let stack: Stack;
+  // The budgets of issue 32's report: 5 operations (burst 10) and 10 Console calls (burst 20) a second.
+  beforeAll(async () => (stack = await startStack({ env: { CLIENT_OPERATIONS_PER_SECOND: '5', CLIENT_CONSOLE_CALLS_PER_SECOND: '10' } })));
+  afterAll(async () => stack.close());
+
+  it('should charge 400 requests with fresh random tokens from one address to that address: no more Console calls than one budget', async () => {
+    await stack.resetStats();
+    const started = Date.now();
+    const answers = await inBatches(
+      Array.from({ length: 400 }, (_, i) => i),
+      8,
+      () => post(stack.gateway.url, { query: '{ me { products { totalPages } } }' }, { authorization: `Bearer ${randomBytes(24).toString('base64url')}` }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const calls = (await stack.stats())[MY_PRODUCTS] ?? 0;
+    // One client's budget over the run: the operation burst (10) plus 5 a second, Console calls bounded alike.
+    expect(calls).toBeLessThanOrEqual(Math.ceil(10 + 5 * seconds) + 1);
+    expect(answers.filter((a) => a.status === 429).length).toBeGreaterThan(300);
+    // The ones that ran were refused by the Console, never by a crash.
+    for (const answer of answers.filter((a) => a.status === 200)) expect(answer.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('real users behind one address', () => {
+  let stack: Stack;
+  // 50 Console calls a second per client (burst 100): the office's first requests fit its address's
+  // burst; after that each user spends a bucket of their own. Operations are not limited here.
+  beforeAll(async () => (stack = await startStack({ env: { CLIENT_OPERATIONS_PER_SECOND: '0', CLIENT_CONSOLE_CALLS_PER_SECOND: '50' } })));
+  afterAll(async () => stack.close());
+
+  it('should give each of 100 users whose token the Console accepted a budget of their own', async () => {
+    const users = Array.from({ length: 100 }, (_, i) => stack.tokenFor(400 + i));
+    // Each token's first request: charged to the address (100 calls, the address's burst).
+    const first = await inBatches(users, 10, (token) =>
+      post(stack.gateway.url, { query: '{ me { products { page } } }' }, { authorization: `Bearer ${token}` }),
+    );
+    expect(first.map((a) => a.status)).toEqual(Array(100).fill(200));
+    expect(first.filter((a) => a.body.errors !== undefined)).toEqual([]);
+    // 25 aliases of one field: charged 25, one Console call (the memo). A user's burst of 100 takes four.
+    const heavy = `{ me { ${Array.from({ length: 25 }, (_, i) => `p${i}: products { page }`).join(' ')} } }`;
+    const perUser = await inBatches(users, 10, async (token) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) statuses.push((await post(stack.gateway.url, { query: heavy }, { authorization: `Bearer ${token}` })).status);
+      return statuses;
+    });
+    // Everyone gets their own four; one shared bucket would have allowed four in all.
+    for (const statuses of perUser) expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  }, 60_000);
+});
