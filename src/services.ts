@@ -73,7 +73,7 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
   const limitStore = redis ? new RedisLimitStore(redis, localLimits, logger, metrics) : localLimits;
   // Failed logins apart from the budgets: a flood of new clients evicts buckets, never a lockout.
   const localLogins = new MemoryLimitStore(options.limitMaxKeys);
-  const loginStore = redis ? new RedisLimitStore(redis, localLogins, logger, metrics) : localLogins;
+  const loginStore = redis ? new RedisLimitStore(redis, localLogins, logger, metrics, 'kept') : localLogins;
   const acceptedTokens = new AcceptedTokens(options.acceptedTokenTtlMs ?? 900_000, options.limitMaxKeys, redis);
   const publicCache = new PublicCache({
     ttlMs: cacheConfig.ttlMs,

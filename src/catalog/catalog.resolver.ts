@@ -19,7 +19,7 @@ export class CatalogResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
     const args = pageArgs(storeId, page);
-    return ctx.loaders.mapPage(await ctx.console.catalog(args), args.page);
+    return ctx.loaders.mapPage(await ctx.console.catalog(args, true), args.page);
   }
 
   @Query(() => Product, {

@@ -6,10 +6,12 @@ import type { DocumentNode } from 'graphql';
  * from a hot query here is derived once, and its memory follows Apollo's LRU store.
  */
 export class OperationCache<T> {
-  private readonly byDocument = new WeakMap<DocumentNode, Map<string, T>>();
+  // Keyed by the requested name as sent: null (none) and "" (an operation named "", which no
+  // document has) are different requests and must never share an entry.
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string | null, T>>();
 
   get(document: DocumentNode, operationName: string | null | undefined): T | undefined {
-    return this.byDocument.get(document)?.get(operationName ?? '');
+    return this.byDocument.get(document)?.get(operationName ?? null);
   }
 
   set(document: DocumentNode, operationName: string | null | undefined, value: T): void {
@@ -18,6 +20,6 @@ export class OperationCache<T> {
       byName = new Map();
       this.byDocument.set(document, byName);
     }
-    byName.set(operationName ?? '', value);
+    byName.set(operationName ?? null, value);
   }
 }

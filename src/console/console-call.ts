@@ -75,7 +75,8 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
       const once = (unsampledTraceHeaders?: TraceHeaders) =>
         attemptOnce<T>(transport, call, unsampledTraceHeaders ? { ...scope, unsampledTraceHeaders } : scope, route);
       const send = transport.tracing && !scope.unsampledTraceHeaders ? () => tracedAttempt(transport.tracing!, transport, call, route, attempt, once) : once;
-      return await withConnection(transport, scope, () => transport.breakers.run(route, send, isHealthFailure));
+      // The circuit first: an open route fails fast, without waiting for a connection it will not use.
+      return await transport.breakers.run(route, () => withConnection(transport, scope, send), isHealthFailure);
     } catch (raw) {
       const failure =
         raw instanceof UpstreamFailure
@@ -110,14 +111,10 @@ async function withConnection<T>(transport: ConsoleTransport, scope: CallScope, 
     );
   }
   const started = performance.now();
-  let sent = true;
   try {
     return await send();
-  } catch (error) {
-    if (isOpenCircuitError(error)) sent = false;
-    throw error;
   } finally {
-    transport.slots.release(sent ? performance.now() - started : undefined);
+    transport.slots.release(performance.now() - started);
   }
 }
 

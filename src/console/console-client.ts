@@ -94,12 +94,16 @@ export class ConsoleClient {
     );
   }
 
-  /** Public: sent without the caller's token, and shared across requests through the public cache. */
-  catalog(args: PageArgs): Promise<RestProductPage> {
+  /**
+   * Public: sent without the caller's token, and shared across requests through the public cache.
+   * `learnStore`: the caller named this store itself (Query.catalog), so a catalogue that lists
+   * products makes it known to product searches. A store id found in anyone's private answers is
+   * never learned this way.
+   */
+  catalog(args: PageArgs, learnStore = false): Promise<RestProductPage> {
     const page = this.publicCall<RestProductPage>({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage });
-    // A store whose public catalogue lists products exists: product searches learn it (public data).
     const storeId = args.storeId;
-    if (storeId !== undefined && this.services.knownStores) {
+    if (learnStore && storeId !== undefined && this.services.knownStores) {
       page.then(
         (p) => (p.products?.length ? this.services.knownStores!.add(storeId) : undefined),
         () => undefined,

@@ -28,10 +28,39 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
 return {c, ttl}`;
 
+/**
+ * The same counter for what must survive memory pressure (failed logins): no Redis TTL, so that
+ * `volatile-lru` (docs/deploying.md) never evicts it; its window's end is kept beside the count and
+ * in an index sorted by that end, from which each call deletes up to 16 counters whose window is
+ * over. Counters at 0 are deleted at once. All keys share one hash slot (`{logins}`).
+ */
+const ADD_KEPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local v = redis.call('HMGET', KEYS[1], 'count', 'ends')
+local count, ends = tonumber(v[1]), tonumber(v[2])
+if count == nil or ends == nil or ends <= now then count = 0; ends = now + tonumber(ARGV[2]) end
+count = math.max(0, count + tonumber(ARGV[1]))
+if count == 0 then
+  redis.call('DEL', KEYS[1]); redis.call('ZREM', KEYS[2], KEYS[1])
+else
+  redis.call('HSET', KEYS[1], 'count', count, 'ends', ends)
+  redis.call('ZADD', KEYS[2], ends, KEYS[1])
+end
+local over = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 16)
+for _, k in ipairs(over) do redis.call('DEL', k); redis.call('ZREM', KEYS[2], k) end
+return {count, ends - now}`;
+
 type LimitCommands = Redis & {
   flecsLimitTake(key: string, rate: number, burst: number, cost: number): Promise<[number, number]>;
   flecsLimitAdd(key: string, by: number, windowMs: number): Promise<[number, number]>;
+  flecsLimitAddKept(key: string, index: string, by: number, windowMs: number): Promise<[number, number]>;
 };
+
+/** Where a store's keys go: budgets expire (and may be evicted); kept counters never are. */
+export type LimitKeyspace = 'expiring' | 'kept';
+const KEPT_PREFIX = 'flecs-graph:{logins}:';
+const KEPT_INDEX = `${KEPT_PREFIX}index`;
 
 /**
  * The edge's counters in Redis, shared by every replica (one atomic script per check). When Redis
@@ -46,9 +75,11 @@ export class RedisLimitStore implements LimitStore {
     private readonly fallback: MemoryLimitStore,
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
+    private readonly keyspace: LimitKeyspace = 'expiring',
   ) {
     redis.client.defineCommand('flecsLimitTake', { numberOfKeys: 1, lua: TAKE });
     redis.client.defineCommand('flecsLimitAdd', { numberOfKeys: 1, lua: ADD });
+    redis.client.defineCommand('flecsLimitAddKept', { numberOfKeys: 2, lua: ADD_KEPT });
   }
 
   async take(key: string, cost: number, ratePerSecond: number, burst: number): Promise<BucketAnswer> {
@@ -59,7 +90,11 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async add(key: string, by: number, windowMs: number): Promise<WindowCount> {
-    const answer = await this.redis.run('limit', (c) => (c as LimitCommands).flecsLimitAdd(PREFIX + key, by, windowMs));
+    const answer = await this.redis.run('limit', (c) =>
+      this.keyspace === 'kept'
+        ? (c as LimitCommands).flecsLimitAddKept(KEPT_PREFIX + key, KEPT_INDEX, by, windowMs)
+        : (c as LimitCommands).flecsLimitAdd(PREFIX + key, by, windowMs),
+    );
     if (answer === undefined) return this.fellBack().add(key, by, windowMs);
     this.backInRedis();
     return { count: answer[0], resetInMs: answer[1] };
@@ -67,7 +102,15 @@ export class RedisLimitStore implements LimitStore {
 
   async remove(key: string): Promise<void> {
     await this.fallback.remove(key);
-    await this.redis.run('limit', (c) => c.del(PREFIX + key));
+    if (this.keyspace === 'kept')
+      await this.redis.run('limit', (c) =>
+        c
+          .multi()
+          .del(KEPT_PREFIX + key)
+          .zrem(KEPT_INDEX, KEPT_PREFIX + key)
+          .exec(),
+      );
+    else await this.redis.run('limit', (c) => c.del(PREFIX + key));
   }
 
   private fellBack(): MemoryLimitStore {

@@ -1,8 +1,13 @@
 /** Where learned store ids are shared between replicas (Redis), when there is such a place. */
 export interface SharedStoreIds {
-  add(id: number, max: number): Promise<void>;
-  members(): Promise<number[] | undefined>;
+  /** Adds or renews a store until `expiresAt` (epoch ms), while fewer than `max` are kept. */
+  add(id: number, expiresAt: number, max: number): Promise<void>;
+  /** The stores not yet expired, with when each expires. */
+  members(): Promise<Array<[id: number, expiresAt: number]> | undefined>;
 }
+
+/** How long a learned store is searched after it was last seen in a public answer. */
+export const LEARNED_STORE_TTL_MS = 24 * 3_600_000;
 
 /** How long a store whose public catalogue failed is left out of product searches. */
 const FAILED_STORE_PAUSE_MS = 60_000;
@@ -18,7 +23,8 @@ const SHARED_REFRESH_MS = 1000;
  * every search into an error and a wasted call (the search then says which store it skipped).
  */
 export class KnownStores {
-  private readonly learned = new Set<number>();
+  /** Learned store id → when it expires (epoch ms); renewed each time a public answer shows it again. */
+  private readonly learned = new Map<number, number>();
   private readonly failedUntil = new Map<number, number>();
   private lastRefresh = 0;
   private refreshing: Promise<void> | undefined;
@@ -33,10 +39,19 @@ export class KnownStores {
   ) {}
 
   add(id: number): void {
-    if (!Number.isSafeInteger(id) || id <= 0 || this.learned.has(id) || this.configured.includes(id)) return;
-    if (this.learned.size >= this.max) return;
-    this.learned.add(id);
-    void this.shared?.add(id, this.max);
+    if (!Number.isSafeInteger(id) || id <= 0 || this.configured.includes(id)) return;
+    const now = this.now();
+    const expiresAt = this.learned.get(id);
+    // Renewed at most once per half TTL: a busy store is not rewritten to Redis on every answer.
+    if (expiresAt !== undefined && expiresAt - now > LEARNED_STORE_TTL_MS / 2) return;
+    if (expiresAt === undefined && this.liveCount(now) >= this.max) return;
+    this.learned.set(id, now + LEARNED_STORE_TTL_MS);
+    void this.shared?.add(id, now + LEARNED_STORE_TTL_MS, this.max);
+  }
+
+  /** True for a configured store, or a learned one not yet expired. */
+  knows(id: number): boolean {
+    return this.configured.includes(id) || (this.learned.get(id) ?? 0) > this.now();
   }
 
   /** Merges what the other replicas learned (at most once a second; a miss when Redis is away). */
@@ -44,9 +59,11 @@ export class KnownStores {
     if (!this.shared || this.now() - this.lastRefresh < SHARED_REFRESH_MS) return;
     this.refreshing ??= (async () => {
       const members = await this.shared!.members();
-      this.lastRefresh = this.now();
-      for (const id of members ?? [])
-        if (this.learned.size < this.max && Number.isSafeInteger(id) && id > 0 && !this.configured.includes(id)) this.learned.add(id);
+      const now = (this.lastRefresh = this.now());
+      for (const [id, expiresAt] of members ?? []) {
+        if (!Number.isSafeInteger(id) || id <= 0 || this.configured.includes(id) || expiresAt <= now) continue;
+        if (this.learned.has(id) || this.liveCount(now) < this.max) this.learned.set(id, Math.max(expiresAt, this.learned.get(id) ?? 0));
+      }
     })().finally(() => (this.refreshing = undefined));
     await this.refreshing;
   }
@@ -69,7 +86,15 @@ export class KnownStores {
   /** Stores to search, the default store's id excluded: configured ones in their order, then learned ones, lowest id first. */
   list(): number[] {
     const paused = new Set(this.paused());
-    const learned = [...this.learned].sort((a, b) => a - b);
+    const now = this.now();
+    this.liveCount(now);
+    const learned = [...this.learned.keys()].sort((a, b) => a - b);
     return [...new Set([...this.configured, ...learned])].filter((id) => id !== this.defaultStoreId && !paused.has(id));
+  }
+
+  /** Forgets expired stores; returns how many are left. */
+  private liveCount(now: number): number {
+    for (const [id, expiresAt] of this.learned) if (expiresAt <= now) this.learned.delete(id);
+    return this.learned.size;
   }
 }

@@ -18,6 +18,8 @@ interface ProductList {
   read(page: number): Promise<RestProductPage>;
   /** What the public cache holds already; absent for private lists. */
   peek?(page: number): Promise<RestProductPage | undefined>;
+  /** The stores its products name may be learned for every caller: a public list read for everyone's sake. */
+  teaches: boolean;
 }
 
 export interface LookupDeps {
@@ -56,11 +58,19 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   /** Every product a pass over the public cache saw, while it may still become a snapshot. */
   let pass: Map<number, Product> | undefined;
 
+  /**
+   * Stores the caller's own lists name: searched in this request only. What one user's private data
+   * reveals is never learned for others (their searches and errors would show it).
+   */
+  const privateStores = new Set<number>();
   const take = (rest: RestProductPage, list: ProductList) => {
     const items = deps.mapPage(rest, undefined).items;
     for (const product of items) {
       const storeId = storeIdOf(product);
-      if (storeId !== null) deps.knownStores.add(storeId);
+      if (storeId !== null) {
+        if (list.teaches) deps.knownStores.add(storeId);
+        else privateStores.add(storeId);
+      }
       if (wanted.has(product.id) && !found.has(product.id)) found.set(product.id, product);
       if (pass !== undefined && !pass.has(product.id)) pass.set(product.id, product);
     }
@@ -78,7 +88,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
       rest = await list.read(n).catch((error: unknown) => {
         if (list.storeId === undefined) failure ??= error as Error;
         else {
-          deps.knownStores.markFailed(list.storeId);
+          // Only a store everyone may know is left out for everyone; one the caller's lists named, for this request.
+          if (deps.knownStores.knows(list.storeId)) deps.knownStores.markFailed(list.storeId);
           cutShort ??= `the public catalogue of store ${list.storeId} could not be read (${codeOf(error)}); it is left out of searches for a minute`;
         }
         return undefined;
@@ -109,8 +120,10 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     return Promise.all(later);
   };
   const catalogues = (): ProductList[] => {
-    const stores = deps.knownStores.list();
+    const known = deps.knownStores.list();
     const paused = deps.knownStores.paused();
+    const ownOnly = [...privateStores].filter((id) => id !== deps.knownStores.defaultStoreId && !known.includes(id) && !paused.includes(id));
+    const stores = [...known, ...ownOnly.sort((a, b) => a - b)];
     if (paused.length > 0) cutShort ??= `the public catalogue of store ${paused[0]} failed recently; it is left out of searches for a minute`;
     const room = deps.limits.maxStores - 1; // the default store is always searched
     if (stores.length > room) cutShort ??= `${stores.length + 1} stores are known; LOOKUP_MAX_STORES is ${deps.limits.maxStores}`;
@@ -118,6 +131,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     return storeArgs.map((args) => ({
       name: args.storeId === undefined ? 'catalog' : `catalog ${args.storeId}`,
       ...(args.storeId === undefined ? {} : { storeId: args.storeId }),
+      // A store only this caller's lists named was read for this caller: what it shows is not learned.
+      teaches: args.storeId === undefined || !ownOnly.includes(args.storeId),
       read: (n) => deps.client.catalog(withPage(args, n)),
       peek: (n) => deps.client.peekCatalog(withPage(args, n)),
     }));
@@ -157,8 +172,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   };
   if (deps.hasToken && missing()) {
     const own: ProductList[] = [
-      { name: 'my products', read: (n) => deps.client.myProducts(withPage({}, n)) },
-      { name: 'my apps', read: (n) => deps.client.myApps(withPage({}, n)) },
+      { name: 'my products', read: (n) => deps.client.myProducts(withPage({}, n)), teaches: false },
+      { name: 'my apps', read: (n) => deps.client.myApps(withPage({}, n)), teaches: false },
     ];
     const firsts = await Promise.all(own.map((list) => page(list, 1, false)));
     // The caller's later pages and the catalogues' page 1s at once: a cold search for an id in no

@@ -1,23 +1,25 @@
 import zlib from 'node:zlib';
+import Negotiator from 'negotiator';
 
 export type Encoding = 'br' | 'gzip';
 
+const ENCODINGS = ['br', 'gzip'];
+/** Clients send few distinct Accept-Encoding headers: each is negotiated once (bounded). */
+const chosen = new Map<string, Encoding | undefined>();
+const CHOSEN_MAX = 256;
+
 /**
- * The encoding to answer with, from the client's Accept-Encoding (q-values honoured, `q=0`
- * refuses): brotli when accepted, else gzip, else none.
+ * The encoding to answer with, from the client's Accept-Encoding as RFC 9110 reads it (negotiator:
+ * q-values weigh, `q=0` refuses, `*` stands for what is not named): the client's highest weight
+ * among br and gzip, brotli on a tie; none without the header or when neither is acceptable.
  */
 export function chooseEncoding(acceptEncoding: string | undefined): Encoding | undefined {
   if (!acceptEncoding) return undefined;
-  let gzip = false;
-  let br = false;
-  for (const part of acceptEncoding.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
-    if (q && !(Number(q[1]) > 0)) continue;
-    if (name === 'br') br = true;
-    else if (name === 'gzip' || name === '*') gzip = true;
-  }
-  return br ? 'br' : gzip ? 'gzip' : undefined;
+  if (chosen.has(acceptEncoding)) return chosen.get(acceptEncoding);
+  const encoding = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encoding(ENCODINGS, { preferred: ENCODINGS }) as Encoding | undefined;
+  if (chosen.size >= CHOSEN_MAX) chosen.clear();
+  chosen.set(acceptEncoding, encoding);
+  return encoding;
 }
 
 /**

@@ -108,7 +108,8 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
       id = nextDocumentId++;
       documentIds.set(document, id);
     }
-    return `${id}:${operationName ?? ''}`;
+    // No name and the name "" are different requests (the second names no operation at all).
+    return operationName === null ? `${id}` : `${id}:${operationName}`;
   };
 
   const compiledFor = (document: DocumentNode, operationName: string | null): CompiledOperation | undefined => {

@@ -169,6 +169,52 @@ describe('the prepared path', () => {
     expect(answers.reference.map((a) => a.status)).toEqual(Array(6).fill(status));
   });
 
+  // Each document first runs plainly (so that it is compiled and prepared), then as the variant:
+  // every variant must get the answer Apollo gives it, whichever path would otherwise take it.
+  const ANONYMOUS = '{ catalog(page: 5) { page } }';
+  const NAMED = 'query Only { catalog(page: 6) { page } }';
+  const TWO = 'query First { catalog(page: 7) { page } } query Second { appCatalog { total } }';
+  const INT = 'query Paged($p: Int) { catalog(page: $p) { page } }';
+  const REQUIRED = 'query Required($id: Int!) { product(id: $id) { id } }';
+  const SKIPPED = 'query Skipped($full: Boolean!) { catalog(page: 8) { page items @include(if: $full) { id } totalPages @skip(if: $full) } }';
+  it.each([
+    ['operationName "" on an anonymous operation', { query: ANONYMOUS }, { query: ANONYMOUS, operationName: '' }, 400],
+    ['operationName "" on a named operation', { query: NAMED }, { query: NAMED, operationName: '' }, 400],
+    ['operationName null on a named operation', { query: NAMED }, { query: NAMED, operationName: null }, 200],
+    ['operationName of another case', { query: NAMED }, { query: NAMED, operationName: 'only' }, 400],
+    ['operationName that is not a string', { query: NAMED }, { query: NAMED, operationName: 7 }, 400],
+    ['several operations and no operationName', { query: TWO, operationName: 'First' }, { query: TWO }, 400],
+    ['the other of several operations', { query: TWO, operationName: 'First' }, { query: TWO, operationName: 'Second' }, 200],
+    ['an Int that overflows', { query: INT, variables: { p: 2 } }, { query: INT, variables: { p: 2 ** 31 } }, 400],
+    ['a Float for an Int', { query: INT, variables: { p: 2 } }, { query: INT, variables: { p: 2.5 } }, 400],
+    ['a whole Float for an Int', { query: INT, variables: { p: 2 } }, { query: INT, variables: { p: 3.0 } }, 200],
+    ['a string for an Int', { query: INT, variables: { p: 2 } }, { query: INT, variables: { p: '2' } }, 400],
+    ['null for a non-null variable', { query: REQUIRED, variables: { id: 1 } }, { query: REQUIRED, variables: { id: null } }, 400],
+    ['a missing non-null variable', { query: REQUIRED, variables: { id: 1 } }, { query: REQUIRED }, 400],
+    ['variables that are not an object', { query: INT, variables: { p: 2 } }, { query: INT, variables: [2] }, 400],
+    ['@include and @skip true', { query: SKIPPED, variables: { full: false } }, { query: SKIPPED, variables: { full: true } }, 200],
+    ['@include and @skip false', { query: SKIPPED, variables: { full: true } }, { query: SKIPPED, variables: { full: false } }, 200],
+  ])('should answer %s exactly as Apollo does', async (_name, plain, variant, status) => {
+    await both({ body: plain }, 4);
+    const answers = await both({ body: variant }, 4);
+    expect(answers.prepared).toEqual(answers.reference);
+    expect(answers.reference.map((a) => a.status)).toEqual(Array(4).fill(status));
+  });
+
+  it.each([
+    ['application/graphql-response+json', 'application/graphql-response+json'],
+    ['application/json', 'application/json'],
+    ['*/*', '*/*'],
+  ])('should answer errors exactly as Apollo does with Accept: %s', async (_name, accept) => {
+    const query = 'query Failing($id: Int!) { product(id: $id) { id } catalog(page: 0) { page } }';
+    await both({ body: { query, variables: { id: 1 } }, headers: { accept } }, 4);
+    for (const variables of [{ id: 1 }, { id: 'x' }, {}]) {
+      const answers = await both({ body: { query, variables }, headers: { accept } }, 3);
+      expect(answers.prepared).toEqual(answers.reference);
+      expect(answers.reference[0].text).toContain('"errors"');
+    }
+  });
+
   it('should answer an automatic persisted query sent by its hash alone, by POST and by GET, exactly as Apollo does', async () => {
     const query = 'query Persisted { catalog(storeId: 4) { page items { id } } }';
     const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };

@@ -99,10 +99,11 @@ suite('two gateway processes on one Redis', () => {
     expect(dashboard.body.errors).toBeUndefined();
     const keys = await redis.admin.keys('*');
     expect(keys.length).toBeGreaterThan(5);
-    // Public answers, query texts, public store ids, and the edge's counters, keyed by a hash of the token or username and the address.
+    // Public answers, query texts, public store ids, hashes of accepted tokens, and the edge's counters,
+    // keyed by a hash of the token or username and the address.
     const ip = '[0-9a-f.:]+';
     const allowed = new RegExp(
-      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|stores:v1|limit:(ops|calls):(t:[0-9a-f]{32}|a:${ip})|limit:login:(a:${ip}|ua:[0-9a-f]{32}:${ip}))$`,
+      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|stores:v2|accepted:[0-9a-f]{32}|limit:(ops|calls):(t:[0-9a-f]{32}|a:${ip})|\\{logins\\}:(index|login:(a:${ip}|ua:[0-9a-f]{32}:${ip})))$`,
     );
     for (const key of keys) expect(key).toMatch(allowed);
     // Every value, whatever its type: strings, the store set, the limit buckets.
@@ -110,6 +111,7 @@ suite('two gateway processes on one Redis', () => {
       keys.map(async (key) => {
         const type = await redis.admin.type(key);
         if (type === 'set') return JSON.stringify(await redis.admin.smembers(key));
+        if (type === 'zset') return JSON.stringify(await redis.admin.zrange(key, 0, -1));
         if (type === 'hash') return JSON.stringify(await redis.admin.hgetall(key));
         return (await redis.admin.get(key)) ?? '';
       }),

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startStack, type Stack } from '../support/stack.js';
+
+/**
+ * A route whose circuit is open fails fast even when every Console connection is busy: the circuit
+ * is asked first, and only a call that will be sent waits for a connection.
+ */
+describe('an open circuit under a full connection pool', () => {
+  let stack: Stack;
+  beforeAll(
+    async () =>
+      (stack = await startStack({
+        // One connection, a patient queue, and a circuit that opens on the first failure.
+        env: { CONSOLE_MAX_CONNECTIONS: '1', CONSOLE_QUEUE_TIMEOUT_MS: '5000', CIRCUIT_FAILURE_THRESHOLD: '1', CIRCUIT_RESET_MS: '60000' },
+      })),
+  );
+  afterAll(async () => stack.close());
+
+  it('should refuse a call to the open route at once, not after waiting for the busy connection', async () => {
+    const token = stack.tokenFor(5);
+    await stack.fault('GET /api/v2/my/subscriptions', { status: 500 });
+    const opened = await stack.gql('{ me { subscriptions { total } } }', {}, { token });
+    expect(opened.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+    await stack.clearFaults();
+    // The one connection is held for 2 s by a slow call to another route.
+    await stack.fault('GET /api/v2/my/products', { latencyMs: 2000 });
+    const slow = stack.gql('{ me { products { page } } }', {}, { token });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    const refused = await stack.gql('{ me { subscriptions { total } } }', {}, { token });
+    const tookMs = Date.now() - started;
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    // Before the fix it waited for the slow call to give its connection back (about 1.8 s).
+    expect(tookMs).toBeLessThan(1000);
+    expect((await slow).body.errors).toBeUndefined();
+    await stack.clearFaults();
+  });
+});
