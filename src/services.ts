@@ -65,9 +65,10 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
   const redis = cacheConfig.redisUrl
     ? new RedisConnection(cacheConfig.redisUrl, cacheConfig.redisTimeoutMs, logger, metrics, options.transport.tracing)
     : undefined;
-  const memoryStore = redis ? undefined : new MemoryStore(cacheConfig.maxBytes);
-  const store = memoryStore ?? new RedisStore(redis!);
-  if (memoryStore) metrics?.caches.set('public', () => memoryStore.size());
+  // With Redis, the memory store serves only while Redis is away or hung.
+  const memoryStore = new MemoryStore(cacheConfig.maxBytes);
+  const store = redis ? new RedisStore(redis, memoryStore) : memoryStore;
+  metrics?.caches.set('public', () => memoryStore.size());
   const localApq = new MemoryApqCache(options.memory.apqCacheMaxBytes);
   const localLimits = new MemoryLimitStore(options.limitMaxKeys);
   const limitStore = redis ? new RedisLimitStore(redis, localLimits, logger, metrics) : localLimits;

@@ -18,9 +18,17 @@ function loadRedis(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
 }
 
+/** Consecutive commands that time out before the gateway stops waiting on Redis. */
+const TIMEOUTS_BEFORE_BYPASS = 3;
+/** While bypassed, how often one PING asks whether Redis answers again (no request ever waits for it). */
+const BYPASS_PROBE_MS = 1000;
+
 export class RedisConnection {
   readonly client: Redis;
   private state: 'connecting' | 'up' | 'down' = 'connecting';
+  private consecutiveTimeouts = 0;
+  /** Set while Redis is connected but not answering in time: commands are not sent at all. */
+  private bypassProbe: NodeJS.Timeout | undefined;
 
   constructor(
     url: URL,
@@ -69,9 +77,18 @@ export class RedisConnection {
     });
   }
 
-  /** Runs a command; undefined when Redis is away, slow or refuses (the caller treats it as a miss). */
+  /** True while commands are sent: connected, and not bypassed for answering too slowly. */
+  get available(): boolean {
+    return this.client.status === 'ready' && this.bypassProbe === undefined;
+  }
+
+  /**
+   * Runs a command; undefined when Redis is away, slow or refuses (the caller treats it as a miss).
+   * A Redis that keeps timing out (connected, but hung) is bypassed: after TIMEOUTS_BEFORE_BYPASS
+   * timeouts in a row nothing waits on it until a background PING is answered again.
+   */
   async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | undefined> {
-    if (this.client.status !== 'ready') {
+    if (!this.available) {
       this.metrics?.redisErrors.inc({ operation });
       return undefined;
     }
@@ -89,9 +106,12 @@ export class RedisConnection {
       },
     });
     try {
-      return await command(this.client);
+      const answer = await command(this.client);
+      this.consecutiveTimeouts = 0;
+      return answer;
     } catch (error) {
       this.metrics?.redisErrors.inc({ operation });
+      if (isTimeout(error) && ++this.consecutiveTimeouts >= TIMEOUTS_BEFORE_BYPASS) this.bypass();
       this.logger.debug({ operation, error: error instanceof Error ? error.message : String(error) }, 'redis command failed');
       if (span && tracing) {
         span.setAttribute('error.type', error instanceof Error ? error.name : 'error');
@@ -103,7 +123,35 @@ export class RedisConnection {
     }
   }
 
+  /** Stops sending commands; a PING every BYPASS_PROBE_MS ends the bypass once Redis answers it in time. */
+  private bypass(): void {
+    if (this.bypassProbe !== undefined) return;
+    this.metrics?.redisBypassed.set(1);
+    this.logger.warn(
+      { timeouts: this.consecutiveTimeouts },
+      'redis is not answering in time: not waiting on it (limits per process, public cache and persisted queries local) until it answers again',
+    );
+    this.bypassProbe = setInterval(() => {
+      this.client.ping().then(
+        () => this.endBypass(),
+        () => undefined,
+      );
+    }, BYPASS_PROBE_MS);
+    this.bypassProbe.unref();
+  }
+
+  private endBypass(): void {
+    if (this.bypassProbe === undefined) return;
+    clearInterval(this.bypassProbe);
+    this.bypassProbe = undefined;
+    this.consecutiveTimeouts = 0;
+    this.metrics?.redisBypassed.set(0);
+    this.logger.info('redis answers in time again: shared cache and limits resume');
+  }
+
   async close(): Promise<void> {
+    if (this.bypassProbe !== undefined) clearInterval(this.bypassProbe);
+    this.bypassProbe = undefined;
     this.state = 'down'; // a deliberate close is no outage: no log line
     this.client.removeAllListeners('end');
     // QUIT lets Redis close the connection; a plain disconnect leaves a 2 s socket timer behind.
@@ -118,4 +166,9 @@ export class RedisConnection {
     if (next === 'up') this.logger.info({ previous }, 'redis connected: public cache and persisted queries are shared');
     else this.logger.warn({ previous, reason }, 'redis unavailable: serving from the Console and this process until it is back');
   }
+}
+
+/** ioredis's `commandTimeout` rejection: the command was sent and no answer came in time. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
 }

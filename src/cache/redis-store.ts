@@ -3,11 +3,19 @@ import type { RedisConnection } from './redis-connection.js';
 
 const PREFIX = 'flecs-graph:public:v1:';
 
-/** Public answers in Redis, shared by every replica. Entries expire in Redis after TTL + stale window. */
+/**
+ * Public answers in Redis, shared by every replica. Entries expire in Redis after TTL + stale window.
+ * While Redis is away or bypassed (hung), `local` serves instead (bounded, this process only), so
+ * that replicas keep a cache of their own rather than sending every catalogue read to the Console.
+ */
 export class RedisStore implements CacheStore {
-  constructor(private readonly redis: RedisConnection) {}
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly local?: CacheStore,
+  ) {}
 
   async read(key: string): Promise<CachedEntry | undefined> {
+    if (this.local && !this.redis.available) return this.local.read(key);
     const raw = await this.redis.run('read', (c) => c.get(PREFIX + key));
     if (typeof raw !== 'string') return undefined;
     try {
@@ -19,6 +27,7 @@ export class RedisStore implements CacheStore {
   }
 
   async write(key: string, entry: CachedEntry, lifetimeMs: number): Promise<void> {
+    if (this.local && !this.redis.available) return this.local.write(key, entry, lifetimeMs);
     await this.redis.run('write', (c) => c.set(PREFIX + key, JSON.stringify(entry), 'PX', Math.max(1, Math.round(lifetimeMs))));
   }
 

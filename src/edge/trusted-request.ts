@@ -38,10 +38,27 @@ export function resolveTrustedDocument(method: string, url: URL, body: unknown, 
   }
 
   if (trusted === undefined) return { ok: true, body };
-  const apqHash = persistedQueryHash(method === 'GET' ? url.searchParams.get('extensions') : fields?.extensions);
+  const extensions = method === 'GET' ? url.searchParams.get('extensions') : fields?.extensions;
+  const apqHash = persistedQueryHash(extensions);
+  if ((query === undefined || query === null) && apqHash === undefined && trusted.mode === 'only' && mentionsPersistedQuery(extensions)) {
+    // A persisted query this code cannot read (a hash that is no string, extensions that are no JSON):
+    // Apollo or the APQ store must never be asked to make sense of it.
+    return { ok: false, status: 400, code: ErrorCode.PersistedQueryNotFound, message: 'The persisted query names no sha256Hash of the trusted manifest.' };
+  }
   if ((query === undefined || query === null) && apqHash !== undefined) {
     const text = trusted.texts.get(apqHash.toLowerCase());
-    if (text === undefined) return { ok: true, body }; // Apollo answers PERSISTED_QUERY_NOT_FOUND
+    if (text === undefined) {
+      // With `only`, a hash outside the manifest is refused here, whatever a shared APQ store holds
+      // (an `allow` replica on the same Redis registers ad-hoc documents there). Otherwise Apollo
+      // looks it up among the registered ones.
+      if (trusted.mode !== 'only') return { ok: true, body };
+      return {
+        ok: false,
+        status: 400,
+        code: ErrorCode.PersistedQueryNotFound,
+        message: 'This gateway runs only the documents of its trusted manifest (TRUSTED_DOCUMENTS=only); this hash is not one of them.',
+      };
+    }
     if (method === 'GET') {
       url.searchParams.set('query', text);
       return { ok: true, body };
@@ -70,4 +87,9 @@ function persistedQueryHash(extensions: unknown): string | undefined {
   }
   const hash = (parsed as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash;
   return typeof hash === 'string' ? hash : undefined;
+}
+
+function mentionsPersistedQuery(extensions: unknown): boolean {
+  if (extensions === undefined || extensions === null) return false;
+  return typeof extensions === 'string' ? extensions.includes('persistedQuery') : typeof extensions === 'object' && 'persistedQuery' in extensions;
 }

@@ -94,6 +94,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly redisBypassed = new Gauge({
+    name: 'flecs_graph_redis_bypassed',
+    help: '1 while Redis is connected but not answering in time, so that nothing waits on it (only with REDIS_URL).',
+    registers: [],
+  });
+
   /** Registered only with REDIS_URL (`watchRedis`): without Redis a 0 here would fire a "Redis down" alert. */
   readonly redisUp = new Gauge({
     name: 'flecs_graph_redis_up',
@@ -103,6 +109,7 @@ export class GatewayMetrics {
 
   watchRedis(): void {
     if (!this.registry.getSingleMetric('flecs_graph_redis_up')) this.registry.registerMetric(this.redisUp);
+    if (!this.registry.getSingleMetric('flecs_graph_redis_bypassed')) this.registry.registerMetric(this.redisBypassed);
   }
 
   readonly rateLimited = new Counter({

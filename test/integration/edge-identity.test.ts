@@ -7,6 +7,7 @@ import { startStack, type Stack } from '../support/stack.js';
  * Console has accepted it; until then it is charged to its address, like a request without one.
  */
 const MY_PRODUCTS = 'GET /api/v2/my/products';
+const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -70,4 +71,30 @@ describe('real users behind one address', () => {
     // Everyone gets their own four; one shared bucket would have allowed four in all.
     for (const statuses of perUser) expect(statuses).toEqual([200, 200, 200, 200, 429]);
   }, 60_000);
+});
+
+describe('a lockout under a flood of new clients', () => {
+  let stack: Stack;
+  // One trusted proxy, so that every flood request is a new address; 1,000 budget keys at most.
+  beforeAll(async () => (stack = await startStack({ env: { TRUST_PROXY_HOPS: '1', LIMIT_MAX_KEYS: '1000', CLIENT_OPERATIONS_PER_SECOND: '5' } })));
+  afterAll(async () => stack.close());
+
+  it('should still refuse the locked guesser after 1,500 new clients, each with a new address and a random token', async () => {
+    const guess = (i: number) => post(stack.gateway.url, { query: LOGIN, variables: { u: 'user7', p: `guess-${i}` } }, { 'x-forwarded-for': '203.0.113.9' });
+    for (let i = 0; i < 10; i += 1) expect((await guess(i)).body.errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+    expect((await guess(10)).body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    await inBatches(
+      Array.from({ length: 1500 }, (_, i) => i),
+      20,
+      (i) =>
+        post(
+          stack.gateway.url,
+          { query: '{ __typename }' },
+          { 'x-forwarded-for': `10.1.${i >> 8}.${i & 255}`, authorization: `Bearer ${randomBytes(16).toString('hex')}` },
+        ),
+    );
+    await stack.resetStats();
+    expect((await guess(11)).body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((await stack.stats())['POST /api/v2/auth/login'] ?? 0).toBe(0);
+  });
 });

@@ -201,7 +201,10 @@ describe('an unreachable Console', () => {
     await closed.close();
     const dead = await startStack({ env: { CONSOLE_URL: deadUrl } });
     try {
+      const started = Date.now();
       const res = await dead.gql('{ me { products { page } apps { page } subscriptions { total } } catalog { page } }', {}, { token: dead.tokenFor(1) });
+      // A refused connection is known at once (one retry of a reset included); UPSTREAM_TIMEOUT_MS is 10 s.
+      expect(Date.now() - started).toBeLessThan(1500);
       expect(Object.fromEntries(res.body.errors!.map((e) => [e.path!.join('.'), e.extensions?.code]))).toEqual({
         'me.products': 'UPSTREAM_UNAVAILABLE',
         'me.apps': 'UPSTREAM_UNAVAILABLE',

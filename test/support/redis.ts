@@ -25,6 +25,9 @@ export interface RunningRedis {
   close(): Promise<void>;
   /** Starts the server again on the same port (after stop), empty. */
   restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing (a hung Redis), until resume(). */
+  pause(): void;
+  resume(): void;
 }
 
 /** PING over a plain socket until the server answers PONG (a client library would leave timers behind). */
@@ -45,11 +48,12 @@ async function waitForPing(port: number): Promise<void> {
 }
 
 /** A throwaway redis-server on a free loopback port: no persistence, nothing kept. */
-export async function startRedis(): Promise<RunningRedis> {
+export async function startRedis(extraArgs: string[] = []): Promise<RunningRedis> {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed');
   const port = await freePort();
   const spawnRedis = () => {
-    const started = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...extraArgs];
+    const started = spawn(REDIS_SERVER, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -84,6 +88,8 @@ export async function startRedis(): Promise<RunningRedis> {
       await admin.quit().catch(() => admin.disconnect());
       await stopChild();
     },
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     async restart() {
       await stopChild(); // the admin client reconnects by itself
       child = spawnRedis();
