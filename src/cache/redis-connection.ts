@@ -18,21 +18,26 @@ function loadRedis(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
 }
 
-/** Consecutive commands that time out before the gateway stops waiting on Redis. */
+/**
+ * The gateway stops waiting on Redis after this many timeouts in a row spanning at least two
+ * REDIS_TIMEOUT_MS: a hung Redis keeps timing out, while one stall of this process's own event loop
+ * (a saturated machine) times out every pending command at the same instant and is no reason.
+ */
 const TIMEOUTS_BEFORE_BYPASS = 3;
 /** While bypassed, how often one PING asks whether Redis answers again (no request ever waits for it). */
-const BYPASS_PROBE_MS = 1000;
+const BYPASS_PROBE_MS = 500;
 
 export class RedisConnection {
   readonly client: Redis;
   private state: 'connecting' | 'up' | 'down' = 'connecting';
   private consecutiveTimeouts = 0;
+  private firstTimeoutAt = 0;
   /** Set while Redis is connected but not answering in time: commands are not sent at all. */
   private bypassProbe: NodeJS.Timeout | undefined;
 
   constructor(
     url: URL,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
     private readonly tracing?: Tracing,
@@ -111,7 +116,7 @@ export class RedisConnection {
       return answer;
     } catch (error) {
       this.metrics?.redisErrors.inc({ operation });
-      if (isTimeout(error) && ++this.consecutiveTimeouts >= TIMEOUTS_BEFORE_BYPASS) this.bypass();
+      if (isTimeout(error)) this.timedOut();
       this.logger.debug({ operation, error: error instanceof Error ? error.message : String(error) }, 'redis command failed');
       if (span && tracing) {
         span.setAttribute('error.type', error instanceof Error ? error.name : 'error');
@@ -121,6 +126,13 @@ export class RedisConnection {
     } finally {
       span?.end();
     }
+  }
+
+  private timedOut(): void {
+    const now = Date.now();
+    if (this.consecutiveTimeouts === 0) this.firstTimeoutAt = now;
+    this.consecutiveTimeouts += 1;
+    if (this.consecutiveTimeouts >= TIMEOUTS_BEFORE_BYPASS && now - this.firstTimeoutAt >= 2 * this.timeoutMs) this.bypass();
   }
 
   /** Stops sending commands; a PING every BYPASS_PROBE_MS ends the bypass once Redis answers it in time. */

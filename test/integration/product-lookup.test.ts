@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LineItemProductsDocument, ProductByIdDocument } from '../generated/graphql.js';
-import { DEFAULT_STORE_ID, DELISTED_PRODUCTS, PRODUCTS_BY_ID, UNKNOWN_PRODUCT_ID, publicCatalogue } from '../../src/simulator/catalogue.js';
+import { DEFAULT_STORE_ID, DELISTED_PRODUCTS, PRODUCTS_BY_ID, STORES, UNKNOWN_PRODUCT_ID, publicCatalogue } from '../../src/simulator/catalogue.js';
 import type { SimProduct } from '../../src/simulator/rest-records.js';
 import { PAGE_SIZE } from '../support/sim-data.js';
 import { codesByPath, startStack, type Stack } from '../support/stack.js';
 
-/** Product lookup on realistic data: every page, every store, the caller's own lists, and its bounds. */
+/**
+ * Product lookup on realistic data: every page, every store, the caller's own lists, and its bounds.
+ * The Console lists no stores, so the gateway is told them (CONSOLE_STORE_IDS), as the README says
+ * to: stores it would otherwise learn only from other users' private lists are never learned.
+ */
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { CONSOLE_STORE_IDS: STORES.map((s) => s.id).join(',') } });
 });
 afterAll(async () => stack.close());
 
