@@ -1,4 +1,4 @@
-/** What the landing page tells its explorer (src/server/landing-page.ts writes it as JSON). */
+/** What the landing page tells its explorer (src/explorer/landing-page.ts writes it as JSON). */
 export interface ExplorerConfig {
   /** Id of the element the explorer fills. */
   target: string;

@@ -1,7 +1,7 @@
 /**
  * The gateway's own explorer: GraphiQL, bundled from the project's npm dependencies by Vite, for
  * browsers that cannot reach Apollo's CDN (or GRAPHQL_EXPLORER=graphiql). The landing page
- * (src/server/landing-page.ts) loads this module and hands it its configuration: the same
+ * (src/explorer/landing-page.ts) loads this module and hands it its configuration: the same
  * endpoint, document and headers the Sandbox would get.
  */
 import 'graphiql/setup-workers/vite';

@@ -1,5 +1,5 @@
 import type { EdgeLimitConfig } from './edge/edge-limits.js';
-import type { ConcurrencySetting } from './server/admission.js';
+import type { ConcurrencySetting } from './edge/admission.js';
 import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readRedisUrl, readString } from './common/env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
@@ -31,7 +31,7 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Deadline of one whole GraphQL operation's upstream work. */
   operationTimeoutMs: number;
-  /** How many GraphQL operations run at once (src/server/admission.ts). */
+  /** How many GraphQL operations run at once (src/edge/admission.ts). */
   operationConcurrency: ConcurrencySetting;
   /** Longest wait for a slot under that limit; then the operation is refused with 503 OVERLOADED. */
   operationQueueTimeoutMs: number;
@@ -104,7 +104,7 @@ export interface LookupLimits {
   storeIds: number[];
 }
 
-/** Operation limits, checked before any upstream call (src/limits/). */
+/** Operation limits, checked before any upstream call (src/edge/). */
 export interface OperationLimits {
   maxDocumentBytes: number;
   maxTokens: number;

@@ -40,7 +40,7 @@ export interface ContextOptions {
   /** Who sent the request (http-app works it out once); schema tests without HTTP leave it out and are 'local'. */
   client?: EdgeClient;
   /**
-   * An unsampled request's trace (src/server/http-app.ts): its propagation headers (`traceparent`,
+   * An unsampled request's trace (src/http/http-app.ts): its propagation headers (`traceparent`,
    * sampled flag off, and `tracestate`), made once for all its Console calls, which make no spans.
    */
   unsampledTrace?: { headers: TraceHeaders; logFields: { trace_id: string; span_id: string } };

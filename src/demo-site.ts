@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join, relative, sep } from 'node:path';
 import { findBuiltDirectory } from './common/built-directory.js';
-import { contentTypeOf } from './server/content-types.js';
+import { contentTypeOf } from './http/content-types.js';
 
 /** The example frontend, as `npm run example:build` left it, served by the demo on a port of its own. */
 export interface DemoSite {

@@ -9,11 +9,11 @@ import { createLogger, type Logger } from './observability/logger.js';
 import type { Tracing } from './observability/tracing.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
-import { createApolloServer, type SandboxOptions } from './server/apollo.js';
-import { AdmissionGate } from './server/admission.js';
-import { ConnectionTracker } from './server/connections.js';
-import { loadExplorerAssets } from './server/explorer-assets.js';
-import { createHttpApp, sendMetrics, type ServingState } from './server/http-app.js';
+import { createApolloServer, type SandboxOptions } from './graphql/apollo.js';
+import { AdmissionGate } from './edge/admission.js';
+import { ConnectionTracker } from './http/connections.js';
+import { loadExplorerAssets } from './explorer/explorer-assets.js';
+import { createHttpApp, sendMetrics, type ServingState } from './http/http-app.js';
 import { createSharedServices } from './services.js';
 
 const REDIS_STARTUP_WAIT_MS = 2000;

@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import { ConfigError } from './common/env.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
-import { releaseStartupMemory } from './server/startup-memory.js';
+import { releaseStartupMemory } from './startup-memory.js';
 import { createLogger } from './observability/logger.js';
 import { contextManagerWarning, startTracing } from './observability/tracing.js';
 

@@ -2,7 +2,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadGatewayConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/common/env.js';
-import { landingPageHtml } from '../../src/server/landing-page.js';
+import { landingPageHtml } from '../../src/explorer/landing-page.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /** The landing page's configuration, as the page's loader reads it. */

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
 
 /**
- * The prepared path (PREPARED_OPERATIONS, src/server/prepared-path.ts) answers a document that
+ * The prepared path (PREPARED_OPERATIONS, src/graphql/prepared-path.ts) answers a document that
  * already ran compiled without Apollo's pipeline. It must change nothing a client can see: two
  * gateways on one simulator, one with the path off (every request through Apollo: the reference),
  * get the same requests, each several times so that the later ones take the prepared path, and

@@ -6,7 +6,7 @@ import { ConsoleTransport } from '../../src/console/http-transport.js';
 import { GatewayMetrics } from '../../src/observability/metrics.js';
 import { createContext, type GatewayContext } from '../../src/context.js';
 import { buildGatewaySchema } from '../../src/schema/build-schema.js';
-import { createApolloServer } from '../../src/server/apollo.js';
+import { createApolloServer } from '../../src/graphql/apollo.js';
 import { createSharedServices, type RunningServices } from '../../src/services.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
 

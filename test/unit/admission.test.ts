@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AUTO_MAX, AUTO_MIN, AUTO_START, AdmissionGate, NotRun } from '../../src/server/admission.js';
+import { AUTO_MAX, AUTO_MIN, AUTO_START, AdmissionGate, NotRun } from '../../src/edge/admission.js';
 import { loadGatewayConfig } from '../../src/config.js';
 
 /** A unit of work that ends when the test says so. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { chooseEncoding } from '../../src/server/compression.js';
+import { chooseEncoding } from '../../src/http/compression.js';
 
 /** Accept-Encoding as RFC 9110 reads it: q-values weigh, q=0 refuses, `*` stands for what is not named. */
 describe('chooseEncoding', () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildGatewaySchema } from '../../src/schema/build-schema.js';
-import { jitExecutorGateway } from '../../src/server/jit-executor.js';
+import { jitExecutorGateway } from '../../src/graphql/jit-executor.js';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {

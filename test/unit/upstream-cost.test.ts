@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { measureOperation } from '../../src/limits/upstream-cost.js';
+import { measureOperation } from '../../src/edge/upstream-cost.js';
 import { buildGatewaySchema } from '../../src/schema/build-schema.js';
 
 let schema: GraphQLSchema;

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { describe, expect, it } from '@jest/globals';
-import { addVary } from '../../src/server/vary.js';
+import { addVary } from '../../src/http/vary.js';
 
 /** Vary is added to by several layers; none may erase or repeat another's names. */
 function response(vary?: string | string[]): http.ServerResponse {

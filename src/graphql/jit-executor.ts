@@ -13,8 +13,8 @@ import {
 import { createRequire } from 'node:module';
 import type { CompiledQuery } from 'graphql-jit';
 import { ByteLru } from '../cache/byte-lru.js';
-import { OperationCache } from '../common/operation-cache.js';
-import { measureOperation } from '../limits/upstream-cost.js';
+import { OperationCache } from './operation-cache.js';
+import { measureOperation } from '../edge/upstream-cost.js';
 import { PreparedSources } from './prepared-sources.js';
 
 /** Compiled operations kept at once. Compiled code is not small (tens of kB), and hostile
@@ -39,7 +39,7 @@ function loadJit(): typeof import('graphql-jit') {
   return jit;
 }
 
-/** Texts of prepared documents kept (their parsed documents are held weakly, src/server/prepared-sources.ts). */
+/** Texts of prepared documents kept (their parsed documents are held weakly, src/graphql/prepared-sources.ts). */
 const PREPARED_SOURCES_MAX_BYTES = 2 * 1_048_576;
 
 /** An operation that already ran compiled: what the prepared path needs to run it again without Apollo's pipeline. */

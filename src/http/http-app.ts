@@ -13,14 +13,14 @@ import { endHttpSpan, type Tracing } from '../observability/tracing.js';
 import type { TrustedDocuments } from '../edge/trusted-documents.js';
 import { resolveTrustedDocument } from '../edge/trusted-request.js';
 import { RateLimitedError } from '../edge/edge-limits.js';
-import { NotRun, type AdmissionGate } from './admission.js';
+import { NotRun, type AdmissionGate } from '../edge/admission.js';
 import { chooseEncoding, compress } from './compression.js';
 import { applyCors } from './cors.js';
 import { addVary } from './vary.js';
 import { matchesIfNoneMatch, weakEtag } from './etag.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
-import type { ExplorerAssets } from './explorer-assets.js';
-import type { PreparedPath } from './prepared-path.js';
+import type { ExplorerAssets } from '../explorer/explorer-assets.js';
+import type { PreparedPath } from '../graphql/prepared-path.js';
 
 /** Shared with the lifecycle: readiness flips while draining, and shutdown waits for in-flight work. */
 export interface ServingState {
@@ -232,7 +232,7 @@ async function graphql(req: IncomingMessage, res: ServerResponse, requestId: str
     if (operationSpan) context.operationSpan = operationSpan;
     return context;
   };
-  // A document that already ran compiled here skips Apollo's pipeline (src/server/prepared-path.ts).
+  // A document that already ran compiled here skips Apollo's pipeline (src/graphql/prepared-path.ts).
   const prepared = options.prepared
     ? (options.prepared.match(method, url, body, req.headers) ?? (await options.prepared.matchPersisted(method, url, body, req.headers)))
     : undefined;

@@ -21,7 +21,7 @@ export interface PreparedPathSteps {
   /** Log line, metric, span outcome. */
   answered(context: GatewayContext, answered: AnsweredOperation): void;
   cacheControl: CacheControlPolicy;
-  /** Apollo's formatError option (ours, src/server/apollo.ts). */
+  /** Apollo's formatError option (ours, src/graphql/apollo.ts). */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   includeStacktraceInErrorResponses: boolean;
   /** CSRF_PREVENTION=strict: Apollo's check applies to GETs, so they take Apollo's path. */

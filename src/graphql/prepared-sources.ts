@@ -6,13 +6,13 @@ const ENTRY_OVERHEAD_BYTES = 200;
 
 /**
  * Document texts that have already run compiled, mapped to their parsed document, so that the next
- * request with the same text skips Apollo's pipeline (src/server/prepared-path.ts). The document is
+ * request with the same text skips Apollo's pipeline (src/graphql/prepared-path.ts). The document is
  * held weakly: it lives as long as Apollo's document store or the trusted manifest keeps it, and
  * this map never makes a document outlive them. Bounded by the texts' size and by count.
  */
 export class PreparedSources {
   private readonly documents: ByteLru<string, WeakRef<DocumentNode>>;
-  // SHA-256 hashes of those texts: an APQ request naming one is worth looking up (src/server/prepared-path.ts).
+  // SHA-256 hashes of those texts: an APQ request naming one is worth looking up (src/graphql/prepared-path.ts).
   private readonly hashes: ByteLru<string, true>;
 
   constructor(maxBytes: number, maxEntries: number) {

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { findBuiltDirectory } from '../common/built-directory.js';
-import { chooseEncoding } from './compression.js';
-import { contentTypeOf } from './content-types.js';
-import { addVary } from './vary.js';
+import { chooseEncoding } from '../http/compression.js';
+import { contentTypeOf } from '../http/content-types.js';
+import { addVary } from '../http/vary.js';
 
 /** URL prefix of the explorer's files: outside /graphql, so no GraphQL request can reach them. */
 const EXPLORER_ASSETS_PREFIX = '/explorer/assets/';

@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, OperationLimitError } from '../common/errors.js';
-import { OperationCache } from '../common/operation-cache.js';
+import { OperationCache } from '../graphql/operation-cache.js';
 import type { OperationLimits } from '../config.js';
 import { measureOperation } from './upstream-cost.js';
 
@@ -65,7 +65,7 @@ export function operationLimitsPlugin<C>(
 /**
  * An operation within its limits, about to run: refused (a GraphQLError thrown) when the Console's
  * connections are too busy for its calls or the client's budget of Console calls is spent.
- * Shared by Apollo's pipeline (the plugin above) and prepared operations (src/server/prepared-path.ts).
+ * Shared by Apollo's pipeline (the plugin above) and prepared operations (src/graphql/prepared-path.ts).
  */
 export async function admitOperation<C>(
   context: C,

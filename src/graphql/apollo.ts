@@ -5,7 +5,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { admitOperation, operationLimitsPlugin, type ConsoleCapacity } from '../limits/operation-limits.js';
+import { admitOperation, operationLimitsPlugin, type ConsoleCapacity } from '../edge/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationAnswered, operationObservabilityPlugin, operationResolved } from '../observability/operation-plugin.js';
@@ -13,9 +13,9 @@ import { cacheControlPlugin, cacheControlPolicy } from './cache-control.js';
 import { preparedPath, type PreparedPath } from './prepared-path.js';
 import { apolloRequestError, saferMessage } from './error-messages.js';
 import { jitExecutorGateway, type JitExecutorGateway } from './jit-executor.js';
-import type { ExplorerAssets } from './explorer-assets.js';
+import type { ExplorerAssets } from '../explorer/explorer-assets.js';
 import { apolloServerVersion } from './apollo-version.js';
-import { explorerLandingPage, type ExplorerChoice } from './landing-page.js';
+import { explorerLandingPage, type ExplorerChoice } from '../explorer/landing-page.js';
 
 export interface SandboxOptions {
   /** Operation shown in the Sandbox's editor on first open. */
