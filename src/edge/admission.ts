@@ -1,4 +1,6 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { ErrorCode } from '../common/errors.js';
+import { refusal, type Refusal } from '../http/refusal.js';
 
 /** `OPERATION_CONCURRENCY`: adapt to the load, a fixed number of operations at once, or no limit. */
 export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: number } | { mode: 'unlimited' };
@@ -132,4 +134,17 @@ export class AdmissionGate {
     if (next) next();
     else this.active -= 1;
   }
+}
+
+/**
+ * What the client is told when its operation was not run: 503 OVERLOADED with `Retry-After: 1`;
+ * undefined when nobody is left to tell (its client left while it waited).
+ */
+export function notRunRefusal(notRun: NotRun, queueTimeoutMs: number): Refusal | undefined {
+  if (notRun.reason === 'client_left') return undefined;
+  const message =
+    notRun.reason === 'queue_full'
+      ? 'The gateway is overloaded: too many operations are already waiting for their turn. This one was not run; retry shortly.'
+      : `The gateway is overloaded: this operation waited ${queueTimeoutMs} ms for its turn and was not run. Retry shortly.`;
+  return refusal(503, ErrorCode.Overloaded, message, { headers: { 'retry-after': '1' }, level: 'warn' });
 }

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import type { Span } from '@opentelemetry/api';
+import { createContext, type ContextOptions, type GatewayContext } from '../context.js';
+import { NotRun } from '../edge/admission.js';
+import type { EdgeClient } from '../edge/edge-limits.js';
+import type { GraphQLHttpRequest } from '../http/graphql-request.js';
+import type { HttpAppOptions } from '../http/http-options.js';
+
+export type UnsampledTrace = NonNullable<ContextOptions['unsampledTrace']>;
+
+/** What ran: Apollo's (or the prepared path's) answer, and the context it ran with (undefined when none was made). */
+export interface Executed {
+  response: HTTPGraphQLResponse;
+  context: GatewayContext | undefined;
+}
+
+/**
+ * Admission, then execution: the operation waits for a slot (OPERATION_CONCURRENCY), then runs on
+ * the prepared path when its text already ran compiled here, otherwise through Apollo's pipeline.
+ * NotRun when the admission gate did not run it (its client left, or it waited too long).
+ */
+export async function executeOperation(
+  req: IncomingMessage,
+  res: ServerResponse,
+  request: GraphQLHttpRequest,
+  client: EdgeClient,
+  requestId: string,
+  options: HttpAppOptions,
+  unsampled?: UnsampledTrace,
+): Promise<Executed | NotRun> {
+  const { method, url, body } = request;
+  const clientLeft = () => res.destroyed || req.socket.destroyed;
+  let context: GatewayContext | undefined;
+  let operationSpan: Span | undefined;
+  const newContext = () => {
+    context = createContext(options.services, req.headers.authorization, {
+      requestId,
+      operationTimeoutMs: options.operationTimeoutMs,
+      clientLeft,
+      client,
+      ...(unsampled ? { unsampledTrace: unsampled } : {}),
+    });
+    if (operationSpan) context.operationSpan = operationSpan;
+    return context;
+  };
+  const prepared = options.prepared
+    ? (options.prepared.match(method, url, body, req.headers) ?? (await options.prepared.matchPersisted(method, url, body, req.headers)))
+    : undefined;
+  const execute = prepared
+    ? () => prepared.run(newContext())
+    : () =>
+        options.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method, headers: headerMapOf(req), search: url.search, body },
+          context: async () => newContext(),
+        });
+  const tracing = options.tracing;
+  const queuedAt = tracing ? performance.now() : 0;
+  const response = await options.admission.run(() => {
+    // Unsampled: no operation span to make (its events and attributes would go nowhere).
+    if (!tracing || unsampled) return execute();
+    // Time spent waiting for a slot under OPERATION_CONCURRENCY, on the request's span.
+    const waitedMs = performance.now() - queuedAt;
+    const requestSpan = tracing.api.trace.getActiveSpan();
+    if (waitedMs >= 1) requestSpan?.addEvent('admission wait', { 'flecs_graph.waited_ms': Math.round(waitedMs) });
+    // The operation's span (named once the operation is known, src/observability/operation-plugin.ts):
+    // its Console calls are its children.
+    operationSpan = tracing.tracer.startSpan('graphql.operation', { kind: tracing.SpanKind.INTERNAL });
+    const span = operationSpan;
+    return tracing.api.context.with(tracing.api.trace.setSpan(tracing.api.context.active(), span), execute).finally(() => span.end());
+  }, clientLeft);
+  if (response instanceof NotRun) return response;
+  return { response, context };
+}
+
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
