@@ -1,3 +1,5 @@
+import { WaitQueue } from '../common/wait-queue.js';
+
 /** Weight of the newest Console call in the running average of call durations. */
 const LATENCY_WEIGHT = 0.1;
 
@@ -11,7 +13,7 @@ const LATENCY_WEIGHT = 0.1;
  */
 export class ConsoleSlots {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting = new WaitQueue();
   private averageMs = 0;
 
   constructor(
@@ -48,29 +50,13 @@ export class ConsoleSlots {
       this.active += 1;
       return Promise.resolve(true);
     }
-    const waitMs = Math.min(limitMs, this.maxWaitMs);
-    if (waitMs <= 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const grant = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        const index = this.waiting.indexOf(grant);
-        if (index === -1) return; // granted in the same turn
-        this.waiting.splice(index, 1);
-        resolve(false);
-      }, waitMs);
-      this.waiting.push(grant);
-    });
+    return this.waiting.wait(Math.min(limitMs, this.maxWaitMs)).then((outcome) => outcome === 'turn');
   }
 
   /** Gives a connection back; `durationMs` is how long the Console took, when a call was sent. */
   release(durationMs?: number): void {
     if (durationMs !== undefined) this.averageMs = this.averageMs === 0 ? durationMs : this.averageMs + LATENCY_WEIGHT * (durationMs - this.averageMs);
-    const next = this.waiting.shift();
-    if (next)
-      next(); // the slot passes straight to the next caller
-    else this.active -= 1;
+    // The connection passes straight to the next caller, if one waits.
+    if (!this.waiting.handOver()) this.active -= 1;
   }
 }

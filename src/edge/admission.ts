@@ -1,4 +1,5 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { WaitQueue } from '../common/wait-queue.js';
 import { ErrorCode } from '../common/errors.js';
 import { refusal, type Refusal } from '../http/refusal.js';
 
@@ -31,8 +32,8 @@ const IDLE = 0.9;
  */
 export class AdmissionGate {
   private active = 0;
-  /** Each waiting operation's way in, in arrival order. */
-  private readonly waiting: Array<() => void> = [];
+  /** Operations waiting for a slot, in arrival order. */
+  private readonly waiting: WaitQueue;
   private currentLimit: number;
   private waitedThisWindow = false;
   private lastElu: EventLoopUtilization | undefined;
@@ -46,8 +47,9 @@ export class AdmissionGate {
   constructor(
     setting: ConcurrencySetting,
     private readonly maxWaitMs = Number.POSITIVE_INFINITY,
-    private readonly maxQueued = Number.POSITIVE_INFINITY,
+    maxQueued = Number.POSITIVE_INFINITY,
   ) {
+    this.waiting = new WaitQueue(maxQueued);
     this.currentLimit = setting.mode === 'fixed' ? setting.limit : setting.mode === 'auto' ? AUTO_START : Number.POSITIVE_INFINITY;
     if (setting.mode === 'auto') {
       this.lastElu = performance.eventLoopUtilization();
@@ -75,12 +77,10 @@ export class AdmissionGate {
     if (this.active < this.currentLimit) this.active += 1;
     else {
       this.waitedThisWindow = true;
-      if (this.waiting.length >= this.maxQueued) return new NotRun('queue_full');
-      if (!(await this.waitForSlot())) return new NotRun('waited_too_long');
-      if (abandoned()) {
-        this.release();
-        return new NotRun('client_left');
-      }
+      const outcome = await this.waiting.wait(this.maxWaitMs, abandoned);
+      if (outcome === 'full') return new NotRun('queue_full');
+      if (outcome === 'timeout') return new NotRun('waited_too_long');
+      if (outcome === 'left') return new NotRun('client_left');
     }
     try {
       return await work();
@@ -103,36 +103,15 @@ export class AdmissionGate {
     // A larger limit admits waiting operations at once rather than one per finished operation.
     while (this.active < this.currentLimit && this.waiting.length > 0) {
       this.active += 1;
-      this.waiting.shift()!();
+      if (!this.waiting.handOver()) this.active -= 1;
     }
     this.waitedThisWindow = this.waiting.length > 0;
   }
 
-  /** Resolves true once a slot is handed over, false when `maxWaitMs` passed first (no slot held). */
-  private waitForSlot(): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const admit = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.waiting.push(admit);
-      if (Number.isFinite(this.maxWaitMs)) {
-        timer = setTimeout(() => {
-          const index = this.waiting.indexOf(admit);
-          if (index === -1) return; // admitted in the same tick
-          this.waiting.splice(index, 1);
-          resolve(false);
-        }, this.maxWaitMs);
-      }
-    });
-  }
-
   private release(): void {
     // Over the limit (it shrank): the slot is not handed on.
-    const next = this.active <= this.currentLimit ? this.waiting.shift() : undefined;
-    if (next) next();
-    else this.active -= 1;
+    if (this.active <= this.currentLimit && this.waiting.handOver()) return;
+    this.active -= 1;
   }
 }
 
