@@ -11,29 +11,20 @@ const ENTRY_OVERHEAD_BYTES = 200;
  * entries its budget never saw. Query text only, never variables or headers.
  */
 export class MemoryApqCache implements KeyValueCache<string> {
-  private readonly entries: ByteLru<string, { query: string; expiresAt: number }>;
+  private readonly entries: ByteLru<string, string>;
 
-  constructor(
-    maxBytes: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.entries = new ByteLru(maxBytes);
+  constructor(maxBytes: number, now?: () => number) {
+    this.entries = new ByteLru(maxBytes, Number.POSITIVE_INFINITY, now);
   }
 
   async get(key: string): Promise<string | undefined> {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.query;
+    return this.entries.get(key);
   }
 
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
     const ttlSeconds = options?.ttl;
-    const expiresAt = typeof ttlSeconds === 'number' && ttlSeconds > 0 ? this.now() + ttlSeconds * 1000 : Number.POSITIVE_INFINITY;
-    this.entries.set(key, { query: value, expiresAt }, ENTRY_OVERHEAD_BYTES + key.length + value.length);
+    const ttlMs = typeof ttlSeconds === 'number' && ttlSeconds > 0 ? ttlSeconds * 1000 : undefined;
+    this.entries.set(key, value, ENTRY_OVERHEAD_BYTES + key.length + value.length, ttlMs);
   }
 
   async delete(key: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { ByteLru } from '../cache/byte-lru.js';
 import type { RedisConnection } from '../cache/redis-connection.js';
 
 const PREFIX = 'flecs-graph:accepted:';
@@ -13,18 +13,18 @@ const PREFIX = 'flecs-graph:accepted:';
  */
 export class AcceptedTokens {
   /** Hash → when it was last written to Redis (epoch ms), so that a busy token is not rewritten per request. */
-  private readonly local: LRUCache<string, number>;
+  private readonly local: ByteLru<string, number>;
 
   constructor(
     private readonly ttlMs: number,
     maxEntries: number,
     private readonly redis?: RedisConnection,
   ) {
-    this.local = new LRUCache<string, number>({ max: maxEntries, ttl: ttlMs, updateAgeOnGet: false });
+    this.local = new ByteLru<string, number>(Number.POSITIVE_INFINITY, maxEntries);
   }
 
   get size(): number {
-    return this.local.size;
+    return this.local.stats().entries;
   }
 
   /** True when the Console accepted this token within the TTL (here or, with Redis, on any replica). */
@@ -34,7 +34,7 @@ export class AcceptedTokens {
     const found = await this.redis.run('accepted_token_read', (c) => c.pttl(PREFIX + hash));
     if (found === undefined || found <= 0) return false;
     // Kept here for what is left of its time in Redis; written at 0, so the next acceptance renews it there.
-    this.local.set(hash, 0, { ttl: found });
+    this.local.set(hash, 0, 0, found);
     return true;
   }
 
@@ -43,7 +43,7 @@ export class AcceptedTokens {
     const written = this.local.get(hash);
     // A token in use is renewed at most once per half TTL: one write, not one per request.
     if (written !== undefined && now - written < this.ttlMs / 2) return;
-    this.local.set(hash, now);
+    this.local.set(hash, now, 0, this.ttlMs);
     void this.redis?.run('accepted_token_write', (c) => c.set(PREFIX + hash, '1', 'PX', this.ttlMs));
   }
 

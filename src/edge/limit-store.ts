@@ -1,3 +1,5 @@
+import { ByteLru } from '../cache/byte-lru.js';
+
 /** What a token bucket said: allowed, or how long until enough tokens are back. */
 export interface BucketAnswer {
   allowed: boolean;
@@ -31,57 +33,50 @@ interface Counter {
   endsAt: number;
 }
 
+/** What one counter costs in memory (key, object, the cache's entry): the estimate behind LIMIT_MAX_KEYS's docs. */
+export const LIMIT_ENTRY_BYTES = 200;
+
 /**
  * Counters in this process, bounded: at most `maxKeys` keys (least recently used dropped first), so
- * a client sending a million distinct tokens or addresses costs at most ~`maxKeys` × 200 bytes. A
- * dropped key starts afresh: under such a flood the limits of the oldest clients reset, which is the
- * price of a bounded memory (README, "Security").
+ * a client sending a million distinct addresses costs at most `maxKeys` × LIMIT_ENTRY_BYTES. A
+ * dropped key starts afresh: under such a flood some budgets reset, which is the price of a bounded
+ * memory; lockouts live in a store of their own that such traffic never fills.
  */
 export class MemoryLimitStore implements LimitStore {
-  private readonly entries = new Map<string, Bucket | Counter>(); // insertion order = least recently used first
+  private readonly entries: ByteLru<string, Bucket | Counter>;
 
   constructor(
-    private readonly maxKeys: number,
+    maxKeys: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.entries = new ByteLru(Number.POSITIVE_INFINITY, maxKeys);
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries.stats().entries;
   }
 
   async take(key: string, cost: number, ratePerSecond: number, burst: number): Promise<BucketAnswer> {
     const now = this.now();
-    const found = this.touch(key) as Bucket | undefined;
-    const bucket = found ?? { tokens: burst, at: now };
+    const bucket = (this.entries.get(key) as Bucket | undefined) ?? { tokens: burst, at: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * ratePerSecond) / 1000);
     bucket.at = now;
     const allowed = bucket.tokens >= cost;
     if (allowed) bucket.tokens -= cost;
-    this.put(key, bucket);
+    this.entries.set(key, bucket, LIMIT_ENTRY_BYTES);
     return { allowed, retryAfterMs: allowed ? 0 : Math.ceil(((cost - bucket.tokens) * 1000) / ratePerSecond) };
   }
 
   async add(key: string, by: number, windowMs: number): Promise<WindowCount> {
     const now = this.now();
-    let counter = this.touch(key) as Counter | undefined;
+    let counter = this.entries.get(key) as Counter | undefined;
     if (!counter || counter.endsAt <= now) counter = { count: 0, endsAt: now + windowMs };
     counter.count = Math.max(0, counter.count + by);
-    this.put(key, counter);
+    this.entries.set(key, counter, LIMIT_ENTRY_BYTES);
     return { count: counter.count, resetInMs: counter.endsAt - now };
   }
 
   async remove(key: string): Promise<void> {
     this.entries.delete(key);
-  }
-
-  private touch(key: string): Bucket | Counter | undefined {
-    const entry = this.entries.get(key);
-    if (entry !== undefined) this.entries.delete(key);
-    return entry;
-  }
-
-  private put(key: string, entry: Bucket | Counter): void {
-    this.entries.set(key, entry);
-    if (this.entries.size > this.maxKeys) this.entries.delete(this.entries.keys().next().value!);
   }
 }
