@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Directive, Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { cost } from '../schema/cost.js';
 import { toAppCatalog } from '../catalog/product.mapper.js';
 import { Product } from '../catalog/product.type.js';
 import { checkPositive } from '../common/args.js';
@@ -14,6 +15,7 @@ const REVERSE_DOMAIN = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/;
 
 @Resolver()
 export class AppResolver {
+  @Directive(cost(1))
   @Query(() => Product, {
     nullable: true,
     description:
@@ -37,6 +39,7 @@ export class AppResolver {
     return catalog.items.find((p) => p.app?.reverseDomainName.toLowerCase() === wanted) ?? null;
   }
 
+  @Directive(cost(1))
   @Mutation(() => AppReview, {
     nullable: true,
     description:

@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Directive, Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { cost } from '../schema/cost.js';
 import { GraphQLError } from 'graphql';
 import { checkNonEmpty } from '../common/args.js';
 import { ErrorCode } from '../common/errors.js';
@@ -10,6 +11,7 @@ import { LoginPayload, TokenStatus } from './auth.type.js';
 
 @Resolver()
 export class AuthResolver {
+  @Directive(cost(1))
   @Mutation(() => LoginPayload, {
     description:
       'Log in to the Console with a username and password; returns a token for `Authorization: Bearer <token>`. A wrong password is INVALID_CREDENTIALS.',
@@ -35,6 +37,7 @@ export class AuthResolver {
     return toLoginPayload(data, { route: routeName(ConsoleRoute.login), status: 200 });
   }
 
+  @Directive(cost(1))
   @Query(() => TokenStatus, {
     nullable: true,
     description: 'Asks the Console whether a token is valid, and with which feature flags. Null with an error when the Console fails.',

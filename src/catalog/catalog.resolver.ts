@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Directive, Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { LOOKUP_MAX_CALLS, cost } from '../schema/cost.js';
 import { checkPositive, pageArgs } from '../common/args.js';
 import type { GatewayContext } from '../context.js';
 import { toAppCatalog } from './product.mapper.js';
@@ -9,6 +10,7 @@ import { Product } from './product.type.js';
 /** The public store catalogue: no token needed, none sent. */
 @Resolver()
 export class CatalogResolver {
+  @Directive(cost(1))
   @Query(() => ProductPage, {
     nullable: true,
     description: "One page of a store's public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.",
@@ -22,6 +24,7 @@ export class CatalogResolver {
     return ctx.loaders.mapPage(await ctx.console.catalog(args, true), args.page);
   }
 
+  @Directive(cost(LOOKUP_MAX_CALLS))
   @Query(() => Product, {
     nullable: true,
     description:
@@ -31,6 +34,7 @@ export class CatalogResolver {
     return ctx.loaders.productById.load(checkPositive(id, 'id')!);
   }
 
+  @Directive(cost(1))
   @Query(() => AppCatalog, {
     nullable: true,
     description: "The apps of a store's public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.",

@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { CONSOLE_PAGE_MAX, listSize } from '../schema/cost.js';
 import { Product } from './product.type.js';
 
 @ObjectType({ simpleResolvers: true, description: 'One page of products.' })
@@ -10,6 +11,7 @@ export class ProductPage {
   @Field(() => Int, { description: 'How many pages there are in all.' })
   totalPages!: number;
 
+  @Directive(listSize(CONSOLE_PAGE_MAX))
   @Field(() => [Product], { description: 'The products on this page; empty past the last page.' })
   items!: Product[];
 }
@@ -19,6 +21,7 @@ export class AppCatalog {
   @Field(() => Int, { description: 'How many apps the store has.' })
   total!: number;
 
+  @Directive(listSize(CONSOLE_PAGE_MAX))
   @Field(() => [Product], { description: 'The apps.' })
   items!: Product[];
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Directive, Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { cost } from '../schema/cost.js';
 import { checkPage } from '../common/args.js';
 import type { GatewayContext } from '../context.js';
 import { storeCatalogKey } from '../loaders/loaders.js';
@@ -8,6 +9,8 @@ import { Store } from './store.type.js';
 
 @Resolver(() => Store)
 export class StoreResolver {
+  // Batched per request by (store, page): one call per distinct store, and a page names at most ~10.
+  @Directive(cost(10))
   @FieldResolver(() => ProductPage, {
     nullable: true,
     description: "One page of this store's public catalogue. Batched per request: one Console call per distinct (store, page).",

@@ -4,34 +4,22 @@ import {
   getNamedType,
   isObjectType,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { declaredCost } from '../schema/cost.js';
 
 /**
- * Upstream calls a field can cause, at most, per occurrence in a document. Memoisation and the
- * loaders bound them: product searches share one batch per request (each occurrence can add ids,
- * not lists; the lists are bounded by LOOKUP_MAX_PAGES and LOOKUP_MAX_STORES, mostly served by the
- * public cache),
- * a store's catalogue one call per distinct store (a page lists at most ~10 of them).
+ * The batching rule the gateway adds to the weights its schema declares (`@cost`, src/schema/cost.ts):
+ * a field's weight counts once per occurrence in the document, never multiplied by the lists around
+ * it (loaders batch a list's items into one call per distinct key); and the fields that feed the
+ * request's one product search share its bound, which counts once per operation however many of
+ * them there are.
  */
-export const FIELD_COST: Readonly<Record<string, number>> = {
-  'Query.catalog': 1,
-  'Query.appCatalog': 1,
-  'Query.validateToken': 1,
-  'Mutation.login': 1,
-  'Mutation.reviewApp': 1,
-  'Query.app': 1,
-  'Viewer.products': 1,
-  'Viewer.apps': 1,
-  'Viewer.subscriptions': 1,
-  'Viewer.featureFlags': 1,
-  'Query.product': 3,
-  'LineItem.product': 3,
-  'Store.catalog': 10,
-};
+const SHARED_SEARCH_FIELDS: ReadonlySet<string> = new Set(['Query.product', 'LineItem.product']);
 
 export interface OperationShape {
   /** Upper bound of the upstream calls the operation could cause. */
@@ -46,6 +34,8 @@ export interface OperationShape {
 
 interface Measure {
   cost: number;
+  /** The largest weight of a field that feeds the shared product search (counted once). */
+  search: number;
   fields: number;
   expanded: number;
   aliases: number;
@@ -62,11 +52,13 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
   const measured = new Map<string, Measure>();
   const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: ReadonlySet<string>): Measure => {
     let cost = 0;
+    let search = 0;
     let fields = 0;
     let expanded = 0;
     let aliases = 0;
     const add = (inner: Measure, withFields: boolean) => {
       cost += inner.cost;
+      search = Math.max(search, inner.search);
       if (withFields) fields += inner.fields;
       expanded += inner.expanded;
       aliases += inner.aliases;
@@ -78,7 +70,9 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
         if (selection.alias) aliases += 1;
         const field = type.getFields()[selection.name.value];
         if (!field) continue; // __typename and introspection: no upstream cost
-        cost += FIELD_COST[`${type.name}.${field.name}`] ?? 0;
+        const weight = declaredCost(field as GraphQLField<unknown, unknown>) ?? 0;
+        if (SHARED_SEARCH_FIELDS.has(`${type.name}.${field.name}`)) search = Math.max(search, weight);
+        else cost += weight;
         const child = getNamedType(field.type);
         if (selection.selectionSet && isObjectType(child)) add(walk(selection.selectionSet, child, trail), false);
         continue;
@@ -102,8 +96,8 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
       }
       add(inner, true);
     }
-    return { cost, fields, expanded, aliases };
+    return { cost, search, fields, expanded, aliases };
   };
   const shape = walk(operation.selectionSet, root, new Set());
-  return { upstreamCost: shape.cost, rootFields: shape.fields, expandedFields: shape.expanded, aliases: shape.aliases };
+  return { upstreamCost: shape.cost + shape.search, rootFields: shape.fields, expandedFields: shape.expanded, aliases: shape.aliases };
 }

@@ -6,6 +6,7 @@ import type { ProductPage } from '../catalog/product-page.type.js';
 import type { ConsoleClient, PageArgs } from '../console/console-client.js';
 import type { RestProductPage } from '../console/rest-types.js';
 import type { LookupLimits } from '../config.js';
+import { LOOKUP_MAX_CALLS } from '../schema/cost.js';
 import type { KnownStores } from './known-stores.js';
 import type { PublicSnapshot } from './public-snapshot.js';
 
@@ -54,6 +55,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   const read = new Map<string, RestProductPage | undefined>();
   let failure: Error | undefined;
   let cutShort: string | undefined;
+  /** Pages this search asked the Console for (a read the request or the public cache had already is counted too). */
+  let reads = 0;
   const missing = () => found.size < wanted.size;
   /** Every product a pass over the public cache saw, while it may still become a snapshot. */
   let pass: Map<number, Product> | undefined;
@@ -84,7 +87,12 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     if (read.has(key)) return read.get(key);
     let rest: RestProductPage | undefined;
     if (peekOnly) rest = await list.peek?.(n);
-    else {
+    else if (reads >= LOOKUP_MAX_CALLS) {
+      // The bound this search declares as its cost (src/schema/cost.ts): a missing id is then LOOKUP_INCOMPLETE.
+      cutShort ??= `the search made its ${LOOKUP_MAX_CALLS} Console calls`;
+      return undefined;
+    } else {
+      reads += 1;
       rest = await list.read(n).catch((error: unknown) => {
         if (list.storeId === undefined) failure ??= error as Error;
         else {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AppResolver } from '../apps/app.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
@@ -7,21 +7,17 @@ import { CatalogResolver } from '../catalog/catalog.resolver.js';
 import { StoreResolver } from '../catalog/store.resolver.js';
 import { LineItemResolver } from '../subscriptions/line-item.resolver.js';
 import { ViewerResolver } from '../viewer/viewer.resolver.js';
+import { costDirective, listSizeDirective } from './cost.js';
 
 export const resolvers = [AppResolver, AuthResolver, CatalogResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // No class-validator: arguments are checked explicitly before any upstream call (common/args.ts).
-  const schema = await buildSchema({ resolvers: [...resolvers], validate: false });
+  const schema = await buildSchema({ resolvers: [...resolvers], validate: false, directives: [...specifiedDirectives, costDirective, listSizeDirective] });
   // type-graphql offers no option for the root types' descriptions; they are what the Sandbox shows first.
   const query = schema.getQueryType();
   if (query) query.description = "Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller's own data.";
   const mutation = schema.getMutationType();
   if (mutation) mutation.description = 'Change state in the FLECS Console: log in, review an app.';
   return schema;
-}
-
-/** The SDL checked in as schema/schema.graphql: sorted, so that it only changes when the schema does. */
-export function printGatewaySchema(schema: GraphQLSchema): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }

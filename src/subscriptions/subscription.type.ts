@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { CONSOLE_PAGE_MAX, listSize } from '../schema/cost.js';
 
 @ObjectType({ simpleResolvers: true, description: 'Billing details of a subscription.' })
 export class Billing {
@@ -53,6 +54,7 @@ export class ProductSubscription {
   @Field(() => Int, { nullable: true, description: 'Console user id of the customer.' })
   customerId!: number | null;
 
+  @Directive(listSize(CONSOLE_PAGE_MAX))
   @Field(() => [LineItem], { description: 'What the subscription covers; empty when none.' })
   lineItems!: LineItem[];
 
@@ -65,6 +67,7 @@ export class SubscriptionList {
   @Field(() => Int, { description: 'How many subscriptions there are in all.' })
   total!: number;
 
+  @Directive(listSize(CONSOLE_PAGE_MAX))
   @Field(() => [ProductSubscription], { description: 'The subscriptions.' })
   items!: ProductSubscription[];
 }

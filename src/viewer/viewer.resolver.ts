@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
+import { Directive, Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
+import { cost } from '../schema/cost.js';
 import { toFeatureFlags } from '../auth/auth.mapper.js';
 import { FeatureFlags } from '../auth/auth.type.js';
 import { ProductPage } from '../catalog/product-page.type.js';
@@ -34,6 +35,7 @@ export class ViewerResolver {
     return new Viewer();
   }
 
+  @Directive(cost(1))
   @FieldResolver(() => ProductPage, { nullable: true, description: 'Your products, one page at a time. Null with an error when the Console fails.' })
   async products(
     @Arg('storeId', () => Int, storeIdArg) storeId: number | null,
@@ -44,6 +46,7 @@ export class ViewerResolver {
     return ctx.loaders.mapPage(await ctx.console.myProducts(args), args.page);
   }
 
+  @Directive(cost(1))
   @FieldResolver(() => ProductPage, { nullable: true, description: 'Your apps, one page at a time. Null with an error when the Console fails.' })
   async apps(
     @Arg('storeId', () => Int, storeIdArg) storeId: number | null,
@@ -54,11 +57,13 @@ export class ViewerResolver {
     return ctx.loaders.mapPage(await ctx.console.myApps(args), args.page);
   }
 
+  @Directive(cost(1))
   @FieldResolver(() => SubscriptionList, { nullable: true, description: 'Your subscriptions. Null with an error when the Console fails.' })
   async subscriptions(@Arg('storeId', () => Int, storeIdArg) storeId: number | null, @Ctx() ctx: GatewayContext): Promise<SubscriptionList> {
     return toSubscriptionList(await ctx.console.mySubscriptions(pageArgs(storeId, undefined)));
   }
 
+  @Directive(cost(1))
   @FieldResolver(() => FeatureFlags, {
     nullable: true,
     description: "Your account's feature flags, from validating your own token. UNAUTHENTICATED when the Console does not accept it.",

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import { buildGatewaySchema, printGatewaySchema } from '../../src/schema/build-schema.js';
+import { buildGatewaySchema } from '../../src/schema/build-schema.js';
+import { printGatewaySchema } from '../../src/schema/print-schema.js';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {

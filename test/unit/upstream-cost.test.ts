@@ -20,7 +20,9 @@ describe('measureOperation', () => {
     ['{ __typename }', 0, 1, 1, 0],
     ['{ catalog { page } }', 1, 1, 2, 0],
     ['{ me { products { page } apps { page } subscriptions { total } featureFlags { isVendor } } }', 4, 1, 9, 0],
-    ['{ me { subscriptions { items { lineItems { product { id } } } } } }', 4, 1, 6, 0],
+    // The product search's bound (LOOKUP_MAX_CALLS, 30) counts once, however many fields feed it.
+    ['{ me { subscriptions { items { lineItems { product { id } } } } } }', 31, 1, 6, 0],
+    ['{ product(id: 1) { id } p: product(id: 2) { id } me { subscriptions { items { lineItems { product { id } } } } } }', 31, 3, 10, 1],
     ['{ catalog { items { store { catalog { page } } } } }', 11, 1, 5, 0],
     ['{ a: catalog { page } b: catalog { page } appCatalog { total } }', 3, 3, 6, 2],
     ['mutation { login(username: "a", password: "b") { token } }', 1, 1, 2, 0],
