@@ -20,6 +20,8 @@ export interface GatewayConfig {
   compression: { enabled: boolean; minBytes: number };
   /** PREPARED_OPERATIONS: documents that already ran compiled skip Apollo's per-request pipeline. */
   preparedOperations: boolean;
+  /** APOLLO_KEY and APOLLO_GRAPH_REF are set: Apollo Server installs its usage reporting, which must see every operation. */
+  apolloUsageReporting: boolean;
   /** Landing page (Apollo Sandbox) and introspection. */
   sandbox: boolean;
   /** GRAPHQL_EXPLORER: `sandbox` (Apollo's, falling back to the local GraphiQL offline) or `graphiql`. */
@@ -146,6 +148,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     nodeEnv,
     stackTraces: env.NODE_ENV?.trim() === 'development',
     preparedOperations: readBool(env, 'PREPARED_OPERATIONS', true),
+    apolloUsageReporting: Boolean(env.APOLLO_KEY && env.APOLLO_GRAPH_REF),
     compression: { enabled: readBool(env, 'COMPRESSION', true), minBytes: readInt(env, 'COMPRESSION_MIN_BYTES', 1024, 0, 64 * 1_048_576) },
     sandbox: readBool(env, 'GRAPHQL_SANDBOX', !production),
     explorer: readChoice(env, 'GRAPHQL_EXPLORER', 'sandbox', ['sandbox', 'graphiql'] as const),

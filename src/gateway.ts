@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
 import { DocumentStore } from './cache/document-store.js';
@@ -9,24 +8,21 @@ import { createLogger, type Logger } from './observability/logger.js';
 import type { Tracing } from './observability/tracing.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { buildGatewaySchema } from './schema/build-schema.js';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayContext } from './context.js';
 import { createApolloServer, type SandboxOptions } from './graphql/apollo.js';
+import { preparedPathBlocker } from './graphql/prepared-path.js';
 import { AdmissionGate } from './edge/admission.js';
 import { ConnectionTracker } from './http/connections.js';
 import { loadExplorerAssets } from './explorer/explorer-assets.js';
-import { createHttpApp, sendMetrics, type ServingState } from './http/http-app.js';
+import { createHttpApp, type ServingState } from './http/http-app.js';
+import { drain, type ShutdownReport } from './http/drain.js';
+import { createMetricsListener } from './http/metrics-listener.js';
 import { createSharedServices } from './services.js';
 
 const REDIS_STARTUP_WAIT_MS = 2000;
 
-/** How a drain ended: whether every accepted request was answered, and which closing steps failed. */
-export interface ShutdownReport {
-  /** Every request the gateway had accepted was answered before SHUTDOWN_TIMEOUT_MS. */
-  finished: boolean;
-  /** Requests still running when SHUTDOWN_TIMEOUT_MS cut their connections. */
-  cut: number;
-  /** Closing steps that threw (their resources may not be released), with the reason. */
-  failedSteps: Array<{ step: string; error: string }>;
-}
+export type { ShutdownReport } from './http/drain.js';
 
 export interface RunningGateway {
   /** The GraphQL endpoint, for example http://127.0.0.1:4000/graphql. */
@@ -52,6 +48,8 @@ export interface GatewayOptions {
   /** OpenTelemetry (src/observability/tracing.ts), when an OTLP endpoint is configured. */
   tracing?: Tracing;
   sandboxOptions?: SandboxOptions;
+  /** More Apollo Server plugins (an embedding's own); with any, every operation takes Apollo's pipeline. */
+  plugins?: ApolloServerPlugin<GatewayContext>[];
 }
 
 /** Builds the schema, starts Apollo and the HTTP server; used by `npm start`, the demo and the tests. */
@@ -111,7 +109,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     metrics,
     limits: config.limits,
     ...(options.sandboxOptions ? { sandboxOptions: options.sandboxOptions } : {}),
+    plugins: options.plugins ?? [],
   });
+  // The prepared path skips Apollo's plugin hooks: with plugins that must see every operation it stays off.
+  const blocker = config.preparedOperations ? preparedPathBlocker(config, options.plugins) : undefined;
+  if (blocker) logger.info(`prepared operations off: ${blocker}`);
   metrics.caches.set('documents', () => documentStore.stats());
   metrics.caches.set('persisted_queries', () => services.localApq.stats());
   metrics.caches.set('compiled_operations', () => apollo.executorGateway.compiledStats());
@@ -148,22 +150,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       maxVariablesBytes: config.maxVariablesBytes,
       metricsOnMainPort: config.metricsPort === config.port,
       ...(options.tracing ? { tracing: options.tracing } : {}),
-      ...(config.preparedOperations ? { prepared: apollo.prepared } : {}),
+      ...(config.preparedOperations && !blocker ? { prepared: apollo.prepared } : {}),
     }),
   );
-  // Internals off the public port (issue 15): /metrics on a listener of its own, unless METRICS_PORT = PORT.
-  const metricsServer =
-    config.metricsPort === config.port
-      ? undefined
-      : http.createServer((req, res) => {
-          if ((req.url ?? '/').split('?', 1)[0] === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
-            sendMetrics(res, metrics).catch(() => res.destroy());
-            return;
-          }
-          res.statusCode = 404;
-          res.setHeader('content-type', 'application/json; charset=utf-8');
-          res.end(JSON.stringify({ errors: [{ message: 'This port serves only GET /metrics.', extensions: { code: 'NOT_FOUND' } }] }));
-        });
+  // Internals off the public port: /metrics on a listener of its own, unless METRICS_PORT = PORT.
+  const metricsServer = config.metricsPort === config.port ? undefined : createMetricsListener(metrics);
   server.keepAliveTimeout = 65_000;
   // Slowloris guard: a client must send its headers, and its whole request, in bounded time.
   server.headersTimeout = 20_000;
@@ -200,49 +191,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     metricsUrl: `${origin(metricsPort)}/metrics`,
     metrics,
     close() {
-      closing ??= (async () => {
-        state.draining = true;
-        connections.startDraining();
-        if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-        await connections.acceptPending();
-        // net's close, not http's: http.Server.close() also ends every connection that has not sent
-        // its first byte yet, and those carry requests the clients sent before the drain.
-        const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
-        const deadline = Date.now() + config.shutdownTimeoutMs;
-        connections.closeIdle();
-        while ((state.inFlight > 0 || connections.size > 0) && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          connections.closeIdle();
-        }
-        const cut = state.inFlight;
-        server.closeAllConnections();
-        await closed;
-        server.close(); // now http's: stops its timer that checks request timeouts
-        const failedSteps: ShutdownReport['failedSteps'] = [];
-        // Each step runs whatever the one before did: a failure to stop Apollo must not keep the
-        // Console pool or the Redis connection open, and is reported rather than thrown.
-        const step = async (name: string, run: () => unknown) => {
-          try {
-            await run();
-          } catch (error) {
-            failedSteps.push({ step: name, error: error instanceof Error ? error.message : String(error) });
-          }
-        };
-        await step(
-          'metrics listener',
-          () =>
-            new Promise<void>((resolve) => {
-              if (!metricsServer) return resolve();
-              metricsServer.close(() => resolve());
-              metricsServer.closeAllConnections();
-            }),
-        );
-        await step('admission gate', () => admission.close());
-        await step('apollo', () => apollo.stop());
-        await step('console connections', () => transport.close());
-        await step('shared services (redis)', () => services.close());
-        return { finished: cut === 0, cut, failedSteps };
-      })();
+      closing ??= drain({ server, metricsServer, connections, state, delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs }, [
+        ['admission gate', () => admission.close()],
+        ['apollo', () => apollo.stop()],
+        ['console connections', () => transport.close()],
+        ['shared services (redis)', () => services.close()],
+      ]);
       return closing;
     },
   };

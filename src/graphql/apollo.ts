@@ -50,6 +50,8 @@ export interface ApolloOptions {
   consoleCapacity?: ConsoleCapacity;
   /** max-age of public answers (the public cache's TTL); 0 makes every answer `private, no-store`. */
   publicMaxAgeSeconds?: number;
+  /** An embedding's own plugins, after ours. */
+  plugins?: ApolloServerPlugin<GatewayContext>[];
 }
 
 export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> & { executorGateway: JitExecutorGateway; prepared: PreparedPath } {
@@ -92,6 +94,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       operationLimitsPlugin<GatewayContext>(options.schema, options.limits, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls),
       operationObservabilityPlugin(options.logger, options.metrics),
       cacheControlPlugin(cacheControl),
+      ...(options.plugins ?? []),
     ],
     formatError: (formatted, error) => formatError(formatted, error, options),
   });

@@ -222,3 +222,10 @@ function asGraphQLError(error: unknown): GraphQLError {
   if (error instanceof Error) return new GraphQLError(error.message, { originalError: error });
   return new GraphQLError(`Unexpected error value: ${String(error)}`);
 }
+
+/** Why the prepared path must stay off although PREPARED_OPERATIONS is on: plugins it cannot serve. */
+export function preparedPathBlocker(config: { apolloUsageReporting: boolean }, plugins: readonly unknown[] = []): string | undefined {
+  if (config.apolloUsageReporting) return "Apollo's usage reporting (APOLLO_KEY and APOLLO_GRAPH_REF) must see every operation";
+  if (plugins.length > 0) return `the ${plugins.length} configured Apollo plugin(s) must see every operation`;
+  return undefined;
+}
