@@ -9,6 +9,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY explorer ./explorer
 RUN npm run build
+# What the runtime needs of the build: the gateway's modules and the local GraphiQL. The Console
+# simulator, the demo, the development runner and the schema printer are for laptops and tests.
+RUN mkdir -p /runtime/dist \
+ && cp -r dist/src dist/explorer /runtime/dist/ \
+ && rm -rf /runtime/dist/src/simulator /runtime/dist/src/demo.js* /runtime/dist/src/demo-query.js* /runtime/dist/src/demo-site.js* \
+      /runtime/dist/src/dev-runner.js* /runtime/dist/src/schema/emit.js* /runtime/dist/src/schema/print-schema.js*
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -17,9 +23,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist/src ./dist/src
-# The local GraphiQL, served only when GRAPHQL_SANDBOX=true (off in production by default).
-COPY --from=build /app/dist/explorer ./dist/explorer
+# The gateway, and the local GraphiQL (served only when GRAPHQL_SANDBOX=true, off in production by default).
+COPY --from=build /runtime/dist ./dist
 COPY deploy/docker/heap-from-cgroup.sh /usr/local/bin/heap-from-cgroup
 # The official image's `node` user, by number so that Kubernetes can check runAsNonRoot.
 USER 1000:1000
