@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /**
- * One last-resort collection once the gateway has started, before it listens (issue 18). Building
+ * One last-resort collection once the gateway has started, before it listens. Building
  * the schema and compiling the modules grows V8's young generation to its maximum (32 MB) and
  * leaves the old generation with room it will not need; V8 gives that back only when its memory
  * reducer notices idleness (Node 22 after ~20 s, Node 24 not at all in our measurements), so a

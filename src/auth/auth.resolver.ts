@@ -23,7 +23,7 @@ export class AuthResolver {
   ): Promise<LoginPayload> {
     checkNonEmpty(username, 'username', 256);
     checkNonEmpty(password, 'password', 1024);
-    // Counted before the Console sees it: a blocked attempt makes no call (issue 15).
+    // Counted before the Console sees it: a blocked attempt makes no call.
     const attempt = await ctx.edge.beginLogin(username, ctx.client.address, ctx.requestId);
     let data;
     try {

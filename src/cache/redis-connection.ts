@@ -12,7 +12,7 @@ import type { Tracing } from '../observability/tracing.js';
  */
 /**
  * ioredis, loaded the first time a connection is made: a gateway without REDIS_URL never loads it
- * (about 7 MB of resident memory at start, issue 18). It is CommonJS, so a synchronous require works.
+ * (about 7 MB of resident memory at start). It is CommonJS, so a synchronous require works.
  */
 function loadRedis(): typeof Redis {
   return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;

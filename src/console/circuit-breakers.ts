@@ -28,8 +28,8 @@ interface Circuit {
  * success closes it and whose failure opens it again. Every outcome is one of three: a success, a
  * failure that says the Console is unwell (`isFailure`), or neither — a call abandoned at the
  * operation's deadline, an answer too large for the caller's own list, a 4xx. Those leave the count
- * and the state as they were: opossum, used before, reported a filtered error as a success, so a
- * deadline reset the count and closed a half-open circuit although the Console never answered.
+ * and the state as they were: counted as successes, a deadline would reset the count and close a
+ * half-open circuit although the Console never answered.
  */
 export class RouteBreakers {
   private readonly circuits = new Map<string, Circuit>();

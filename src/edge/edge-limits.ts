@@ -60,7 +60,7 @@ export function addressClient(address: string, token?: string): EdgeClient {
 }
 
 /**
- * The public edge's limits (issue 15), checked before anything costs a Console call: a client's
+ * The public edge's limits, checked before anything costs a Console call: a client's
  * operations and Console calls (token buckets), and failed logins per (username, address) and per
  * address (fixed windows). Every login attempt is counted before its Console call (so attempts that
  * run at once, aliased `login` fields included, cannot all slip under the limit) and refunded when

@@ -31,7 +31,7 @@ const COMPILED_BASE_BYTES = 8192;
 
 /**
  * graphql-jit, loaded when the first operation is compiled: it brings ajv and fast-json-stringify
- * along (~3 MB of a replica's idle memory, issue 18), and an idle replica has compiled nothing.
+ * along (~3 MB of a replica's idle memory), and an idle replica has compiled nothing.
  */
 let jit: typeof import('graphql-jit') | undefined;
 function loadJit(): typeof import('graphql-jit') {

@@ -56,7 +56,7 @@ const CONTENT_TYPES = new Map<string, string>([
 ]);
 
 /**
- * The prepared path (issue 18): a document whose text already ran compiled in this process (a
+ * The prepared path: a document whose text already ran compiled in this process (a
  * trusted document sent by id, a hot query) runs straight from its compiled form: no request
  * parsing, no hash of the text, no document-store lookup, no plugin dispatch. Only the plain case
  * comes here: a POST of `query` / `operationName` / `variables` (or the same GET without a

@@ -15,7 +15,7 @@ interface ConnectionState {
  * The server's open connections, for a drain that loses no request. Node's own
  * `closeIdleConnections()` counts a connection as idle until the first byte of its request has been
  * read, so a connection accepted in the same loop turn as the drain began was cut before its request
- * was read: the client saw ECONNRESET for a request it had sent in time (issue 19's loop test). Here
+ * was read: the client saw ECONNRESET for a request it had sent in time. Here
  * a connection is closed as idle only when no request runs on it and nothing has arrived since its
  * last answer, and a connection that has not sent its first request gets `silentGraceMs` to do so.
  */

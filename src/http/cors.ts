@@ -9,7 +9,7 @@ export function isAllowedOrigin(origin: string, allowed: readonly string[]): boo
 
 /**
  * CORS by allow-list (CORS_ORIGINS). Returns true when the request was a preflight and has been
- * answered. Apollo's CSRF prevention stays on regardless: CORS only decides who may read answers.
+ * answered. CORS only decides who may read answers; CSRF_PREVENTION decides which requests run.
  */
 export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): boolean {
   const origin = req.headers.origin;

@@ -68,7 +68,7 @@ function traced(tracing: Tracing, req: IncomingMessage, res: ServerResponse, run
   );
   if (!span.isRecording()) {
     // Unsampled (the caller's flag, or the ratio): nothing of it would be recorded, so it runs
-    // outside the SDK's context manager, which costs every request that enters it (issue 16). Its
+    // outside the SDK's context manager, which costs every request that enters it. Its
     // Console calls get its traceparent (sampled flag off), made once here: every call sends the same.
     const { traceId, spanId } = span.spanContext();
     return run({ headers: tracing.headersOf(tracing.api.trace.setSpan(parent, span)), logFields: { trace_id: traceId, span_id: spanId } });

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
  * Adds names to the response's Vary header, keeping those already there (case-insensitive, no
  * repeats). Vary is the one header every layer adds to — CORS (Origin), Apollo (Accept),
  * compression (Accept-Encoding), cache control (Authorization) — and a layer that set it outright
- * erased the others: a CDN then replayed origin A's answer to origin B (issue 23.2).
+ * erased the others: a CDN then replayed origin A's answer to origin B.
  */
 export function addVary(res: ServerResponse, ...names: string[]): void {
   const current = res.getHeader('vary');

@@ -39,8 +39,8 @@ export function tracingWanted(env: Record<string, string | undefined>): boolean 
  * How long an ended span may wait for its batch (OTEL_BSP_SCHEDULE_DELAY) when the operator sets
  * nothing: 100 ms instead of the SDK's 5 s. At 10 % sampling a batch of 512 spans took ~0.5 s to
  * fill, long enough for V8 to promote every waiting span into the old generation: twice the major
- * GCs and +40–90 % CPU per operation on the one-page dashboard, against none measurable with 100 ms
- * (README "Performance", round 4). Full batches still leave at once; at most ten exports a second
+ * GCs and +40–90 % CPU per operation on the one-page dashboard, against none measurable with 100 ms.
+ * Full batches still leave at once; at most ten exports a second
  * come from the timer.
  */
 const DEFAULT_BATCH_DELAY_MS = '100';
