@@ -1,15 +1,7 @@
 import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
-import {
-  callConsole,
-  clientLeftError,
-  refusedTokenIsUnauthenticated,
-  queryStringOf,
-  toGraphQLError,
-  type CallScope,
-  type ConsoleCall,
-  type StatusMapper,
-} from './console-call.js';
+import { callConsole, clientLeftError, queryStringOf, type CallScope, type ConsoleCall } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
+import { refusedTokenIsUnauthenticated, toGraphQLError, type StatusMapper } from './status-mapping.js';
 import type { KnownStores } from '../loaders/known-stores.js';
 import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toGraphQLError } from '../../src/console/console-call.js';
+import { toGraphQLError } from '../../src/console/status-mapping.js';
 import { UpstreamFailure, isHealthFailure, isRetryable, parseRetryAfter } from '../../src/console/upstream-failure.js';
 
 describe('the upstream failure policy', () => {
