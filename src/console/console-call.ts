@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ErrorCode, UpstreamError, type UpstreamInfo } from '../common/errors.js';
+import { ErrorCode, UpstreamError } from '../common/errors.js';
 import { toGraphQLError, type StatusMapper } from './status-mapping.js';
 import { isOpenCircuitError } from './circuit-breakers.js';
 import { describeIssues } from './envelope-schemas.js';
