@@ -1,12 +1,12 @@
 import zlib from 'node:zlib';
 import Negotiator from 'negotiator';
+import { ByteLru } from '../cache/byte-lru.js';
 
 export type Encoding = 'br' | 'gzip';
 
 const ENCODINGS = ['br', 'gzip'];
-/** Clients send few distinct Accept-Encoding headers: each is negotiated once (bounded). */
-const chosen = new Map<string, Encoding | undefined>();
-const CHOSEN_MAX = 256;
+/** Clients send few distinct Accept-Encoding headers: each is negotiated once (at most 256 kept). */
+const chosen = new ByteLru<string, Encoding | 'identity'>(Number.POSITIVE_INFINITY, 256);
 
 /**
  * The encoding to answer with, from the client's Accept-Encoding as RFC 9110 reads it (negotiator:
@@ -15,11 +15,13 @@ const CHOSEN_MAX = 256;
  */
 export function chooseEncoding(acceptEncoding: string | undefined): Encoding | undefined {
   if (!acceptEncoding) return undefined;
-  if (chosen.has(acceptEncoding)) return chosen.get(acceptEncoding);
-  const encoding = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encoding(ENCODINGS, { preferred: ENCODINGS }) as Encoding | undefined;
-  if (chosen.size >= CHOSEN_MAX) chosen.clear();
-  chosen.set(acceptEncoding, encoding);
-  return encoding;
+  let encoding = chosen.get(acceptEncoding);
+  if (encoding === undefined) {
+    const negotiated = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encoding(ENCODINGS, { preferred: ENCODINGS });
+    encoding = (negotiated as Encoding | undefined) ?? 'identity';
+    chosen.set(acceptEncoding, encoding, 1);
+  }
+  return encoding === 'identity' ? undefined : encoding;
 }
 
 /**
