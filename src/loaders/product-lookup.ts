@@ -1,6 +1,6 @@
 import { int } from '../common/coerce.js';
 import { LookupIncompleteError } from '../common/errors.js';
-import { MappedProduct } from '../catalog/product.mapper.js';
+import { MappedProduct, toProduct } from '../catalog/product.mapper.js';
 import type { Product } from '../catalog/product.type.js';
 import type { ProductPage } from '../catalog/product-page.type.js';
 import type { ConsoleClient, PageArgs } from '../console/console-client.js';
@@ -67,6 +67,9 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
    */
   const privateStores = new Set<number>();
   const take = (rest: RestProductPage, list: ProductList) => {
+    // A catalogue page of a store only this caller's lists named is read for this caller alone and
+    // never joins a snapshot: only the products it is looking for are mapped.
+    if (!list.teaches && list.storeId !== undefined && pass === undefined) return takeWanted(rest);
     const items = deps.mapPage(rest, undefined).items;
     for (const product of items) {
       const storeId = storeIdOf(product);
@@ -80,6 +83,14 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     const first = items[0];
     if (list.name === 'catalog' && deps.knownStores.defaultStoreId === undefined && first) {
       deps.knownStores.defaultStoreId = storeIdOf(first) ?? undefined;
+    }
+  };
+  const takeWanted = (rest: RestProductPage) => {
+    for (const raw of rest.products ?? []) {
+      const id = raw === null || typeof raw !== 'object' ? null : int(raw.id);
+      if (id === null || !wanted.has(id) || found.has(id)) continue;
+      const product = toProduct(raw);
+      if (product) found.set(id, product);
     }
   };
   const page = async (list: ProductList, n: number, peekOnly: boolean): Promise<RestProductPage | undefined> => {
