@@ -3,7 +3,7 @@ import { Kind, OperationTypeNode, type DocumentNode, type FragmentDefinitionNode
 import { OperationCache } from './operation-cache.js';
 
 /** Root fields that read public data only (without a token, `product` searches only the public catalogues). */
-const PUBLIC_ROOT_FIELDS = new Set(['catalog', 'appCatalog', 'app', 'product', '__typename']);
+export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set(['catalog', 'appCatalog', 'app', 'product', '__typename']);
 
 /**
  * Cache-Control for browsers and CDNs: an answer is `public, max-age=<public cache TTL>` only when

@@ -44,11 +44,43 @@ describe('the Kubernetes manifests', () => {
       'Deployment',
       'Deployment',
       'HorizontalPodAutoscaler',
+      'Ingress',
       'PodDisruptionBudget',
       'Secret',
       'Service',
       'Service',
+      'Service',
+      'ServiceMonitor',
     ]);
+  });
+
+  it('should route the Ingress to the Service, and scrape the metrics port with the ServiceMonitor, never through the Service clients reach', () => {
+    const ingress = find('Ingress');
+    const backend = ingress.spec.rules[0].http.paths[0].backend.service;
+    expect(backend.name).toBe('flecs-graph');
+    expect(find('Service').spec.ports.map((p: { name: string }) => p.name)).toContain(backend.port.name);
+    expect(configMap.TRUST_PROXY_HOPS).toBe('1'); // the Ingress is the one proxy in front
+    const metricsService = find('Service', 'flecs-graph-metrics');
+    const monitor = find('ServiceMonitor');
+    expect(metricsService.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    const metricsPort = metricsService.spec.ports.find((p: { name: string }) => p.name === monitor.spec.endpoints[0].port);
+    expect(container.ports.find((p: { name: string }) => p.name === metricsPort.targetPort).containerPort).toBe(Number(configMap.METRICS_PORT));
+    expect(monitor.spec.endpoints[0].path).toBe('/metrics');
+    expect(find('Service').spec.ports.map((p: { targetPort: string }) => p.targetPort)).not.toContain('metrics');
+  });
+
+  it('should carry a commented OTEL_* example that, uncommented, is valid and documented', () => {
+    const text = readFileSync(`${DIR}configmap.yaml`, 'utf8');
+    const example = [...text.matchAll(/^ {2}# (OTEL_[A-Z_]+): (.+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(example.map(([name]) => name)).toEqual(expect.arrayContaining(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_TRACES_SAMPLER']));
+    // Uncommented, it is still valid YAML for the ConfigMap's data, and every name is one docs/configuration.md lists.
+    const uncommented = parseAllDocuments(text.replace(/^ {2}# (OTEL_[A-Z_]+: .+)$/gm, '  $1'))[0].toJS() as { data: Record<string, string> };
+    const documented = readFileSync(`${ROOT}docs/configuration.md`, 'utf8');
+    for (const [name] of example) {
+      expect(typeof uncommented.data[name]).toBe('string');
+      expect(documented).toContain(`\`${name}\``);
+    }
+    expect(uncommented.data.OTEL_EXPORTER_OTLP_ENDPOINT).toMatch(/^https?:\/\/[^/]+:4318$/);
   });
 
   it('should set only variables the gateway knows, with values it accepts', () => {

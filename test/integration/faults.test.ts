@@ -28,6 +28,8 @@ interface RouteCase {
   intact: string[];
   /** The code a 401/403 from this route becomes. */
   refused: string;
+  /** Statuses this route reads as the caller's input refused (BAD_USER_INPUT, no upstream details). */
+  inputRefused?: number[];
 }
 
 const ROUTES: Record<string, RouteCase> = {
@@ -72,6 +74,13 @@ const ROUTES: Record<string, RouteCase> = {
     path: 'appCatalog',
     intact: ['catalog', 'me.products'],
     refused: 'UPSTREAM_ERROR',
+  },
+  'POST /api/v2/products/apps/reviews': {
+    query: 'mutation { reviewApp(input: { productId: 1201, rating: 5, review: "Runs well.", reviewer: "Demo", reviewerEmail: "demo@example.com" }) { id } }',
+    path: 'reviewApp',
+    intact: [],
+    refused: 'UNAUTHENTICATED',
+    inputRefused: [400, 404, 422],
   },
 };
 
@@ -118,6 +127,11 @@ describe.each(Object.entries(ROUTES))('a fault on %s', (route, spec) => {
     expect(res.body.errors).toHaveLength(1);
     const error = res.body.errors![0];
     expect(error.path?.join('.')).toBe(spec.path);
+    if (expected.status !== undefined && spec.inputRefused?.includes(expected.status)) {
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(at(res.body.data, spec.path) ?? null).toBeNull();
+      return;
+    }
     expect(error.extensions?.code).toBe(expected.code === 'refused' ? spec.refused : expected.code);
     expect(error.extensions?.upstream).toEqual({ route, ...(expected.status === undefined ? {} : { status: expected.status }) });
     if (expected.retryAfter !== undefined) expect(error.extensions?.retryAfter).toBe(expected.retryAfter);
