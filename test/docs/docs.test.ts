@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ROOT } from '../support/processes.js';
+
+/**
+ * The documentation as its readers meet it: links that lead somewhere, a README that fits a
+ * screenful or two, every variable the code reads documented (and nothing documented that the code
+ * does not read), every `npm run` that exists, and no lab notes.
+ */
+const PAGES = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const ALL_MARKDOWN = [...PAGES, 'examples/web-dashboard/README.md'];
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+/** Lines outside fenced code blocks, with their numbers. */
+function prose(text: string): Array<{ n: number; line: string }> {
+  let fenced = false;
+  const out: Array<{ n: number; line: string }> = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trimStart().startsWith('```')) fenced = !fenced;
+    else if (!fenced) out.push({ n: i + 1, line });
+  });
+  return out;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+function anchorsOf(file: string): Set<string> {
+  const seen = new Map<string, number>();
+  const anchors = new Set<string>();
+  for (const { line } of prose(read(file))) {
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    if (!heading) continue;
+    const base = slug(heading[1]);
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    anchors.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return anchors;
+}
+
+/** Names of environment variables the code reads: `env.X`, `process.env.X`, `read…(env, 'X'`. */
+function variablesTheCodeReads(): Set<string> {
+  const names = new Set<string>();
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  for (const file of walk(join(ROOT, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)|read[A-Za-z]*\((?:process\.env|env), '([A-Z][A-Z0-9_]+)'/g)) names.add(m[1] ?? m[2]);
+  }
+  return names;
+}
+
+describe('the documentation', () => {
+  it('should keep the README to 200 lines', () => {
+    expect(read('README.md').split('\n').length).toBeLessThanOrEqual(200);
+  });
+
+  it.each(PAGES)('%s: every relative link and anchor should resolve', (file) => {
+    const broken: string[] = [];
+    for (const { n, line } of prose(read(file))) {
+      for (const m of line.replace(/`[^`]*`/g, '').matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1];
+        if (/^[a-z]+:/i.test(target)) continue; // http(s), mailto
+        const [path, anchor] = target.split('#');
+        const resolved = path === '' ? file : relative(ROOT, join(ROOT, dirname(file), path));
+        if (!existsSync(join(ROOT, resolved))) broken.push(`${file}:${n} ${target} (no such file)`);
+        else if (anchor !== undefined && resolved.endsWith('.md') && !anchorsOf(resolved).has(anchor)) broken.push(`${file}:${n} ${target} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it.each(ALL_MARKDOWN)('%s: no line over 200 characters outside tables and code', (file) => {
+    const long = prose(read(file)).filter(({ line }) => line.length > 200 && !line.trimStart().startsWith('|'));
+    expect(long.map(({ n, line }) => `${n}: ${line.slice(0, 60)}…`)).toEqual([]);
+  });
+
+  it('should document in docs/configuration.md every variable the code reads, and only those', () => {
+    const page = read('docs/configuration.md');
+    const documented = new Set<string>();
+    for (const { line } of prose(page)) {
+      const cell = /^\| ([^|]+) \|/.exec(line)?.[1] ?? '';
+      for (const m of cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)) documented.add(m[1]);
+    }
+    for (const m of page.matchAll(/`([A-Z][A-Z0-9_]+)` \(`\d+`/g)) documented.add(m[1]); // prose such as `EXAMPLE_PORT` (`4020`, …)
+    const read_ = variablesTheCodeReads();
+    expect([...read_].filter((name) => !documented.has(name)).sort()).toEqual([]);
+    // OTEL_* are read by the OpenTelemetry SDK itself, not by our code.
+    expect([...documented].filter((name) => !read_.has(name) && !name.startsWith('OTEL_')).sort()).toEqual([]);
+  });
+
+  it('should name only npm scripts that exist', () => {
+    const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+    const named = ALL_MARKDOWN.flatMap((file) => [...read(file).matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => `${file}: ${m[1]}`));
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((entry) => !scripts.includes(entry.split(': ')[1]))).toEqual([]);
+  });
+
+  it('should say how things are: no rounds, issue numbers or dated narrative outside the performance results', () => {
+    const found: string[] = [];
+    for (const file of PAGES) {
+      for (const { n, line } of prose(read(file))) {
+        if (file === 'docs/performance.md' && /^\d{4}-\d{2}-\d{2} · /.test(line)) continue; // the results header
+        if (/\b[Rr]ound \d+\b|\b[Ii]ssue \d+\b|\(issue \d+|first sketch|\bused before|the library first planned/.test(line)) found.push(`${file}:${n} ${line.slice(0, 80)}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
