@@ -73,7 +73,7 @@ export interface GatewayConfig {
   metricsPort: number;
 }
 
-/** Byte budgets of the caches keyed by what clients send (README, "Memory"). */
+/** Byte budgets of the caches keyed by what clients send (docs/performance.md, Memory). */
 export interface MemoryBudgets {
   /** Parsed and validated documents (Apollo's document store); 0 parses every request. */
   documentCacheMaxBytes: number;

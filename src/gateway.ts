@@ -120,7 +120,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   metrics.caches.set('prepared_sources', () => apollo.executorGateway.preparedStats());
   if (config.lookup.storeIds.length === 0) {
     logger.info(
-      'CONSOLE_STORE_IDS is not set: product lookups search the default store, the caller\'s own lists and only the stores this gateway has seen in Console answers (README, "Product lookup")',
+      "CONSOLE_STORE_IDS is not set: product lookups search the default store, the caller's own lists and only the stores this gateway has seen in Console answers (docs/runtime.md, Product lookup)",
     );
   }
   await apollo.start();

@@ -6,7 +6,7 @@ import { releaseStartupMemory } from './startup-memory.js';
 import { createLogger } from './observability/logger.js';
 import { contextManagerWarning, startTracing } from './observability/tracing.js';
 
-/** `npm start`: the gateway alone, configured from the environment (see README). */
+/** `npm start`: the gateway alone, configured from the environment (docs/configuration.md). */
 let config: GatewayConfig;
 try {
   config = loadGatewayConfig();
@@ -18,7 +18,7 @@ try {
   throw error;
 }
 // Read by V8 whenever it sizes the old generation, so setting it now (not on the command line)
-// still applies. Off by default: it trades CPU for memory (README, Performance).
+// still applies. Off by default: it trades CPU for memory (docs/performance.md).
 if (config.heapGrowingPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
 // Before anything else: the SDK must hold the global context manager before requests arrive.
 const tracing = await startTracing().catch((error: unknown) => {
@@ -27,7 +27,7 @@ const tracing = await startTracing().catch((error: unknown) => {
 });
 const logger = createLogger(config.logLevel, undefined, tracing?.logFields);
 
-/** Exit codes (README, "Operations"): what an orchestrator or an operator reads from the process. */
+/** Exit codes (docs/runtime.md): what an orchestrator or an operator reads from the process. */
 const EXIT = { drained: 0, couldNotStart: 1, closeFailed: 2, crashed: 3 } as const;
 const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 

@@ -5,7 +5,7 @@ import { ByteLru } from './byte-lru.js';
 /**
  * Measured here (graphql 16, `node --expose-gc`, 20,000 documents): a parsed document with its
  * locations keeps its whole token list alive, ~110 bytes per character of its source (a 39-character
- * query 4.3 kB, the README's 225-character dashboard 20 kB): four to five times its JSON size.
+ * query 4.3 kB, the 225-character dashboard of docs/queries.md 20 kB): four to five times its JSON size.
  */
 const BYTES_PER_SOURCE_CHAR = 110;
 const ENTRY_OVERHEAD_BYTES = 512;

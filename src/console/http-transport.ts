@@ -28,7 +28,7 @@ export interface ConsoleTransportOptions {
  * or answers): one undici Pool of keep-alive connections to CONSOLE_URL's origin, and one circuit
  * breaker per route. undici is what Node's own fetch runs on; measured here it costs ~105 µs of
  * client CPU per Console call (20 kB answer, parse included) where node:http cost ~167 and got 14
- * ~420 (README, "Architecture").
+ * ~420 (docs/architecture.md).
  */
 export class ConsoleTransport {
   readonly timeoutMs: number;

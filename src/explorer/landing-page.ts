@@ -99,7 +99,7 @@ const LOADER = `
     settled = true;
     root.setAttribute('data-fallback-reason', reason);
     if (!config.local) {
-      root.innerHTML = '<p class="note">The Apollo Sandbox could not be loaded (' + reason + '), and the local explorer was not built: run <code>npm run build</code>, or send queries with curl (see the README).</p>';
+      root.innerHTML = '<p class="note">The Apollo Sandbox could not be loaded (' + reason + '), and the local explorer was not built: run <code>npm run build</code>, or send queries with curl (see docs/http.md).</p>';
       return;
     }
     root.innerHTML = '';

@@ -78,7 +78,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     introspection: options.sandbox,
     includeStacktraceInErrorResponses: options.development,
     // `bearer` (default): a GET query needs no preflight header (urql and other spec-following
-    // clients send none); see README, "Security", for why that cannot act for a victim here. POSTs
+    // clients send none); see docs/security.md for why that cannot act for a victim here. POSTs
     // must still be application/json (Apollo refuses simple content types) and mutations never run
     // over GET. `strict` restores Apollo's rule for deployments with cookie or HTTP auth in front.
     csrfPrevention: options.csrfPrevention === 'strict',

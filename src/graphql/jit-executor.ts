@@ -23,7 +23,7 @@ export const MAX_COMPILED_OPERATIONS = 200;
 
 /**
  * Measured here (`node --expose-gc`, 300 distinct operations each): a compiled operation holds
- * ~2.1–2.6 kB per field it selects (fragments expanded) plus a few kB: the README's dashboard
+ * ~2.1–2.6 kB per field it selects (fragments expanded) plus a few kB: the dashboard of docs/queries.md
  * (26 fields) 67 kB, eight aliased catalogue pages (136 fields) 288 kB.
  */
 const COMPILED_BYTES_PER_FIELD = 2560;
@@ -78,7 +78,7 @@ export type JitExecutorGateway = GatewayInterface & {
  * document's fields counted with every fragment use expanded: nested fragments that each spread
  * the previous one twice double it per level, and compiling blocked the event loop for seconds
  * (graphql-js collects a fragment once per selection set, so it runs such documents in linear
- * time). Past this many expanded fields an operation is never compiled. The README's dashboard
+ * time). Past this many expanded fields an operation is never compiled. The dashboard of docs/queries.md
  * has about 40.
  */
 export const MAX_COMPILED_FIELDS = 2000;

@@ -104,7 +104,7 @@ export function contextManagerWarning(
   const major = Number(nodeVersion.split('.')[0]);
   if (major !== 22 && major !== 23) return undefined;
   if (execArgv.includes(CONTEXT_FRAME_FLAG) || (nodeOptions ?? '').split(/\s+/).includes(CONTEXT_FRAME_FLAG)) return undefined;
-  return `tracing on Node ${major} without ${CONTEXT_FRAME_FLAG}: once a sampled request has run, every promise pays for the context manager; start with NODE_OPTIONS=${CONTEXT_FRAME_FLAG} (README, Observability)`;
+  return `tracing on Node ${major} without ${CONTEXT_FRAME_FLAG}: once a sampled request has run, every promise pays for the context manager; start with NODE_OPTIONS=${CONTEXT_FRAME_FLAG} (docs/observability.md)`;
 }
 
 /** Ends a span with the outcome of an HTTP exchange (semantic conventions: 5xx is an error for a server, 4xx too for a client). */

@@ -2,7 +2,7 @@ import { ConfigError, readBool, readInt, readString } from '../common/env.js';
 import { STORES } from './catalogue.js';
 import { startSimulator } from './server.js';
 
-/** `npm run simulator`: the simulated FLECS Console alone (see README for its variables). */
+/** `npm run simulator`: the simulated FLECS Console alone (its variables: docs/configuration.md). */
 try {
   const sim = await startSimulator({
     port: readInt(process.env, 'SIMULATOR_PORT', 4010, 0, 65535),

@@ -2,7 +2,7 @@
  * `npm run bench:compare`: two or more gateway variants (environment, Node flags, or another
  * build) on ONE simulator, loaded one after the other in interleaved rounds, so that a change is
  * measured against its baseline in the same minute of this noisy machine. No floor: for "is B
- * better than A", not for the README table (that is `npm run bench`).
+ * better than A", not for the performance table (that is `npm run bench`).
  *
  *   COMPARE='[{"env":{"OPERATION_CONCURRENCY":"0"}},{}]' npm run bench:compare
  *   COMPARE='[{"script":"/tmp/old/dist/src/index.js"},{}]' COMPARE_CASE=lineitems COMPARE_CONNECTIONS=10 npm run bench:compare

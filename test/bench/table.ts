@@ -28,7 +28,7 @@ export interface Row {
 
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
 
-/** A Markdown table: pasted as is into the README's Performance section. */
+/** A Markdown table: pasted as is into docs/performance.md. */
 export function formatTable(rows: Row[], meta: { date: string; machine: string; node: string; durationSeconds: number; rounds: number }): string {
   const head = [
     `${meta.date.slice(0, 10)} · ${meta.machine} · Node ${meta.node} · ${meta.durationSeconds} s per run, ${meta.rounds} interleaved rounds, medians`,

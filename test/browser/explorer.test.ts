@@ -6,7 +6,7 @@ import { CHROMIUM, offlinePage, useDemoInBrowser, warnChromiumMissing } from '..
 
 /**
  * `npm run demo`'s explorer in a real browser on a machine without internet: the page tries
- * Apollo's CDN once, then falls back to the GraphiQL the gateway serves itself (README, "Quick start").
+ * Apollo's CDN once, then falls back to the GraphiQL the gateway serves itself (README.md, Quick start).
  */
 const suite = CHROMIUM ? describe : describe.skip;
 if (!CHROMIUM) warnChromiumMissing('test/browser/explorer.test.ts');

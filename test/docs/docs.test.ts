@@ -8,7 +8,13 @@ import { ROOT } from '../support/processes.js';
  * screenful or two, every variable the code reads documented (and nothing documented that the code
  * does not read), every `npm run` that exists, and no lab notes.
  */
-const PAGES = ['README.md', 'CONTRIBUTING.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const ALL_MARKDOWN = [...PAGES, 'examples/web-dashboard/README.md'];
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
@@ -53,7 +59,8 @@ function variablesTheCodeReads(): Set<string> {
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
   for (const file of walk(join(ROOT, 'src'))) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)|read[A-Za-z]*\((?:process\.env|env), '([A-Z][A-Z0-9_]+)'/g)) names.add(m[1] ?? m[2]);
+    for (const m of text.matchAll(/(?:process\.env|\benv)\.([A-Z][A-Z0-9_]+)|read[A-Za-z]*\((?:process\.env|env), '([A-Z][A-Z0-9_]+)'/g))
+      names.add(m[1] ?? m[2]);
   }
   return names;
 }
@@ -109,7 +116,8 @@ describe('the documentation', () => {
     for (const file of PAGES) {
       for (const { n, line } of prose(read(file))) {
         if (file === 'docs/performance.md' && /^\d{4}-\d{2}-\d{2} · /.test(line)) continue; // the results header
-        if (/\b[Rr]ound \d+\b|\b[Ii]ssue \d+\b|\(issue \d+|first sketch|\bused before|the library first planned/.test(line)) found.push(`${file}:${n} ${line.slice(0, 80)}`);
+        if (/\b[Rr]ound \d+\b|\b[Ii]ssue \d+\b|\(issue \d+|first sketch|\bused before|the library first planned/.test(line))
+          found.push(`${file}:${n} ${line.slice(0, 80)}`);
       }
     }
     expect(found).toEqual([]);

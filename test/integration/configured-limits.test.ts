@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**
- * The operation limits at values other than their defaults (README, "Errors"): each variable is
+ * The operation limits at values other than their defaults (docs/errors.md): each variable is
  * read, and each limit refuses just over it and lets just under it through, before any Console call.
  */
 const LIMITS = { MAX_DOCUMENT_BYTES: '300', MAX_TOKENS: '60', MAX_DEPTH: '4', MAX_ALIASES: '3', MAX_ROOT_FIELDS: '2', MAX_UPSTREAM_COST: '2' };

@@ -77,7 +77,7 @@ const CORPUS: Array<[string, Attempt, number, string | null]> = [
     405,
     'BAD_REQUEST',
   ],
-  // CSRF_PREVENTION=bearer: a GET query needs no preflight header (README, "Security").
+  // CSRF_PREVENTION=bearer: a GET query needs no preflight header (docs/security.md).
   ['GET without the CSRF preflight header', { method: 'GET', search: `query=${encodeURIComponent('{ catalog { page } }')}`, headers: {} }, 200, null],
   ['GET without a query', { method: 'GET', search: '', headers: { accept: 'application/json', 'apollo-require-preflight': '1' } }, 400, 'BAD_REQUEST'],
   ['PUT', { method: 'PUT', body: q('{ catalog { page } }') }, 405, 'METHOD_NOT_ALLOWED'],

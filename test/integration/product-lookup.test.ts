@@ -7,7 +7,7 @@ import { codesByPath, startStack, type Stack } from '../support/stack.js';
 
 /**
  * Product lookup on realistic data: every page, every store, the caller's own lists, and its bounds.
- * The Console lists no stores, so the gateway is told them (CONSOLE_STORE_IDS), as the README says
+ * The Console lists no stores, so the gateway is told them (CONSOLE_STORE_IDS), as docs/configuration.md says
  * to: stores it would otherwise learn only from other users' private lists are never learned.
  */
 let stack: Stack;
@@ -95,7 +95,7 @@ describe('a search cut short by its bound', () => {
         }),
       );
       expect(Object.values(codes)).toContain('LOOKUP_INCOMPLETE');
-      // Each one names the product it could not settle (README, "Errors").
+      // Each one names the product it could not settle (docs/errors.md).
       for (const error of res.body.errors ?? []) {
         const [, i, , j] = (error.path ?? []).slice(2) as [string, number, string, number];
         expect(error.extensions?.productId).toBe(items[i].lineItems[j].productId);
