@@ -1,6 +1,6 @@
 import { int } from '../common/coerce.js';
 import { LookupIncompleteError } from '../common/errors.js';
-import { MappedProduct, toProduct } from '../catalog/product.mapper.js';
+import { MappedProduct } from '../catalog/product.mapper.js';
 import type { Product } from '../catalog/product.type.js';
 import type { ProductPage } from '../catalog/product-page.type.js';
 import type { ConsoleClient, PageArgs } from '../console/console-client.js';
@@ -66,12 +66,20 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
    * reveals is never learned for others (their searches and errors would show it).
    */
   const privateStores = new Set<number>();
+  /** Products of each such store's pages this search read, and the stores a kept catalogue served. */
+  const ownStorePasses = new Map<number, Map<number, Product>>();
+  const servedFromSnapshot = new Set<number>();
   const take = (rest: RestProductPage, list: ProductList) => {
-    // A catalogue page of a store only this caller's lists named is read for this caller alone and
-    // never joins a snapshot: only the products it is looking for are mapped.
-    if (!list.teaches && list.storeId !== undefined && pass === undefined) return takeWanted(rest);
     const items = deps.mapPage(rest, undefined).items;
+    // A store only this caller's lists named: its products are gathered, to keep the store's whole
+    // catalogue for a few seconds once every page was read (PublicSnapshot.ofStore).
+    let gathered: Map<number, Product> | undefined;
+    if (!list.teaches && list.storeId !== undefined) {
+      gathered = ownStorePasses.get(list.storeId) ?? new Map<number, Product>();
+      ownStorePasses.set(list.storeId, gathered);
+    }
     for (const product of items) {
+      gathered?.set(product.id, product);
       const storeId = storeIdOf(product);
       if (storeId !== null) {
         if (list.teaches) deps.knownStores.add(storeId);
@@ -83,14 +91,6 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     const first = items[0];
     if (list.name === 'catalog' && deps.knownStores.defaultStoreId === undefined && first) {
       deps.knownStores.defaultStoreId = storeIdOf(first) ?? undefined;
-    }
-  };
-  const takeWanted = (rest: RestProductPage) => {
-    for (const raw of rest.products ?? []) {
-      const id = raw === null || typeof raw !== 'object' ? null : int(raw.id);
-      if (id === null || !wanted.has(id) || found.has(id)) continue;
-      const product = toProduct(raw);
-      if (product) found.set(id, product);
     }
   };
   const page = async (list: ProductList, n: number, peekOnly: boolean): Promise<RestProductPage | undefined> => {
@@ -142,7 +142,17 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     const known = deps.knownStores.list();
     const paused = deps.knownStores.paused();
     const ownOnly = [...privateStores].filter((id) => id !== deps.knownStores.defaultStoreId && !known.includes(id) && !paused.includes(id));
-    const stores = [...known, ...ownOnly.sort((a, b) => a - b)];
+    for (const id of ownOnly) {
+      if (servedFromSnapshot.has(id) || ownStorePasses.has(id)) continue;
+      const kept = deps.snapshot?.ofStore(id);
+      if (kept === undefined) continue;
+      servedFromSnapshot.add(id);
+      for (const wantedId of wanted) {
+        const product = kept.get(wantedId);
+        if (product !== undefined && !found.has(wantedId)) found.set(wantedId, product);
+      }
+    }
+    const stores = [...known, ...ownOnly.filter((id) => !servedFromSnapshot.has(id)).sort((a, b) => a - b)];
     if (paused.length > 0) cutShort ??= `the public catalogue of store ${paused[0]} failed recently; it is left out of searches for a minute`;
     const room = deps.limits.maxStores - 1; // the default store is always searched
     if (stores.length > room) cutShort ??= `${stores.length + 1} stores are known; LOOKUP_MAX_STORES is ${deps.limits.maxStores}`;
@@ -207,6 +217,16 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     catalogues().filter((list) => !covered.has(list.name)),
     false,
   );
+
+  // Each store only this caller named whose every page was read is kept whole for the next searches.
+  for (const [storeId, products] of ownStorePasses) {
+    const name = `catalog ${storeId}`;
+    const first = read.get(`${name} 1`);
+    const total = first === undefined ? 0 : (int(first.totalPages) ?? 1);
+    let complete = first !== undefined && total <= deps.limits.maxPages;
+    for (let n = 2; complete && n <= total; n += 1) complete = read.get(`${name} ${n}`) !== undefined;
+    if (complete) deps.snapshot?.keepStore(storeId, products);
+  }
 
   return ids.map((id) => (wanted.has(id) ? (found.get(id) ?? failure ?? (cutShort === undefined ? null : new LookupIncompleteError(id, cutShort))) : null));
 }

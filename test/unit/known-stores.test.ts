@@ -3,6 +3,7 @@ import type { PageArgs } from '../../src/console/console-client.js';
 import type { RestProductPage } from '../../src/console/rest-types.js';
 import { KnownStores, LEARNED_STORE_TTL_MS } from '../../src/loaders/known-stores.js';
 import { pageMapper } from '../../src/loaders/loaders.js';
+import { PublicSnapshot } from '../../src/loaders/public-snapshot.js';
 import { lookupProducts, type LookupDeps } from '../../src/loaders/product-lookup.js';
 
 /**
@@ -27,10 +28,11 @@ function client(calls: string[], own: Array<{ id: number; store: number }>): Loo
   };
 }
 
-const deps = (c: LookupDeps['client'], knownStores: KnownStores, hasToken: boolean): LookupDeps => ({
+const deps = (c: LookupDeps['client'], knownStores: KnownStores, hasToken: boolean, snapshot?: PublicSnapshot): LookupDeps => ({
   client: c,
   hasToken,
   knownStores,
+  ...(snapshot ? { snapshot } : {}),
   limits: { maxPages: 20, maxStores: 25, storeIds: [] },
   mapPage: pageMapper(),
 });
@@ -49,6 +51,23 @@ describe('stores named by private answers', () => {
     const others: string[] = [];
     const theirs = await lookupProducts(deps(client(others, []), knownStores, false), [70]);
     expect(theirs).toEqual([null]);
+    expect(others).not.toContain('catalog 7');
+  });
+});
+
+describe("a store only the caller's lists named, kept whole for a few seconds", () => {
+  it('should serve the same caller again without reading the store, and still never another caller', async () => {
+    const knownStores = new KnownStores();
+    const snapshot = new PublicSnapshot(5000);
+    const first: string[] = [];
+    await lookupProducts(deps(client(first, [{ id: 71, store: 7 }]), knownStores, true, snapshot), [70]);
+    expect(first).toContain('catalog 7');
+    const again: string[] = [];
+    const mine = await lookupProducts(deps(client(again, [{ id: 71, store: 7 }]), knownStores, true, snapshot), [70]);
+    expect(mine.map((p) => (p instanceof Error || p === null ? p : p.id))).toEqual([70]);
+    expect(again).not.toContain('catalog 7');
+    const others: string[] = [];
+    expect(await lookupProducts(deps(client(others, []), knownStores, false, snapshot), [70])).toEqual([null]);
     expect(others).not.toContain('catalog 7');
   });
 });
