@@ -1,6 +1,9 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Directive, Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { LOOKUP_MAX_CALLS, cost } from '../schema/cost.js';
+import { LOOKUP_MAX_CALLS, WINDOW_LIST_SIZE, cost } from '../schema/cost.js';
+import { decodeCursor, windowArgs, type CursorScope } from './cursors.js';
+import { pageWithCursors, readWindow } from './windows.js';
+import { afterArg, firstArg } from './window-args.js';
 import { checkPositive, pageArgs } from '../common/args.js';
 import type { GatewayContext } from '../context.js';
 import { toAppCatalog } from './product.mapper.js';
@@ -11,6 +14,7 @@ import { Product } from './product.type.js';
 @Resolver()
 export class CatalogResolver {
   @Directive(cost(1))
+  @Directive(WINDOW_LIST_SIZE)
   @Query(() => ProductPage, {
     nullable: true,
     description: "One page of a store's public catalogue (the default store when storeId is omitted). Null with an error when the Console fails.",
@@ -18,10 +22,17 @@ export class CatalogResolver {
   async catalog(
     @Arg('storeId', () => Int, { nullable: true, description: "Store to list; the Console's default store when omitted." }) storeId: number | null,
     @Arg('page', () => Int, { nullable: true, description: 'Page number, from 1 (default 1) to 10000.' }) page: number | null,
+    @Arg('first', () => Int, firstArg) first: number | null,
+    @Arg('after', () => String, afterArg) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
     const args = pageArgs(storeId, page);
-    return ctx.loaders.mapPage(await ctx.console.catalog(args, true), args.page);
+    const scope: CursorScope = { list: 'catalog', storeId: args.storeId, owner: '' };
+    const window = windowArgs(page, first, after);
+    if (!window) return pageWithCursors(ctx.loaders.mapPage(await ctx.console.catalog(args, true), args.page), scope);
+    const from = window.after === undefined ? undefined : decodeCursor(window.after, scope, 'after');
+    const read = async (n: number) => ctx.loaders.mapPage(await ctx.console.catalog(pageArgs(args.storeId, n === 1 ? undefined : n), true), n);
+    return readWindow(read, scope, window.first, from);
   }
 
   @Directive(cost(LOOKUP_MAX_CALLS))

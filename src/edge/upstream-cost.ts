@@ -10,7 +10,8 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { declaredCost } from '../schema/cost.js';
+import { declaredCost, slicesWindows } from '../schema/cost.js';
+import { WINDOW_MAX_PAGES } from '../catalog/cursors.js';
 
 /**
  * The batching rule the gateway adds to the weights its schema declares (`@cost`, src/schema/cost.ts):
@@ -71,6 +72,9 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
         const field = type.getFields()[selection.name.value];
         if (!field) continue; // __typename and introspection: no upstream cost
         const weight = declaredCost(field as GraphQLField<unknown, unknown>) ?? 0;
+        // A window (`first`/`after`) may read more Console pages than the one a `page` reads.
+        if (selection.arguments?.some((a) => a.name.value === 'first' || a.name.value === 'after') && slicesWindows(field as GraphQLField<unknown, unknown>))
+          cost += WINDOW_MAX_PAGES - 1;
         if (SHARED_SEARCH_FIELDS.has(`${type.name}.${field.name}`)) search = Math.max(search, weight);
         else cost += weight;
         const child = getNamedType(field.type);

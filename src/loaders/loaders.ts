@@ -5,6 +5,7 @@ import type { Product } from '../catalog/product.type.js';
 import type { ConsoleClient, PageArgs } from '../console/console-client.js';
 import type { RestProductPage } from '../console/rest-types.js';
 import type { SharedServices } from '../services.js';
+import { pageWithCursors } from '../catalog/windows.js';
 import { lookupProducts } from './product-lookup.js';
 
 export interface Loaders {
@@ -73,7 +74,7 @@ export async function loadStoreCatalogs(
       const [store, page] = key.split(':');
       const args: PageArgs = { storeId: Number(store), ...(page ? { page: Number(page) } : {}) };
       try {
-        return mapPage(await client.catalog(args), args.page);
+        return pageWithCursors(mapPage(await client.catalog(args), args.page), { list: 'catalog', storeId: args.storeId, owner: '' });
       } catch (error) {
         return error as Error;
       }

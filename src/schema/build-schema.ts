@@ -5,11 +5,12 @@ import { AppResolver } from '../apps/app.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CatalogResolver } from '../catalog/catalog.resolver.js';
 import { StoreResolver } from '../catalog/store.resolver.js';
+import { ProductPageResolver } from '../catalog/product-page.resolver.js';
 import { LineItemResolver } from '../subscriptions/line-item.resolver.js';
 import { ViewerResolver } from '../viewer/viewer.resolver.js';
 import { costDirective, listSizeDirective } from './cost.js';
 
-export const resolvers = [AppResolver, AuthResolver, CatalogResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
+export const resolvers = [AppResolver, AuthResolver, CatalogResolver, ProductPageResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // No class-validator: arguments are checked explicitly before any upstream call (common/args.ts).

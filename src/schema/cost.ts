@@ -34,6 +34,12 @@ export const listSizeDirective = new GraphQLDirective({
 
 /** `@cost(weight: n)` as the decorators write it. */
 export const cost = (weight: number) => `@cost(weight: ${weight})`;
+/**
+ * On fields that page with `first`/`after`: demand control reads the window's size from `first`.
+ * The gateway's own limit adds the extra Console pages a window may read (WINDOW_MAX_PAGES - 1).
+ */
+export const WINDOW_LIST_SIZE = '@listSize(slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false)';
+
 /** `@listSize(assumedSize: n)` as the decorators write it. */
 export const listSize = (assumedSize: number) => `@listSize(assumedSize: ${assumedSize})`;
 
@@ -61,4 +67,11 @@ export function declaredCost(field: GraphQLField<unknown, unknown>): number | un
     declared.set(field, weight);
   }
   return weight ?? undefined;
+}
+
+/** True for a field whose `@listSize` names `first` as its slicing argument (a cursor window). */
+export function slicesWindows(field: GraphQLField<unknown, unknown>): boolean {
+  const listSizeNode = field.astNode?.directives?.find((d) => d.name.value === 'listSize');
+  const slicing = listSizeNode?.arguments?.find((a) => a.name.value === 'slicingArguments')?.value;
+  return slicing?.kind === Kind.LIST && slicing.values.some((v) => v.kind === Kind.STRING && v.value === 'first');
 }

@@ -1,6 +1,9 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Directive, Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
-import { cost } from '../schema/cost.js';
+import { WINDOW_LIST_SIZE, cost } from '../schema/cost.js';
+import { decodeCursor, windowArgs, type CursorScope } from '../catalog/cursors.js';
+import { pageWithCursors, readWindow } from '../catalog/windows.js';
+import { afterArg, firstArg } from '../catalog/window-args.js';
 import { toFeatureFlags } from '../auth/auth.mapper.js';
 import { FeatureFlags } from '../auth/auth.type.js';
 import { ProductPage } from '../catalog/product-page.type.js';
@@ -36,25 +39,41 @@ export class ViewerResolver {
   }
 
   @Directive(cost(1))
+  @Directive(WINDOW_LIST_SIZE)
   @FieldResolver(() => ProductPage, { nullable: true, description: 'Your products, one page at a time. Null with an error when the Console fails.' })
   async products(
     @Arg('storeId', () => Int, storeIdArg) storeId: number | null,
     @Arg('page', () => Int, pageArg) page: number | null,
+    @Arg('first', () => Int, firstArg) first: number | null,
+    @Arg('after', () => String, afterArg) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
     const args = pageArgs(storeId, page);
-    return ctx.loaders.mapPage(await ctx.console.myProducts(args), args.page);
+    const scope: CursorScope = { list: 'my-products', storeId: args.storeId, owner: ctx.client.tokenHash ?? '' };
+    const window = windowArgs(page, first, after);
+    if (!window) return pageWithCursors(ctx.loaders.mapPage(await ctx.console.myProducts(args), args.page), scope);
+    const from = window.after === undefined ? undefined : decodeCursor(window.after, scope, 'after');
+    const read = async (n: number) => ctx.loaders.mapPage(await ctx.console.myProducts(pageArgs(args.storeId, n === 1 ? undefined : n)), n);
+    return readWindow(read, scope, window.first, from);
   }
 
   @Directive(cost(1))
+  @Directive(WINDOW_LIST_SIZE)
   @FieldResolver(() => ProductPage, { nullable: true, description: 'Your apps, one page at a time. Null with an error when the Console fails.' })
   async apps(
     @Arg('storeId', () => Int, storeIdArg) storeId: number | null,
     @Arg('page', () => Int, pageArg) page: number | null,
+    @Arg('first', () => Int, firstArg) first: number | null,
+    @Arg('after', () => String, afterArg) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
     const args = pageArgs(storeId, page);
-    return ctx.loaders.mapPage(await ctx.console.myApps(args), args.page);
+    const scope: CursorScope = { list: 'my-apps', storeId: args.storeId, owner: ctx.client.tokenHash ?? '' };
+    const window = windowArgs(page, first, after);
+    if (!window) return pageWithCursors(ctx.loaders.mapPage(await ctx.console.myApps(args), args.page), scope);
+    const from = window.after === undefined ? undefined : decodeCursor(window.after, scope, 'after');
+    const read = async (n: number) => ctx.loaders.mapPage(await ctx.console.myApps(pageArgs(args.storeId, n === 1 ? undefined : n)), n);
+    return readWindow(read, scope, window.first, from);
   }
 
   @Directive(cost(1))

@@ -163,6 +163,8 @@ describe('the prepared path', () => {
     ['an operationName that is not there (Apollo answers)', { query: 'query A { catalog { page } }', operationName: 'B' }, 400],
     ['an unauthenticated me', { query: '{ me { products { page } } }' }, 200],
     ['a wrong password (a mutation over POST)', { query: 'mutation { login(username: "user7", password: "nope") { token } }' }, 200],
+    ['a cursor window', { query: '{ catalog(storeId: 3, first: 4) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } totalCount } }' }, 200],
+    ['a cursor that is not one', { query: '{ catalog(first: 4, after: "nope") { edges { cursor } } }' }, 200],
   ])('should answer %s exactly as Apollo does', async (_name, body, status) => {
     const answers = await both({ body });
     expect(answers.prepared).toEqual(answers.reference);

@@ -11,6 +11,9 @@ import { startStack, type Stack } from '../support/stack.js';
  */
 const FREE: Record<string, string> = {
   'Query.me': 'the caller, from the Authorization header; its fields make the calls',
+  'ProductPage.edges': 'the items already read, with their cursors',
+  'ProductPage.pageInfo': 'where the window already read stands',
+  'ProductPage.totalCount': 'counted from what was read',
 };
 
 let schema: GraphQLSchema;

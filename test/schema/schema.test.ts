@@ -37,7 +37,9 @@ describe('the schema', () => {
     ['ConsoleUser', ['displayName', 'email', 'id', 'login']],
     ['FeatureFlags', ['isVendor', 'isWhitelabeled']],
     ['TokenStatus', ['featureFlags', 'isValid']],
-    ['ProductPage', ['items', 'page', 'totalPages']],
+    ['ProductPage', ['edges', 'items', 'page', 'pageInfo', 'totalCount', 'totalPages']],
+    ['ProductEdge', ['cursor', 'node']],
+    ['PageInfo', ['endCursor', 'hasNextPage', 'hasPreviousPage', 'startCursor']],
     ['AppCatalog', ['items', 'total']],
     [
       'Product',

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { BadUserInputError } from '../common/errors.js';
+
+/** Most items one window may ask for (`first`). */
+export const FIRST_MAX = 50;
+/** Most Console pages one window reads: its declared extra cost (`first: Int @cost(weight: 5)` beside the field's 1). */
+export const WINDOW_MAX_PAGES = 6;
+
+/**
+ * Which list a cursor belongs to: the list (`my-products`, `my-apps`, `catalog`), its store, and
+ * whose it is (a hash of the bearer token for the caller's own lists, empty for the public
+ * catalogue). Only a hash of all that travels in the cursor: no user data.
+ */
+export interface CursorScope {
+  list: 'my-products' | 'my-apps' | 'catalog';
+  storeId: number | undefined;
+  /** Who may use the cursor: the caller's token hash for own lists, '' for public ones. */
+  owner: string;
+}
+
+/** An item's place in the Console's pages: page (from 1) and index on that page (from 0). */
+export interface Position {
+  page: number;
+  index: number;
+}
+
+const VERSION = 'c1';
+
+function tag(scope: CursorScope, position: Position): string {
+  return createHash('sha256')
+    .update(`${VERSION}|${scope.list}|${scope.storeId ?? ''}|${scope.owner}|${position.page}|${position.index}`)
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+/** Opaque, the same on every replica, and bound to its list and owner by a hash. */
+export function encodeCursor(scope: CursorScope, position: Position): string {
+  return Buffer.from(`${VERSION}:${position.page}:${position.index}:${tag(scope, position)}`).toString('base64url');
+}
+
+/** The position a cursor names; BAD_USER_INPUT for a cursor this list did not issue (forged, foreign, old or garbage). */
+export function decodeCursor(cursor: string, scope: CursorScope, argument: string): Position {
+  const refuse = () => new BadUserInputError(`${argument} is not a cursor of this list: start again without it.`, argument);
+  if (cursor.length > 200) throw refuse();
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  if (parts.length !== 4 || parts[0] !== VERSION || !/^[1-9]\d{0,5}$/.test(parts[1]) || !/^\d{1,6}$/.test(parts[2])) throw refuse();
+  const position = { page: Number(parts[1]), index: Number(parts[2]) };
+  if (parts[3] !== tag(scope, position)) throw refuse();
+  return position;
+}
+
+/** Connection arguments, checked: `page` with `first`/`after` is refused; `after` alone means the default window. */
+export function windowArgs(
+  page: number | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): { first: number; after: string | undefined } | undefined {
+  if ((first === null || first === undefined) && (after === null || after === undefined)) return undefined;
+  if (page !== null && page !== undefined) throw new BadUserInputError('Use page, or first and after, not both.', 'page');
+  const size = first ?? 10;
+  if (!Number.isInteger(size) || size < 0 || size > FIRST_MAX) throw new BadUserInputError(`first must be a whole number from 0 to ${FIRST_MAX}.`, 'first');
+  return { first: size, after: after ?? undefined };
+}
