@@ -27,7 +27,7 @@ export async function readWindow(read: ReadPage, scope: CursorScope, first: numb
   let index = after ? after.index + 1 : 0;
   const items: ProductPage['items'] = [];
   const positions: Position[] = [];
-  let totalPages = 0;
+  let totalPages: number;
   let hasNextPage = false;
   let singlePageCount: number | null = null;
   for (let pagesRead = 1; ; pagesRead += 1) {
