@@ -173,7 +173,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       maxDepth: readInt(env, 'MAX_DEPTH', 15, 1, 1000),
       maxAliases: readInt(env, 'MAX_ALIASES', 30, 0, 100_000),
       maxRootFields: readInt(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
-      maxUpstreamCost: readInt(env, 'MAX_UPSTREAM_COST', 50, 1, 100_000),
+      maxUpstreamCost: readInt(env, 'MAX_UPSTREAM_COST', 100, 1, 100_000),
     },
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     shutdownDelayMs: readInt(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),

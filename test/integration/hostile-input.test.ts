@@ -94,8 +94,8 @@ const CORPUS: Array<[string, Attempt, number, string | null]> = [
   ['11 root fields', { body: q(aliases(11)) }, 400, 'TOO_MANY_ROOT_FIELDS'],
   ['a fragment bomb (2^25 catalogue fields)', { body: q(fragmentBomb(25)) }, 400, 'QUERY_TOO_COMPLEX'],
   [
-    'six nested store catalogues (upstream cost 60)',
-    { body: q(`{ me { ${Array.from({ length: 6 }, (_, i) => `p${i}: products(page: ${i + 1}) { items { store { catalog { page } } } }`).join(' ')} } }`) },
+    'ten nested store catalogues (upstream cost 110)',
+    { body: q(`{ me { ${Array.from({ length: 10 }, (_, i) => `p${i}: products(page: ${i + 1}) { items { store { catalog { page } } } }`).join(' ')} } }`) },
     400,
     'QUERY_TOO_COMPLEX',
   ],
