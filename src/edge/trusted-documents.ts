@@ -41,8 +41,8 @@ export function loadTrustedDocuments(file: string, mode: TrustedDocumentsMode, s
   if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
     throw new ConfigError(`TRUSTED_DOCUMENTS_FILE ${file} must hold a JSON object { "sha256:<hex>": "<document>" }, or an Apollo persisted-query manifest`);
   }
-  const entries =
-    'format' in manifest ? apolloEntries(manifest as Record<string, unknown>) : Object.entries(manifest).map(([key, text]) => ({ key, text, label: key }));
+  const fields = manifest as Record<string, unknown>;
+  const entries = 'format' in fields ? apolloEntries(fields) : Object.entries(fields).map(([key, text]) => ({ key, text, label: key }));
   const rules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const texts = new Map<string, string>();
   const documents = new Map<string, DocumentNode>();
