@@ -46,7 +46,7 @@ describe('Apollo Client 4 with relayStylePagination()', () => {
     let after = first.data!.catalog.pageInfo.endCursor;
     for (let i = 0; i < 2; i += 1) {
       const more = await observable.fetchMore({ variables: { after } });
-      after = more.data!.catalog.pageInfo.endCursor;
+      after = more.data.catalog.pageInfo.endCursor;
     }
     const merged = client.readQuery<Window>({ query: CATALOG })!;
     const expected = publicCatalogue(12)
