@@ -92,6 +92,23 @@ suite('the example frontend in Chromium', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('should page the whole catalogue with "Load more", a cursor window at a time, each as a GET by hash', async () => {
+    const { page, requests } = await offlinePage(running.browser);
+    await logIn(page, running.demo.exampleUrl, 'demo', 'password');
+    await page.waitForSelector('[data-testid=section-catalogue][data-state=ready]', { timeout: 15_000 });
+    const whole = publicCatalogue(DEFAULT_STORE_ID).map((p) => p.name);
+    for (let clicks = 0; clicks < 20 && (await page.$('[data-testid=load-more-catalogue]')); clicks += 1) {
+      const before = (await texts(page, '[data-testid=catalogue-item] .name')).length;
+      await page.click('[data-testid=load-more-catalogue]');
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=catalogue-item]').length > n, before, { timeout: 15_000 });
+    }
+    expect(await page.$('[data-testid=load-more-catalogue]')).toBeNull();
+    expect(await texts(page, '[data-testid=catalogue-item] .name')).toEqual(whole);
+    const windows = graphqlRequests(requests).filter((r) => r.method === 'GET');
+    expect(windows.length).toBe(Math.ceil(whole.length / 10));
+    for (const request of windows) expect(new URL(request.url).searchParams.get('documentId')).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
   it('should keep showing what it has when one Console route fails, offer a retry, and recover', async () => {
     const { page } = await offlinePage(running.browser);
     await running.demo.fault('GET /api/v2/my/subscriptions', { status: 500 });

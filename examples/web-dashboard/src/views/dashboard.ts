@@ -12,7 +12,7 @@ type Me = NonNullable<WebDashboardQuery['me']>;
 type Product = NonNullable<Me['products']>['items'][number];
 type App = NonNullable<Me['apps']>['items'][number];
 type Subscription = NonNullable<Me['subscriptions']>['items'][number];
-type CatalogueItem = NonNullable<WebCatalogueQuery['catalog']>['items'][number];
+type CatalogueItem = NonNullable<WebCatalogueQuery['catalog']>['edges'][number]['node'];
 
 export interface DashboardCallbacks {
   /** The token was refused: back to the login form. */
@@ -56,13 +56,33 @@ export function dashboardView(endpoint: string, session: Session, callbacks: Das
     show(sections.apps, me?.apps?.items, errorsUnder(answer.errors, 'me', 'apps'), appLine, loadMine, me?.apps);
     show(sections.subscriptions, me?.subscriptions?.items, errorsUnder(answer.errors, 'me', 'subscriptions'), subscriptionLine, loadMine);
   };
-  const loadCatalogue = async () => {
-    sections.catalogue.loading();
+  // The catalogue grows a window at a time: each "Load more" asks for the items after the last
+  // cursor and appends them, skipping any it already shows (a double click, a window asked twice).
+  let shown: Array<{ cursor: string; node: CatalogueItem }> = [];
+  const loadCatalogue = async (after?: string): Promise<void> => {
+    if (after === undefined) {
+      shown = [];
+      sections.catalogue.loading();
+    }
     try {
-      const answer = await send(endpoint, CatalogueDocument, { page: 1 }, { method: 'GET' });
-      show(sections.catalogue, answer.data?.catalog?.items, errorsUnder(answer.errors, 'catalog'), catalogueLine, loadCatalogue, answer.data?.catalog);
+      const answer = await send(endpoint, CatalogueDocument, after === undefined ? {} : { after }, { method: 'GET' });
+      const window = answer.data?.catalog;
+      const errors = errorsUnder(answer.errors, 'catalog');
+      if (!window) {
+        sections.catalogue.failed(errors[0] ?? { message: 'No data.', extensions: { code: 'ERROR' } }, () => loadCatalogue(after));
+        return;
+      }
+      const known = new Set(shown.map((edge) => edge.cursor));
+      shown = [...shown, ...window.edges.filter((edge) => !known.has(edge.cursor))];
+      const next = window.pageInfo.hasNextPage ? window.pageInfo.endCursor : null;
+      sections.catalogue.filled(
+        shown.map((edge) => catalogueLine(edge.node)),
+        errors[0],
+        undefined,
+        next ? loadMoreButton(() => loadCatalogue(next)) : undefined,
+      );
     } catch (error) {
-      sections.catalogue.failed(failure(error), loadCatalogue);
+      sections.catalogue.failed(failure(error), () => loadCatalogue(after));
     }
   };
   void loadMine();
@@ -73,7 +93,7 @@ export function dashboardView(endpoint: string, session: Session, callbacks: Das
 interface Section {
   root: HTMLElement;
   loading(): void;
-  filled(lines: HTMLElement[], partialError?: GatewayError, note?: string): void;
+  filled(lines: HTMLElement[], partialError?: GatewayError, note?: string, action?: HTMLElement): void;
   failed(error: GatewayError, retry: () => Promise<void>): void;
 }
 
@@ -87,7 +107,7 @@ function section(name: string, title: string): Section {
   return {
     root,
     loading: () => state('loading', h('p', { class: 'muted' }, 'Loading…')),
-    filled: (lines, partialError, note) =>
+    filled: (lines, partialError, note, action) =>
       state(
         partialError ? 'partial' : 'ready',
         ...(partialError
@@ -95,6 +115,7 @@ function section(name: string, title: string): Section {
           : []),
         lines.length > 0 ? h('ul', {}, ...lines) : h('p', { class: 'muted' }, 'Nothing here yet.'),
         ...(note ? [h('p', { class: 'muted note' }, note)] : []),
+        ...(action ? [action] : []),
       ),
     failed: (error, retry) => {
       const code = error.extensions?.code ?? 'ERROR';
@@ -170,6 +191,16 @@ function subscriptionLine(subscription: Subscription): HTMLElement {
       ),
     ),
   );
+}
+
+/** "Load more": disabled once clicked, so one click asks for one window. */
+function loadMoreButton(load: () => Promise<void>): HTMLElement {
+  const button = h('button', { type: 'button', 'data-testid': 'load-more-catalogue' }, 'Load more') as HTMLButtonElement;
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    void load();
+  });
+  return button;
 }
 
 function catalogueLine(item: CatalogueItem): HTMLElement {
