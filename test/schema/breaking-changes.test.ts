@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { buildSchema, findBreakingChanges, type GraphQLSchema } from 'graphql';
+import { BreakingChangeType, buildSchema, findBreakingChanges, type GraphQLSchema } from 'graphql';
 import { ROOT } from '../support/processes.js';
 
 /**
@@ -15,7 +15,7 @@ const CURRENT = readFileSync(`${ROOT}schema/schema.graphql`, 'utf8');
 function breakingChanges(before: string, after: string): string[] {
   const old = buildSchema(before);
   return findBreakingChanges(old, buildSchema(after))
-    .filter((change) => !(change.type === 'FIELD_REMOVED' && deprecatedIn(old, change.description)))
+    .filter((change) => !(change.type === BreakingChangeType.FIELD_REMOVED && deprecatedIn(old, change.description)))
     .map((change) => `${change.type}: ${change.description}`);
 }
 

@@ -195,7 +195,7 @@ function subscriptionLine(subscription: Subscription): HTMLElement {
 
 /** "Load more": disabled once clicked, so one click asks for one window. */
 function loadMoreButton(load: () => Promise<void>): HTMLElement {
-  const button = h('button', { type: 'button', 'data-testid': 'load-more-catalogue' }, 'Load more') as HTMLButtonElement;
+  const button = h('button', { type: 'button', 'data-testid': 'load-more-catalogue' }, 'Load more');
   button.addEventListener('click', () => {
     button.disabled = true;
     void load();
