@@ -122,8 +122,20 @@ interface Target {
 }
 
 const tokens = new Map<string, string>();
-for (const user of new Set(CASES.filter((c) => c.auth && selected.includes(c.name)).map((c) => c.user ?? 'demo'))) tokens.set(user, await login(user));
-const tokenOf = (c: BenchCase) => tokens.get(c.user ?? 'demo')!;
+/** The users a case sends as: one, each connection its own compactN, or user1 … userN in turn. */
+const usersOf = (c: BenchCase): string[] =>
+  c.users === 'per-connection'
+    ? Array.from({ length: Math.max(...connectionCounts) }, (_, i) => `compact${i + 1}`)
+    : c.users
+      ? Array.from({ length: c.users.roundRobin }, (_, i) => `user${i + 1}`)
+      : [c.user ?? 'demo'];
+for (const user of new Set(CASES.filter((c) => c.auth && selected.includes(c.name)).flatMap(usersOf))) tokens.set(user, await login(user));
+const tokenOf = (c: BenchCase) => tokens.get(usersOf(c)[0])!;
+const headersFor = (c: BenchCase, token: string) => ({
+  'content-type': 'application/json',
+  ...(c.auth ? { authorization: `Bearer ${token}` } : {}),
+  ...c.headers,
+});
 const targets: Target[] = [
   {
     label: 'gateway',
@@ -137,12 +149,19 @@ const targets: Target[] = [
 ];
 
 async function load(target: Target, c: BenchCase, connections: number, seconds: number) {
+  const userTokens = usersOf(c).map((user) => tokens.get(user)!);
+  let nextUser = 0;
   return autocannon({
     url: target.url(c),
     method: 'POST',
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${tokenOf(c)}` } : {}), ...c.headers },
+    headers: headersFor(c, tokenOf(c)),
+    // Many users: each connection its own token, or the next token on every request.
+    ...(c.users === 'per-connection' ? { setupClient: (client) => client.setHeaders(headersFor(c, userTokens[nextUser++ % userTokens.length])) } : {}),
+    ...(c.users && c.users !== 'per-connection'
+      ? { requests: [{ setupRequest: (request) => ({ ...request, headers: headersFor(c, userTokens[nextUser++ % userTokens.length]) }) }] }
+      : {}),
     body: target.body(c),
     // autocannon does not decompress: a compressed answer is checked by its encoding header instead.
     ...(c.headers?.['accept-encoding'] ? {} : { verifyBody: target.verify }),

@@ -22,6 +22,12 @@ export interface BenchCase {
   /** Sends a bearer token: of `user` (default `demo`). */
   auth: boolean;
   user?: string;
+  /**
+   * Many users instead of one: each connection its own `compactN` user ('per-connection'), or
+   * `user1` … `userN` in turn, one per request ({ roundRobin: N }). What a mobile fleet costs: a
+   * bucket, a hash and a memo per user, nothing shared between connections.
+   */
+  users?: 'per-connection' | { roundRobin: number };
   /** Extra request headers (both targets). */
   headers?: Record<string, string>;
   /** Sent to the gateway as a trusted document's `documentId` instead of its text (TRUSTED_DOCUMENTS_FILE). */
@@ -47,6 +53,24 @@ export const CASES: readonly BenchCase[] = [
     floorPath: '/dashboard',
     auth: true,
     user: 'compact1',
+  },
+  {
+    name: 'dashboard-users',
+    // The one-page dashboard with every connection logged in as a different compactN user.
+    query:
+      'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
+    floorPath: '/dashboard',
+    auth: true,
+    users: 'per-connection',
+  },
+  {
+    name: 'dashboard-500-users',
+    // The same operation for user1 … user500 in turn (their first pages; their lists span more).
+    query:
+      'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
+    floorPath: '/dashboard',
+    auth: true,
+    users: { roundRobin: 500 },
   },
   {
     name: 'dashboard-gzip',
