@@ -1,8 +1,7 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Directive, Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { LOOKUP_MAX_CALLS, WINDOW_LIST_SIZE, cost } from '../schema/cost.js';
-import { decodeCursor, windowArgs, type CursorScope } from './cursors.js';
-import { pageWithCursors, readWindow } from './windows.js';
+import { productList } from './windows.js';
 import { afterArg, firstArg } from './window-args.js';
 import { checkPositive, pageArgs } from '../common/args.js';
 import type { GatewayContext } from '../context.js';
@@ -26,13 +25,8 @@ export class CatalogResolver {
     @Arg('after', () => String, afterArg) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
-    const args = pageArgs(storeId, page);
-    const scope: CursorScope = { list: 'catalog', storeId: args.storeId, owner: '' };
-    const window = windowArgs(page, first, after);
-    if (!window) return pageWithCursors(ctx.loaders.mapPage(await ctx.console.catalog(args, true), args.page), scope);
-    const from = window.after === undefined ? undefined : decodeCursor(window.after, scope, 'after');
-    const read = async (n: number) => ctx.loaders.mapPage(await ctx.console.catalog(pageArgs(args.storeId, n === 1 ? undefined : n), true), n);
-    return readWindow(read, scope, window.first, from);
+    // The caller named the store itself: a catalogue that lists products makes it known to searches.
+    return productList({ storeId, page, first, after }, { list: 'catalog', owner: '' }, (args) => ctx.console.catalog(args, true), ctx.loaders.mapPage);
   }
 
   @Directive(cost(LOOKUP_MAX_CALLS))

@@ -3,7 +3,7 @@ import { BadUserInputError } from '../common/errors.js';
 
 /** Most items one window may ask for (`first`). */
 export const FIRST_MAX = 50;
-/** Most Console pages one window reads: its declared extra cost (`first: Int @cost(weight: 5)` beside the field's 1). */
+/** Most Console pages one window reads: the limiter adds WINDOW_MAX_PAGES - 1 to a windowed field's weight. */
 export const WINDOW_MAX_PAGES = 6;
 
 /**

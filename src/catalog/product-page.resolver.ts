@@ -3,7 +3,7 @@ import { FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { encodeCursor } from './cursors.js';
 import { PageInfo, ProductEdge } from './connection.type.js';
 import { ProductPage } from './product-page.type.js';
-import { edgesOf, pageWithCursors } from './windows.js';
+import { connectionOf, edgesOf } from './windows.js';
 
 /** The Relay side of a page: its items as edges with cursors, where the window stands, and the count when known. */
 @Resolver(() => ProductPage)
@@ -15,7 +15,7 @@ export class ProductPageResolver {
 
   @FieldResolver(() => PageInfo, { description: 'Where this window stands in the list.' })
   pageInfo(@Root() page: ProductPage): PageInfo {
-    const connection = page.connection ?? pageWithCursors(page, { list: 'catalog', storeId: undefined, owner: '' }).connection!;
+    const connection = connectionOf(page);
     const { positions, scope } = connection;
     return {
       hasNextPage: connection.hasNextPage,
@@ -30,6 +30,6 @@ export class ProductPageResolver {
     description: 'How many items the whole list holds; null when the Console does not say (lists of more than one page).',
   })
   totalCount(@Root() page: ProductPage): number | null {
-    return page.connection?.totalCount ?? (page.totalPages <= 1 && page.page === 1 ? page.items.length : null);
+    return connectionOf(page).totalCount;
   }
 }

@@ -20,8 +20,10 @@ export class ProductPage {
   @Field(() => [Product], { description: 'The products on this page; empty past the last page.' })
   items!: Product[];
 
-  /** Where each item stands, for `edges` and `pageInfo` (not a GraphQL field). */
-  connection?: PageConnection;
+  /** Which list the page belongs to, for its cursors (not a GraphQL field). */
+  cursorScope?: CursorScope;
+  /** Set for a cursor window: where each item stands (a page asked by number derives it when asked). */
+  window?: PageConnection;
 }
 
 /** What `edges`, `pageInfo` and `totalCount` are made from. */

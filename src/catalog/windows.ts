@@ -1,28 +1,49 @@
-import type { ProductPage } from './product-page.type.js';
-import { WINDOW_MAX_PAGES, encodeCursor, type CursorScope, type Position } from './cursors.js';
-import type { PageConnection } from './product-page.type.js';
+import type { PageArgs } from '../console/console-client.js';
+import type { RestProductPage } from '../console/rest-types.js';
+import { pageArgs } from '../common/args.js';
+import type { PageConnection, ProductPage } from './product-page.type.js';
+import { WINDOW_MAX_PAGES, decodeCursor, encodeCursor, windowArgs, type CursorScope, type Position } from './cursors.js';
 
-/** A Console page as the resolvers map it: `page` from 1. */
-type ReadPage = (page: number) => Promise<ProductPage>;
+/** The arguments of a field that pages products: the Console's page, or a cursor window. */
+export interface ListArgs {
+  storeId: number | null;
+  page: number | null;
+  first: number | null;
+  after: string | null;
+}
 
-/** A page as the Console sent it, with each item's cursor (a request that named `page`). */
-export function pageWithCursors(page: ProductPage, scope: CursorScope): ProductPage {
-  const connection: PageConnection = {
-    scope,
-    positions: page.items.map((_, index) => ({ page: page.page, index })),
-    hasNextPage: page.page < page.totalPages,
-    hasPreviousPage: page.page > 1,
-    totalCount: page.totalPages <= 1 && page.page === 1 ? page.items.length : null,
-  };
-  return { ...page, connection };
+/**
+ * One field that pages products (`me.products`, `me.apps`, `catalog`): the Console page asked by
+ * number, or `first` items after `after`. Arguments are checked, and a cursor decoded, before any
+ * Console call; every page goes through `read` (the request's memo, and the public cache for public
+ * lists) and `mapPage` (mapped once per request).
+ */
+export async function productList(
+  args: ListArgs,
+  scope: Omit<CursorScope, 'storeId'>,
+  read: (args: PageArgs) => Promise<RestProductPage>,
+  mapPage: (rest: RestProductPage, requestedPage: number | undefined) => ProductPage,
+): Promise<ProductPage> {
+  const checked = pageArgs(args.storeId, args.page);
+  const cursorScope: CursorScope = { ...scope, storeId: checked.storeId };
+  const window = windowArgs(args.page, args.first, args.after);
+  if (!window) return { ...mapPage(await read(checked), checked.page), cursorScope };
+  const from = window.after === undefined ? undefined : decodeCursor(window.after, cursorScope, 'after');
+  // Page 1 is read without a page number, so it shares the memo with a plain field call.
+  const readPage = async (n: number) => mapPage(await read(pageArgs(checked.storeId, n === 1 ? undefined : n)), n);
+  return readWindow(readPage, cursorScope, window.first, from);
 }
 
 /**
  * `first` items after `after`, whatever the Console's page size: the Console pages the window
- * needs (one, or two where it straddles a boundary; at most WINDOW_MAX_PAGES), each through the
- * request's memo and, for public lists, the public cache, so the same window twice costs nothing more.
+ * needs (one, or two where it straddles a boundary; at most WINDOW_MAX_PAGES).
  */
-export async function readWindow(read: ReadPage, scope: CursorScope, first: number, after: Position | undefined): Promise<ProductPage> {
+export async function readWindow(
+  read: (page: number) => Promise<ProductPage>,
+  scope: CursorScope,
+  first: number,
+  after: Position | undefined,
+): Promise<ProductPage> {
   let pageNumber = after ? after.page : 1;
   let index = after ? after.index + 1 : 0;
   const items: ProductPage['items'] = [];
@@ -54,11 +75,24 @@ export async function readWindow(read: ReadPage, scope: CursorScope, first: numb
     page: positions[0]?.page ?? pageNumber,
     totalPages,
     items,
-    connection: { scope, positions, hasNextPage, hasPreviousPage: after !== undefined, totalCount: singlePageCount },
+    cursorScope: scope,
+    window: { scope, positions, hasNextPage, hasPreviousPage: after !== undefined, totalCount: singlePageCount },
+  };
+}
+
+/** Where a page's items stand: the window's own, or, for a page asked by number, derived from it (only when asked for). */
+export function connectionOf(page: ProductPage): PageConnection {
+  if (page.window) return page.window;
+  return {
+    scope: page.cursorScope ?? { list: 'catalog', storeId: undefined, owner: '' },
+    positions: page.items.map((_, index) => ({ page: page.page, index })),
+    hasNextPage: page.page < page.totalPages,
+    hasPreviousPage: page.page > 1,
+    totalCount: page.totalPages <= 1 && page.page === 1 ? page.items.length : null,
   };
 }
 
 export function edgesOf(page: ProductPage): Array<{ cursor: string; node: ProductPage['items'][number] }> {
-  const connection = page.connection ?? pageWithCursors(page, { list: 'catalog', storeId: undefined, owner: '' }).connection!;
-  return page.items.map((node, k) => ({ node, cursor: encodeCursor(connection.scope, connection.positions[k]) }));
+  const { scope, positions } = connectionOf(page);
+  return page.items.map((node, k) => ({ node, cursor: encodeCursor(scope, positions[k]) }));
 }

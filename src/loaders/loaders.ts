@@ -5,7 +5,6 @@ import type { Product } from '../catalog/product.type.js';
 import type { ConsoleClient, PageArgs } from '../console/console-client.js';
 import type { RestProductPage } from '../console/rest-types.js';
 import type { SharedServices } from '../services.js';
-import { pageWithCursors } from '../catalog/windows.js';
 import { lookupProducts } from './product-lookup.js';
 
 export interface Loaders {
@@ -14,7 +13,7 @@ export interface Loaders {
   /** A store's public catalogue page, keyed by (storeId, page). */
   storeCatalog: DataLoader<string, ProductPage>;
   /** Maps an upstream page once, however many fields read it. */
-  mapPage(rest: RestProductPage, requestedPage: number | undefined): ProductPage;
+  mapPage: (rest: RestProductPage, requestedPage: number | undefined) => ProductPage;
   /** Forgets every page, product and batch result this request's loaders hold (see `releaseContext`). */
   release(): void;
 }
@@ -74,7 +73,7 @@ export async function loadStoreCatalogs(
       const [store, page] = key.split(':');
       const args: PageArgs = { storeId: Number(store), ...(page ? { page: Number(page) } : {}) };
       try {
-        return pageWithCursors(mapPage(await client.catalog(args), args.page), { list: 'catalog', storeId: args.storeId, owner: '' });
+        return { ...mapPage(await client.catalog(args), args.page), cursorScope: { list: 'catalog', storeId: args.storeId, owner: '' } };
       } catch (error) {
         return error as Error;
       }

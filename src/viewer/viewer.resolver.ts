@@ -1,8 +1,7 @@
 import 'reflect-metadata'; // type-graphql's decorators read design-time metadata as the class loads
 import { Directive, Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
 import { WINDOW_LIST_SIZE, cost } from '../schema/cost.js';
-import { decodeCursor, windowArgs, type CursorScope } from '../catalog/cursors.js';
-import { pageWithCursors, readWindow } from '../catalog/windows.js';
+import { productList } from '../catalog/windows.js';
 import { afterArg, firstArg } from '../catalog/window-args.js';
 import { toFeatureFlags } from '../auth/auth.mapper.js';
 import { FeatureFlags } from '../auth/auth.type.js';
@@ -48,13 +47,8 @@ export class ViewerResolver {
     @Arg('after', () => String, afterArg) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
-    const args = pageArgs(storeId, page);
-    const scope: CursorScope = { list: 'my-products', storeId: args.storeId, owner: ctx.client.tokenHash ?? '' };
-    const window = windowArgs(page, first, after);
-    if (!window) return pageWithCursors(ctx.loaders.mapPage(await ctx.console.myProducts(args), args.page), scope);
-    const from = window.after === undefined ? undefined : decodeCursor(window.after, scope, 'after');
-    const read = async (n: number) => ctx.loaders.mapPage(await ctx.console.myProducts(pageArgs(args.storeId, n === 1 ? undefined : n)), n);
-    return readWindow(read, scope, window.first, from);
+    const owner = ctx.client.tokenHash ?? '';
+    return productList({ storeId, page, first, after }, { list: 'my-products', owner }, (args) => ctx.console.myProducts(args), ctx.loaders.mapPage);
   }
 
   @Directive(cost(1))
@@ -67,13 +61,8 @@ export class ViewerResolver {
     @Arg('after', () => String, afterArg) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductPage> {
-    const args = pageArgs(storeId, page);
-    const scope: CursorScope = { list: 'my-apps', storeId: args.storeId, owner: ctx.client.tokenHash ?? '' };
-    const window = windowArgs(page, first, after);
-    if (!window) return pageWithCursors(ctx.loaders.mapPage(await ctx.console.myApps(args), args.page), scope);
-    const from = window.after === undefined ? undefined : decodeCursor(window.after, scope, 'after');
-    const read = async (n: number) => ctx.loaders.mapPage(await ctx.console.myApps(pageArgs(args.storeId, n === 1 ? undefined : n)), n);
-    return readWindow(read, scope, window.first, from);
+    const owner = ctx.client.tokenHash ?? '';
+    return productList({ storeId, page, first, after }, { list: 'my-apps', owner }, (args) => ctx.console.myApps(args), ctx.loaders.mapPage);
   }
 
   @Directive(cost(1))

@@ -191,7 +191,7 @@ describe('loadStoreCatalogs', () => {
     const result = await loadStoreCatalogs(client, ['1:', '2:', '3:2'], pageMapper());
     expect(calls).toEqual(['{"storeId":1}', '{"storeId":2}', '{"storeId":3,"page":2}']);
     // Each page carries its cursor scope (the store's public catalogue) beside the contract's fields.
-    expect(result[0]).toMatchObject({ page: 1, totalPages: 1, items: [], connection: { scope: { list: 'catalog', storeId: 1, owner: '' } } });
+    expect(result[0]).toMatchObject({ page: 1, totalPages: 1, items: [], cursorScope: { list: 'catalog', storeId: 1, owner: '' } });
     expect(result[1]).toBeInstanceOf(Error);
     expect(result[2]).toMatchObject({ page: 2, totalPages: 1, items: [] });
   });
