@@ -5,8 +5,13 @@ import { ByteLru } from '../cache/byte-lru.js';
 export type Encoding = 'br' | 'gzip';
 
 const ENCODINGS = ['br', 'gzip'];
-/** Clients send few distinct Accept-Encoding headers: each is negotiated once (at most 256 kept). */
-const chosen = new ByteLru<string, Encoding | 'identity'>(Number.POSITIVE_INFINITY, 256);
+/**
+ * Clients send few distinct Accept-Encoding headers: each is negotiated once. The header is the
+ * client's to write (up to Node's 16 kB header limit), so the memo is bounded by its keys' size:
+ * 64 kB of headers, a string's UTF-16 bytes plus ~100 bytes of entry; a header over 1 kB is not kept.
+ */
+const chosen = new ByteLru<string, Encoding | 'identity'>(65_536);
+const CHOSEN_ENTRY_MAX_BYTES = 1024;
 
 /**
  * The encoding to answer with, from the client's Accept-Encoding as RFC 9110 reads it (negotiator:
@@ -19,7 +24,8 @@ export function chooseEncoding(acceptEncoding: string | undefined): Encoding | u
   if (encoding === undefined) {
     const negotiated = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encoding(ENCODINGS, { preferred: ENCODINGS });
     encoding = (negotiated as Encoding | undefined) ?? 'identity';
-    chosen.set(acceptEncoding, encoding, 1);
+    const bytes = acceptEncoding.length * 2 + 100;
+    if (bytes <= CHOSEN_ENTRY_MAX_BYTES) chosen.set(acceptEncoding, encoding, bytes);
   }
   return encoding === 'identity' ? undefined : encoding;
 }

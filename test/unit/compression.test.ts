@@ -22,3 +22,13 @@ describe('chooseEncoding', () => {
     expect(chooseEncoding(header)).toBe(expected);
   });
 });
+
+describe('the memo of negotiated headers', () => {
+  it('should answer a flood of distinct and oversized headers the same as fresh ones', () => {
+    for (let i = 0; i < 5000; i += 1) expect(chooseEncoding(`gzip;q=0.${(i % 9) + 1}, x-${i}`)).toBe('gzip');
+    const huge = `br;q=0, ${'x'.repeat(10_000)}, gzip`;
+    expect(chooseEncoding(huge)).toBe('gzip');
+    expect(chooseEncoding(huge)).toBe('gzip');
+    expect(chooseEncoding('br;q=0.1, gzip;q=0.9')).toBe('gzip');
+  });
+});
