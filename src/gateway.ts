@@ -1,4 +1,5 @@
-import http from 'node:http';
+import { http } from './http/node-http.js';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
 import { DocumentStore } from './cache/document-store.js';
@@ -160,7 +161,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   server.headersTimeout = 20_000;
   server.requestTimeout = Math.max(30_000, config.operationTimeoutMs + 5_000);
   const connections = new ConnectionTracker(server, Math.min(SILENT_CONNECTION_GRACE_MS, config.shutdownTimeoutMs));
-  const listen = (target: http.Server, port: number) =>
+  const listen = (target: Server, port: number) =>
     new Promise<void>((resolve, reject) => {
       target.once('error', reject);
       target.listen(port, config.host, () => {

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { requestOn, type Pool } from './undici-pool.js';
 import { UpstreamFailure } from './upstream-failure.js';
 
 export interface RawRequest {
@@ -43,7 +44,7 @@ export async function sendRaw(request: RawRequest): Promise<RawResponse> {
       : new UpstreamFailure('timeout', 'no answer within UPSTREAM_TIMEOUT_MS');
   let response: Dispatcher.ResponseData | undefined;
   try {
-    response = await request.pool.request({
+    response = await requestOn(request.pool, {
       method: request.method,
       path: request.path,
       headers: request.headers,

@@ -1,7 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
@@ -91,6 +95,9 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       landingPage,
       // Nothing here sets cache hints, and the plugin wraps every field resolver to collect them.
       ApolloServerPluginCacheControlDisabled(),
+      // Inline traces are for federated subgraphs, which this schema is not; left on, Apollo loads
+      // its usage-reporting protobuf module (~2 MB of heap) to find that out.
+      ApolloServerPluginInlineTraceDisabled(),
       operationLimitsPlugin<GatewayContext>(options.schema, options.limits, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls),
       operationObservabilityPlugin(options.logger, options.metrics),
       cacheControlPlugin(cacheControl),
