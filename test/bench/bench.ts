@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
+import { loginAt, manyUsersLoad, usersOf as usersOfCase } from './bench-users.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
 import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
@@ -104,14 +105,7 @@ const admin = (method: string, path: string, body?: unknown) =>
     (r) => r.json() as Promise<Record<string, unknown>>,
   );
 
-async function login(user: string): Promise<string> {
-  const res = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: `mutation { login(username: "${user}", password: "password") { token } }` }),
-  });
-  return ((await res.json()) as { data: { login: { token: string } } }).data.login.token;
-}
+const login = (user: string) => loginAt(gatewayUrl, user);
 
 interface Target {
   label: 'gateway' | 'floor';
@@ -122,13 +116,7 @@ interface Target {
 }
 
 const tokens = new Map<string, string>();
-/** The users a case sends as: one, each connection its own compactN, or user1 … userN in turn. */
-const usersOf = (c: BenchCase): string[] =>
-  c.users === 'per-connection'
-    ? Array.from({ length: Math.max(...connectionCounts) }, (_, i) => `compact${i + 1}`)
-    : c.users
-      ? Array.from({ length: c.users.roundRobin }, (_, i) => `user${i + 1}`)
-      : [c.user ?? 'demo'];
+const usersOf = (c: BenchCase) => usersOfCase(c, Math.max(...connectionCounts));
 for (const user of new Set(CASES.filter((c) => c.auth && selected.includes(c.name)).flatMap(usersOf))) tokens.set(user, await login(user));
 const tokenOf = (c: BenchCase) => tokens.get(usersOf(c)[0])!;
 const headersFor = (c: BenchCase, token: string) => ({
@@ -150,18 +138,13 @@ const targets: Target[] = [
 
 async function load(target: Target, c: BenchCase, connections: number, seconds: number) {
   const userTokens = usersOf(c).map((user) => tokens.get(user)!);
-  let nextUser = 0;
   return autocannon({
     url: target.url(c),
     method: 'POST',
     connections,
     duration: seconds,
     headers: headersFor(c, tokenOf(c)),
-    // Many users: each connection its own token, or the next token on every request.
-    ...(c.users === 'per-connection' ? { setupClient: (client) => client.setHeaders(headersFor(c, userTokens[nextUser++ % userTokens.length])) } : {}),
-    ...(c.users && c.users !== 'per-connection'
-      ? { requests: [{ setupRequest: (request) => ({ ...request, headers: headersFor(c, userTokens[nextUser++ % userTokens.length]) }) }] }
-      : {}),
+    ...manyUsersLoad(c, userTokens, (token) => headersFor(c, token)),
     body: target.body(c),
     // autocannon does not decompress: a compressed answer is checked by its encoding header instead.
     ...(c.headers?.['accept-encoding'] ? {} : { verifyBody: target.verify }),

@@ -15,6 +15,7 @@
 import autocannon from 'autocannon';
 import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES } from './cases.js';
+import { loginAt, manyUsersLoad, usersOf } from './bench-users.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 
 interface Variant {
@@ -66,19 +67,21 @@ try {
     await waitForHealth(url);
     gateways.push({ process: started, url });
   }
-  const login = await fetch(gateways[0].url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: `mutation { login(username: "${benchCase.user ?? 'demo'}", password: "password") { token } }` }),
+  const tokens: string[] = [];
+  for (const user of usersOf(benchCase, connections)) tokens.push(await loginAt(gateways[0].url, user));
+  const headersOf = (token: string) => ({
+    'content-type': 'application/json',
+    ...(benchCase.auth ? { authorization: `Bearer ${token}` } : {}),
+    ...benchCase.headers,
   });
-  const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
   const load = (url: string, duration: number) =>
     autocannon({
       url,
       method: 'POST',
       connections,
       duration,
-      headers: { 'content-type': 'application/json', ...(benchCase.auth ? { authorization: `Bearer ${token}` } : {}), ...benchCase.headers },
+      headers: headersOf(tokens[0]),
+      ...manyUsersLoad(benchCase, tokens, headersOf),
       body: JSON.stringify({ query: benchCase.query, variables: benchCase.variables ?? {} }),
     });
   for (const g of gateways) await load(g.url, 2);

@@ -2,11 +2,13 @@
  * `npm run profile -- <case> [seconds]`: one benchmark case against the gateway alone, with V8's
  * CPU profiler on. Writes a .cpuprofile into profiles/ (open it in Chrome DevTools or VS Code).
  * `npm run profile -- raw <seconds> '<query>'` profiles any query of the demo user.
+ * PROFILE_KIND=heap writes a .heapprofile (what the gateway still holds at the end, by allocating function).
  * PROFILE_GATEWAY_ENV='{"OTEL_EXPORTER_OTLP_ENDPOINT":"…"}' adds to the gateway's environment.
  */
 import autocannon from 'autocannon';
 import { startProcesses } from '../support/processes.js';
-import { CASES } from './cases.js';
+import { BENCH_GATEWAY_ENV, CASES } from './cases.js';
+import { loginAt, manyUsersLoad, usersOf } from './bench-users.js';
 
 const name = process.argv[2] ?? 'dashboard';
 const seconds = Math.min(120, Math.max(1, Number(process.argv[3] ?? 8)));
@@ -17,27 +19,31 @@ if (!c) {
   process.exit(2);
 }
 const { simulator, gateway, url } = await startProcesses(
-  { NODE_ENV: 'production', LOG_LEVEL: 'info', ...(JSON.parse(process.env.PROFILE_GATEWAY_ENV ?? '{}') as Record<string, string>) },
+  { NODE_ENV: 'production', LOG_LEVEL: 'info', ...BENCH_GATEWAY_ENV, ...(JSON.parse(process.env.PROFILE_GATEWAY_ENV ?? '{}') as Record<string, string>) },
   {},
   {
     quietGateway: true,
-    gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir=profiles'],
+    // PROFILE_KIND=heap: V8's sampling heap profiler (what is still held at the end, by the function that allocated it).
+    gatewayNodeArgs:
+      process.env.PROFILE_KIND === 'heap'
+        ? ['--heap-prof', '--heap-prof-dir=profiles', '--heap-prof-interval=16384']
+        : ['--cpu-prof', '--cpu-prof-dir=profiles'],
   },
 );
 try {
-  const login = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: `mutation { login(username: "${c.user ?? 'demo'}", password: "password") { token } }` }),
-  });
-  const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+  // Many-users cases: each of the 10 connections its own compactN user, or userN in turn.
+  const users = 'users' in c ? usersOf(c, 10) : [c.user ?? 'demo'];
+  const tokens: string[] = [];
+  for (const user of users) tokens.push(await loginAt(url, user));
+  const headersOf = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, ...c.headers });
   const run = (duration: number) =>
     autocannon({
       url,
       method: 'POST',
       connections: 10,
       duration,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...c.headers },
+      headers: headersOf(tokens[0]),
+      ...('users' in c ? manyUsersLoad(c, tokens, headersOf) : {}),
       body: JSON.stringify({ query: c.query }),
     });
   await run(2);
