@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../common/errors.js';
@@ -51,7 +51,8 @@ export class RateLimitedError extends GraphQLError {
   }
 }
 
-const hash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
+// One-shot: no Hash object per request (half the time of createHash().update().digest()).
+const hash = (value: string) => digest('sha256', value, 'hex').slice(0, 32);
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** A request's client before anything is known of its token: charged to its address. */

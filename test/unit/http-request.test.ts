@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sendRaw, type RawRequest } from '../../src/console/http-request.js';
+import { Pool } from '../../src/console/undici-pool.js';
+import { UpstreamFailure } from '../../src/console/upstream-failure.js';
+
+/**
+ * One exchange with a Console on a real loopback server that answers in chunks, without a
+ * content-length (the size cap must then hold while reading), or stalls halfway.
+ */
+describe('sendRaw reading an answer', () => {
+  let server: Server;
+  let pool: Pool;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url === '/chunks') {
+        // Three chunks, é split across two of them: the text must be decoded whole.
+        const bytes = Buffer.from(JSON.stringify({ data: { name: 'Café ' + 'x'.repeat(900) } }));
+        const cut = bytes.indexOf(0xa9);
+        res.write(bytes.subarray(0, cut));
+        setTimeout(() => res.write(bytes.subarray(cut, cut + 400)), 5);
+        setTimeout(() => res.end(bytes.subarray(cut + 400)), 10);
+      } else if (req.url === '/large') {
+        for (let i = 0; i < 10; i += 1) res.write('x'.repeat(1024));
+        res.end();
+      } else if (req.url === '/stall') res.write('{"data":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 4 });
+  });
+  afterAll(async () => {
+    await pool.destroy();
+    server.closeAllConnections();
+    server.close();
+  });
+  const send = (path: string, options: Partial<RawRequest> = {}) =>
+    sendRaw({ method: 'GET', path, headers: {}, timeoutMs: 2000, deadlineBound: false, maxBytes: 4096, pool, ...options });
+
+  it('joins an answer sent in chunks, a character split between two of them included', async () => {
+    const answer = await send('/chunks');
+    expect(answer.status).toBe(200);
+    expect((JSON.parse(answer.body) as { data: { name: string } }).data.name).toBe('Café ' + 'x'.repeat(900));
+  });
+
+  it('stops reading an answer without content-length once it passes the cap: too_large', async () => {
+    const failure = await send('/large').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamFailure);
+    expect((failure as UpstreamFailure).outcome).toBe('too_large');
+  });
+
+  it('gives up on an answer that stops halfway when its time is up: timeout, or deadline when the operation set it', async () => {
+    const started = Date.now();
+    const timeout = await send('/stall', { timeoutMs: 200 }).catch((error: unknown) => error);
+    expect((timeout as UpstreamFailure).outcome).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(1500);
+    const deadline = await send('/stall', { timeoutMs: 200, deadlineBound: true }).catch((error: unknown) => error);
+    expect((deadline as UpstreamFailure).outcome).toBe('deadline');
+  });
+});
