@@ -22,9 +22,9 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
 import { loginAt, manyUsersLoad, usersOf as usersOfCase } from './bench-users.js';
-import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
+import { allocationMeter, cpuMs, median, peakRssMb, rssMb } from './proc-stats.js';
 import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
-import { formatColdTable, formatTable, type ColdCalls, type Row, type TargetFigures } from './table.js';
+import { formatColdTable, formatRestMemoryTable, formatTable, type ColdCalls, type RestMemory, type Row, type TargetFigures } from './table.js';
 import { formatTracingTable, measureTracingCost, parseTracingVariants, type TracingFigures, type TracingVariant } from './tracing-cost.js';
 
 const argv = Object.fromEntries(
@@ -91,11 +91,14 @@ const {
     gatewayNodeArgs,
   },
 );
+// Node's own type stripping, not swc-node: a TypeScript compiler in the floor's process would add
+// ~70 MB to its RSS and make the gateway's memory look small beside it.
+const FLOOR_NODE_ARGS = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'];
 const floorPort = await freePort();
 const floor = startProcess(
   'test/bench/floor-server.ts',
   { FLOOR_PORT: String(floorPort), CONSOLE_URL: simUrl, ...meter.env },
-  { nodeArgs: ['--import', '@swc-node/register/esm-register', ...meter.nodeArgs] },
+  { nodeArgs: [...FLOOR_NODE_ARGS, ...meter.nodeArgs] },
 );
 await floor.waitFor(/floor listening/);
 const floorBase = `http://127.0.0.1:${floorPort}`;
@@ -184,8 +187,14 @@ function combine(runs: TargetFigures[]): TargetFigures {
   };
 }
 
-/** One request of each case against fresh gateway and floor processes: the cold cost in Console calls. */
-async function coldCalls(c: BenchCase): Promise<ColdCalls> {
+const REST_MS = 10_000;
+const rest = () => new Promise((resolve) => setTimeout(resolve, REST_MS));
+
+/**
+ * One request of each case against fresh gateway and floor processes: the cold cost in Console
+ * calls; with `restRss`, also their RSS after REST_MS of rest (what a replica holds after its first operation).
+ */
+async function coldCalls(c: BenchCase, restRss?: Record<string, number>): Promise<ColdCalls> {
   const counts: Record<string, number> = {};
   for (const target of targets) {
     const port = await freePort();
@@ -205,11 +214,7 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
             },
             { quiet: true },
           )
-        : startProcess(
-            'test/bench/floor-server.ts',
-            { FLOOR_PORT: String(port), CONSOLE_URL: simUrl },
-            { nodeArgs: ['--import', '@swc-node/register/esm-register'] },
-          );
+        : startProcess('test/bench/floor-server.ts', { FLOOR_PORT: String(port), CONSOLE_URL: simUrl }, { nodeArgs: FLOOR_NODE_ARGS });
     try {
       const url = target.label === 'gateway' ? `http://127.0.0.1:${port}/graphql` : `http://127.0.0.1:${port}${c.floorPath}`;
       if (target.label === 'gateway') await waitForHealth(url);
@@ -222,6 +227,10 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
       });
       if (!target.verify(await res.text())) throw new Error(`cold ${c.name} on the ${target.label} did not answer in full`);
       counts[target.label] = Object.values((await admin('GET', 'stats')).requests as Record<string, number>).reduce((a, b) => a + b, 0);
+      if (restRss) {
+        await rest();
+        restRss[target.label] = rssMb(fresh.child.pid!);
+      }
     } finally {
       await fresh.stop();
     }
@@ -232,8 +241,14 @@ async function coldCalls(c: BenchCase): Promise<ColdCalls> {
 const rows: Row[] = [];
 const cold: ColdCalls[] = [];
 let tracing: TracingFigures[] = [];
+const memory: RestMemory = {};
 try {
-  if (!smoke) for (const c of CASES.filter((x) => selected.includes(x.name))) cold.push(await coldCalls(c));
+  if (!smoke)
+    for (const [i, c] of CASES.filter((x) => selected.includes(x.name)).entries()) {
+      const restRss: Record<string, number> | undefined = i === 0 ? {} : undefined;
+      cold.push(await coldCalls(c, restRss));
+      if (restRss) memory.firstOperation = { case: c.name, gateway: restRss.gateway, floor: restRss.floor };
+    }
   for (const latency of latencies) {
     await admin('DELETE', 'faults');
     if (latency > 0) for (const route of CONSOLE_ROUTES) await admin('POST', 'faults', { route, latencyMs: latency });
@@ -249,6 +264,10 @@ try {
         );
       }
     }
+  }
+  if (!smoke) {
+    await rest();
+    memory.afterLoad = { gateway: rssMb(gateway.child.pid!), floor: rssMb(floor.child.pid!) };
   }
   const tracedCases = CASES.filter((c) => (c.name === 'dashboard-onepage' || c.name === 'dashboard') && selected.includes(c.name));
   if (tracingRounds > 0 && tracedCases.length > 0) {
@@ -289,9 +308,10 @@ const meta = {
 };
 console.log(formatTable(rows, meta));
 if (cold.length > 0) console.log(`\n${formatColdTable(cold)}`);
+if (memory.firstOperation || memory.afterLoad) console.log(`\n${formatRestMemoryTable(memory)}`);
 if (tracing.length > 0) console.log(`\n${formatTracingTable(tracing, tracingRounds)}`);
 const file = `test/bench/results/run-${meta.date.replace(/[:.]/g, '-')}.json`;
-writeFileSync(file, `${JSON.stringify({ meta, rows, cold, tracing }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ meta, rows, cold, memory, tracing }, null, 2)}\n`);
 console.log(`\nwritten: ${file}`);
 
 if (smoke) {

@@ -3,7 +3,7 @@
  * makes the same Console calls as the gateway, with the same dependency structure and the same
  * keep-alive settings, parses the answers and returns them combined as JSON. No GraphQL, no
  * mapping, no validation, no logging. Run by `npm run bench` as its own process:
- *   FLOOR_PORT=… CONSOLE_URL=… node --import @swc-node/register/esm-register test/bench/floor-server.ts
+ *   FLOOR_PORT=… CONSOLE_URL=… node --experimental-strip-types test/bench/floor-server.ts
  */
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';

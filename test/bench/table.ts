@@ -18,6 +18,14 @@ export interface ColdCalls {
   floor: number;
 }
 
+/** RSS of both targets at rest, in MB: after their first operation, and after the whole load. */
+export interface RestMemory {
+  /** Freshly started processes, one request of the first case, then 10 s of rest. */
+  firstOperation?: { case: string; gateway: number; floor: number };
+  /** The loaded processes 10 s after the last load of the table. */
+  afterLoad?: { gateway: number; floor: number };
+}
+
 export interface Row {
   case: string;
   latencyMs: number;
@@ -66,4 +74,13 @@ export function formatColdTable(cold: ColdCalls[]): string {
     '| --- | ---: |',
     ...cold.map((c) => `| ${c.case} | ${c.gateway} / ${c.floor} |`),
   ].join('\n');
+}
+
+export function formatRestMemoryTable(memory: RestMemory): string {
+  const lines = ['RSS at rest (VmRSS, MB), 10 s after the last request.', '', '| when | gateway | floor | ratio |', '| --- | ---: | ---: | ---: |'];
+  const row = (when: string, m: { gateway: number; floor: number }) =>
+    `| ${when} | ${m.gateway.toFixed(0)} | ${m.floor.toFixed(0)} | ${ratio(m.gateway, m.floor)} |`;
+  if (memory.firstOperation) lines.push(row(`fresh start, one \`${memory.firstOperation.case}\``, memory.firstOperation));
+  if (memory.afterLoad) lines.push(row('after the whole table', memory.afterLoad));
+  return lines.join('\n');
 }
