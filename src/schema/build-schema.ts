@@ -9,12 +9,14 @@ import { ProductPageResolver } from '../catalog/product-page.resolver.js';
 import { LineItemResolver } from '../subscriptions/line-item.resolver.js';
 import { ViewerResolver } from '../viewer/viewer.resolver.js';
 import { costDirective, listSizeDirective } from './cost.js';
+import { sortResolverParamsOnce } from './resolver-params.js';
 
 export const resolvers = [AppResolver, AuthResolver, CatalogResolver, ProductPageResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // No class-validator: arguments are checked explicitly before any upstream call (common/args.ts).
   const schema = await buildSchema({ resolvers: [...resolvers], validate: false, directives: [...specifiedDirectives, costDirective, listSizeDirective] });
+  sortResolverParamsOnce();
   // type-graphql offers no option for the root types' descriptions; they are what the Sandbox shows first.
   const query = schema.getQueryType();
   if (query) query.description = "Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller's own data.";
