@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, OperationLimitError } from '../common/errors.js';
+import { ErrorCode, OperationLimitError, type LimitErrorCode } from '../common/errors.js';
 import { OperationCache } from '../graphql/operation-cache.js';
 import type { OperationLimits } from '../config.js';
 import { measureOperation } from './upstream-cost.js';
@@ -140,36 +140,28 @@ export function checkOperation(
   const shape = measureOperation(schema, operation, fragments);
   // Armor does not count aliased __typename, and counts a fragment's aliases once however often
   // it is spread: 1,500 aliased __typename under a list made a 2.6 MB answer from a 30 kB query.
-  if (shape.aliases > limits.maxAliases) {
-    return error(
-      new OperationLimitError(
-        ErrorCode.TooManyAliases,
-        `The query uses too many aliases (${shape.aliases}, fragments expanded; the limit is ${limits.maxAliases}).`,
-        limits.maxAliases,
-        shape.aliases,
-      ),
-    );
-  }
-  if (shape.upstreamCost > limits.maxUpstreamCost) {
-    return error(
-      new OperationLimitError(
-        ErrorCode.QueryTooComplex,
-        `The operation could cause up to ${shape.upstreamCost} Console calls; the limit is ${limits.maxUpstreamCost}.`,
-        limits.maxUpstreamCost,
-        shape.upstreamCost,
-      ),
-    );
-  }
-  if (shape.rootFields > limits.maxRootFields) {
-    return error(
-      new OperationLimitError(
-        ErrorCode.TooManyRootFields,
-        `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`,
-        limits.maxRootFields,
-        shape.rootFields,
-      ),
-    );
-  }
+  // What the walk measured, each against its limit, in the order they are reported.
+  const measured: Array<[LimitErrorCode, number, number, () => string]> = [
+    [
+      ErrorCode.TooManyAliases,
+      shape.aliases,
+      limits.maxAliases,
+      () => `The query uses too many aliases (${shape.aliases}, fragments expanded; the limit is ${limits.maxAliases}).`,
+    ],
+    [
+      ErrorCode.QueryTooComplex,
+      shape.upstreamCost,
+      limits.maxUpstreamCost,
+      () => `The operation could cause up to ${shape.upstreamCost} Console calls; the limit is ${limits.maxUpstreamCost}.`,
+    ],
+    [
+      ErrorCode.TooManyRootFields,
+      shape.rootFields,
+      limits.maxRootFields,
+      () => `The operation selects too many root fields (${shape.rootFields}; the limit is ${limits.maxRootFields}).`,
+    ],
+  ];
+  for (const [code, value, limit, message] of measured) if (value > limit) return error(new OperationLimitError(code, message(), limit, value));
   return error(null, shape.upstreamCost);
 }
 
