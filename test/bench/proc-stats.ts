@@ -15,21 +15,19 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
 }
 
-/** Peak resident set size of a process so far (VmHWM), in MB. */
-export function peakRssMb(pid: number): number {
+/** A memory figure of a process's /proc status, in MB: VmRSS (now) or VmHWM (its peak so far). */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
+    .find((l) => l.startsWith(`${field}:`));
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
 }
 
+/** Peak resident set size of a process so far (VmHWM), in MB. */
+export const peakRssMb = (pid: number): number => statusMb(pid, 'VmHWM');
+
 /** Resident set size of a process now (VmRSS), in MB. */
-export function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
-}
+export const rssMb = (pid: number): number => statusMb(pid, 'VmRSS');
 
 /** The middle value (the mean of the two middle ones for an even count). */
 export function median(values: number[]): number {
