@@ -9,7 +9,7 @@ import type { SharedServices } from './services.js';
 /** Everything one GraphQL request owns. Built per request; resolvers never keep it. */
 export interface GatewayContext {
   requestId: string;
-  /** Who sent the request, for the edge limits: a hash of its token, or its address. */
+  /** Who sent the request, for the edge limits: the user its token belongs to, or its network. */
   client: EdgeClient;
   /** The edge limits (shared; they keep counters by hash and address only). */
   edge: EdgeLimits;
@@ -56,9 +56,10 @@ export function createContext(services: SharedServices, authorization: string | 
     budgetMs: options.operationTimeoutMs,
     ...(options.clientLeft ? { clientLeft: options.clientLeft } : {}),
     ...(options.unsampledTrace ? { unsampledTraceHeaders: options.unsampledTrace.headers } : {}),
-    // What the Console says of the token decides whether it buys a budget of its own (src/edge/accepted-tokens.ts).
+    // What the Console says of the token on a `/my/` route vouches for it or forgets it (src/edge/vouched-tokens.ts).
     ...(edgeClient.tokenHash === undefined ? {} : { tokenVerdict: (accepted: boolean) => services.edge.tokenVerdict(edgeClient, accepted) }),
   });
+  if (edgeClient.token === 'refused') client.tokenInvalid();
   return {
     requestId: options.requestId,
     client: edgeClient,

@@ -78,6 +78,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     edge: config.edge,
     limitMaxKeys: config.limitMaxKeys,
     acceptedTokenTtlMs: config.acceptedTokenTtlMs,
+    verificationTimeoutMs: config.operationTimeoutMs,
     logger,
     metrics,
   });

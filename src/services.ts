@@ -8,10 +8,11 @@ import { RedisStore } from './cache/redis-store.js';
 import { RedisStoreIds } from './cache/redis-store-ids.js';
 import type { LookupLimits, MemoryBudgets, PublicCacheConfig } from './config.js';
 import type { ConsoleTransport } from './console/http-transport.js';
-import { AcceptedTokens } from './edge/accepted-tokens.js';
-import { EdgeLimits, type EdgeLimitConfig } from './edge/edge-limits.js';
+import { ConsoleClient } from './console/console-client.js';
+import { EdgeLimits, type EdgeLimitConfig, type TokenVerifier } from './edge/edge-limits.js';
 import { MemoryLimitStore } from './edge/limit-store.js';
 import { RedisLimitStore } from './edge/redis-limit-store.js';
+import { VouchedTokens } from './edge/vouched-tokens.js';
 import { KnownStores } from './loaders/known-stores.js';
 import { PublicSnapshot } from './loaders/public-snapshot.js';
 import type { Logger } from './observability/logger.js';
@@ -45,6 +46,8 @@ export interface SharedServicesOptions {
   limitMaxKeys: number;
   /** ACCEPTED_TOKEN_TTL_SECONDS; its default when left out. */
   acceptedTokenTtlMs?: number;
+  /** How long a token's verification may take (OPERATION_TIMEOUT_MS); its default when left out. */
+  verificationTimeoutMs?: number;
   logger: Logger;
   metrics?: GatewayMetrics;
 }
@@ -75,7 +78,7 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
   // Failed logins apart from the budgets: a flood of new clients evicts buckets, never a lockout.
   const localLogins = new MemoryLimitStore(options.limitMaxKeys);
   const loginStore = redis ? new RedisLimitStore(redis, localLogins, logger, metrics, 'kept') : localLogins;
-  const acceptedTokens = new AcceptedTokens(options.acceptedTokenTtlMs ?? 900_000, options.limitMaxKeys, redis);
+  const vouchedTokens = new VouchedTokens(options.acceptedTokenTtlMs ?? 900_000, options.limitMaxKeys, redis);
   const publicCache = new PublicCache({
     ttlMs: cacheConfig.ttlMs,
     staleMs: cacheConfig.staleMs,
@@ -90,7 +93,15 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
     knownStores: new KnownStores(options.lookup.storeIds, undefined, redis ? new RedisStoreIds(redis) : undefined),
     publicSnapshot: new PublicSnapshot(Math.min(PUBLIC_SNAPSHOT_MS, cacheConfig.ttlMs)),
     lookup: options.lookup,
-    edge: new EdgeLimits(options.edge, limitStore, loginStore, acceptedTokens, logger, metrics),
+    edge: new EdgeLimits(
+      options.edge,
+      limitStore,
+      loginStore,
+      vouchedTokens,
+      tokenVerifier({ transport: options.transport, publicCache }, options.verificationTimeoutMs ?? 15_000),
+      logger,
+      metrics,
+    ),
     apqCache: redis ? new RedisApqCache(redis, localApq, options.persistedQueryTtlSeconds) : localApq,
     localApq,
     async ready(ms) {
@@ -100,5 +111,20 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
       await publicCache.close();
       await redis?.close();
     },
+  };
+}
+
+/**
+ * One validate call for a token nobody vouched for yet (src/edge/edge-limits.ts): valid, invalid,
+ * or unknown when the Console failed (the request then runs on its network's budget, never a 5xx).
+ */
+function tokenVerifier(services: Pick<SharedServices, 'transport' | 'publicCache'>, timeoutMs: number): TokenVerifier {
+  return async (token, requestId) => {
+    const console = new ConsoleClient(services, undefined, { requestId, deadline: Date.now() + timeoutMs, budgetMs: timeoutMs });
+    try {
+      return (await console.validate(token)).isValid === true ? 'valid' : 'invalid';
+    } catch {
+      return 'unknown';
+    }
   };
 }

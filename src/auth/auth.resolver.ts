@@ -24,7 +24,7 @@ export class AuthResolver {
     checkNonEmpty(username, 'username', 256);
     checkNonEmpty(password, 'password', 1024);
     // Counted before the Console sees it: a blocked attempt makes no call.
-    const attempt = await ctx.edge.beginLogin(username, ctx.client.address, ctx.requestId);
+    const attempt = await ctx.edge.beginLogin(username, ctx.client.network, ctx.requestId);
     let data;
     try {
       data = await ctx.console.login(username, password);
@@ -33,7 +33,7 @@ export class AuthResolver {
       throw error;
     }
     await attempt.succeeded();
-    if (data.jwt?.token) ctx.edge.tokenIssued(data.jwt.token);
+    if (data.jwt?.token) ctx.edge.tokenIssued(data.jwt.token, data.user?.ID);
     return toLoginPayload(data, { route: routeName(ConsoleRoute.login), status: 200 });
   }
 

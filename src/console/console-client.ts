@@ -31,7 +31,8 @@ const invalidCredentials: StatusMapper = (status, upstream) => (status === 401 |
  */
 export class ConsoleClient {
   private readonly memo = new Map<string, Promise<unknown>>();
-  private tokenRefused = false;
+  /** Why no further `/my/` call is made with the token, once the Console refused it. */
+  private tokenRefused: string | undefined;
   private tokenAccepted = false;
   /** Upstream calls this request started (memo hits excluded, retries included in the log only). */
   upstreamCalls = 0;
@@ -45,6 +46,11 @@ export class ConsoleClient {
     private readonly scope: CallScope,
   ) {
     this.transport = services.transport;
+  }
+
+  /** The Console just said the token is not valid (its verification at the edge): `/my/` routes answer UNAUTHENTICATED without a call. */
+  tokenInvalid(): void {
+    this.tokenRefused = 'The Console does not accept this bearer token (invalid or expired): log in again.';
   }
 
   /** Drops what this request read (its answers are served; see `releaseContext`). */
@@ -117,8 +123,8 @@ export class ConsoleClient {
   }
 
   private mine<T>(call: ConsoleCall): Promise<T> {
-    if (this.tokenRefused) {
-      return Promise.reject(new UnauthenticatedError('The Console refused the bearer token earlier in this request.', { route: routeName(call.route) }));
+    if (this.tokenRefused !== undefined) {
+      return Promise.reject(new UnauthenticatedError(this.tokenRefused, { route: routeName(call.route) }));
     }
     // The resolvers refuse a missing token before they get here; an empty one is refused upstream.
     return this.memoised(
@@ -177,8 +183,8 @@ export class ConsoleClient {
     } catch (error) {
       this.upstreamFailures += 1;
       if (error instanceof UnauthenticatedError) {
-        if (call.token && !this.tokenRefused) this.scope.tokenVerdict?.(false);
-        this.tokenRefused = true;
+        if (call.token && this.tokenRefused === undefined) this.scope.tokenVerdict?.(false);
+        this.tokenRefused = 'The Console refused the bearer token earlier in this request.';
       }
       throw error;
     }

@@ -1,7 +1,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { WaitQueue } from '../common/wait-queue.js';
 import { ErrorCode } from '../common/errors.js';
-import { refusal, type Refusal } from '../http/refusal.js';
+import { refusal, type Refusal } from './refusal.js';
 
 /** `OPERATION_CONCURRENCY`: adapt to the load, a fixed number of operations at once, or no limit. */
 export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: number } | { mode: 'unlimited' };

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { parseBearer } from '../auth/bearer.js';
 import { ErrorCode } from '../common/errors.js';
 import type { GraphQLHttpRequest } from '../http/graphql-request.js';
-import { refusal, type Refusal } from '../http/refusal.js';
+import { refusal, type Refusal } from './refusal.js';
 import type { Tracing } from '../observability/tracing.js';
 import { clientAddress } from './client-address.js';
 import { RateLimitedError, type EdgeClient, type EdgeLimits } from './edge-limits.js';
@@ -15,12 +15,13 @@ export interface ClientChecks {
 }
 
 /**
- * The client: who it is (an accepted token's hash, or its address), worked out once for the budgets
- * here and in the operation's context, and whether its operation budget allows one more.
+ * The caller: who it is (the user its token belongs to, or its network; docs/security.md), worked
+ * out once for the budgets here and in the operation's context, and whether its operation budget
+ * allows one more.
  */
 export async function checkClient(req: IncomingMessage, request: GraphQLHttpRequest, requestId: string, checks: ClientChecks): Promise<EdgeClient | Refusal> {
   const bearer = parseBearer(req.headers.authorization);
-  const client = await checks.edge.identify(bearer.kind === 'token' ? bearer.token : undefined, clientAddress(req, checks.trustProxyHops));
+  const client = await checks.edge.identify(bearer.kind === 'token' ? bearer.token : undefined, clientAddress(req, checks.trustProxyHops), requestId);
   if (!request.carriesOperation) return client;
   try {
     await checks.edge.chargeOperation(client, requestId);

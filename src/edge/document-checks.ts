@@ -1,6 +1,6 @@
 import { ErrorCode } from '../common/errors.js';
 import type { GraphQLHttpRequest } from '../http/graphql-request.js';
-import { refusal, type Refusal } from '../http/refusal.js';
+import { refusal, type Refusal } from './refusal.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { resolveTrustedDocument } from './trusted-request.js';
 

@@ -21,6 +21,8 @@ export interface LimitStore {
   take(key: string, cost: number, ratePerSecond: number, burst: number): Promise<BucketAnswer>;
   /** Adds `by` (may be negative) to a counter whose window of `windowMs` starts at its first count. */
   add(key: string, by: number, windowMs: number): Promise<WindowCount>;
+  /** A counter's count, 0 when it is absent or its window is over; changes nothing. */
+  peek(key: string): Promise<number>;
   remove(key: string): Promise<void>;
 }
 
@@ -74,6 +76,11 @@ export class MemoryLimitStore implements LimitStore {
     counter.count = Math.max(0, counter.count + by);
     this.entries.set(key, counter, LIMIT_ENTRY_BYTES);
     return { count: counter.count, resetInMs: counter.endsAt - now };
+  }
+
+  async peek(key: string): Promise<number> {
+    const counter = this.entries.get(key) as Counter | undefined;
+    return counter !== undefined && counter.endsAt > this.now() ? counter.count : 0;
   }
 
   async remove(key: string): Promise<void> {

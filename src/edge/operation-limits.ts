@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, OperationLimitError, type LimitErrorCode } from '../common/errors.js';
-import { OperationCache } from '../graphql/operation-cache.js';
+import { OperationCache } from '../common/operation-cache.js';
 import type { OperationLimits } from '../config.js';
 import { measureOperation } from './upstream-cost.js';
 

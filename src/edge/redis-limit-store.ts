@@ -51,10 +51,20 @@ local over = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 16)
 for _, k in ipairs(over) do redis.call('DEL', k); redis.call('ZREM', KEYS[2], k) end
 return {count, ends - now}`;
 
+/** A kept counter's count, 0 once its window is over (the next ADD_KEPT deletes it). */
+const PEEK_KEPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local v = redis.call('HMGET', KEYS[1], 'count', 'ends')
+local count, ends = tonumber(v[1]), tonumber(v[2])
+if count == nil or ends == nil or ends <= now then return 0 end
+return count`;
+
 type LimitCommands = Redis & {
   flecsLimitTake(key: string, rate: number, burst: number, cost: number): Promise<[number, number]>;
   flecsLimitAdd(key: string, by: number, windowMs: number): Promise<[number, number]>;
   flecsLimitAddKept(key: string, index: string, by: number, windowMs: number): Promise<[number, number]>;
+  flecsLimitPeekKept(key: string): Promise<number>;
 };
 
 /** Where a store's keys go: budgets expire (and may be evicted); kept counters never are. */
@@ -80,6 +90,7 @@ export class RedisLimitStore implements LimitStore {
     redis.client.defineCommand('flecsLimitTake', { numberOfKeys: 1, lua: TAKE });
     redis.client.defineCommand('flecsLimitAdd', { numberOfKeys: 1, lua: ADD });
     redis.client.defineCommand('flecsLimitAddKept', { numberOfKeys: 2, lua: ADD_KEPT });
+    redis.client.defineCommand('flecsLimitPeekKept', { numberOfKeys: 1, lua: PEEK_KEPT });
   }
 
   async take(key: string, cost: number, ratePerSecond: number, burst: number): Promise<BucketAnswer> {
@@ -98,6 +109,15 @@ export class RedisLimitStore implements LimitStore {
     if (answer === undefined) return this.fellBack().add(key, by, windowMs);
     this.backInRedis();
     return { count: answer[0], resetInMs: answer[1] };
+  }
+
+  async peek(key: string): Promise<number> {
+    const answer = await this.redis.run('limit', async (c) =>
+      this.keyspace === 'kept' ? (c as LimitCommands).flecsLimitPeekKept(KEPT_PREFIX + key) : Number((await c.get(PREFIX + key)) ?? 0),
+    );
+    if (answer === undefined) return this.fellBack().peek(key);
+    this.backInRedis();
+    return answer;
   }
 
   async remove(key: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { Kind, OperationTypeNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { OperationCache } from './operation-cache.js';
+import { OperationCache } from '../common/operation-cache.js';
 
 /** Root fields that read public data only (without a token, `product` searches only the public catalogues). */
 export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set(['catalog', 'appCatalog', 'app', 'product', '__typename']);

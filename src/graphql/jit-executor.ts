@@ -13,7 +13,7 @@ import {
 import { createRequire } from 'node:module';
 import type { CompiledQuery } from 'graphql-jit';
 import { ByteLru } from '../cache/byte-lru.js';
-import { OperationCache } from './operation-cache.js';
+import { OperationCache } from '../common/operation-cache.js';
 import { measureOperation } from '../edge/upstream-cost.js';
 import { PreparedSources } from './prepared-sources.js';
 

@@ -14,11 +14,15 @@ export function isAllowedOrigin(origin: string, allowed: readonly string[]): boo
 export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): boolean {
   const origin = req.headers.origin;
   const ok = origin !== undefined && isAllowedOrigin(origin, allowed);
-  // The answer depends on Origin whenever some origin may read it, also for a request without one:
-  // a cache must not hand the answer without CORS headers to a browser that needs them.
-  if (allowed.length > 0 && !(allowed.length === 1 && allowed[0] === '*')) addVary(res, 'Origin');
+  // "*" is sent as "*": the same header for every origin, so an answer a CDN keeps (Cache-Control:
+  // public) never carries one origin's name to another. No credentials ride on CORS here (the
+  // token is a header the client sets), so "*" is enough for every browser.
+  const anyOrigin = allowed.includes('*');
+  // Otherwise the answer depends on Origin whenever some origin may read it, also for a request
+  // without one: a cache must not hand the answer without CORS headers to a browser that needs them.
+  if (allowed.length > 0 && !anyOrigin) addVary(res, 'Origin');
   if (ok) {
-    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-allow-origin', anyOrigin ? '*' : origin);
     res.setHeader('access-control-expose-headers', 'x-request-id');
   }
   if (req.method !== 'OPTIONS') return false;

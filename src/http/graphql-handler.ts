@@ -7,7 +7,8 @@ import { sendAnswer } from './answer.js';
 import { applyCors } from './cors.js';
 import { readGraphQLRequest } from './graphql-request.js';
 import type { HttpAppOptions } from './http-options.js';
-import { isRefusal, refuse, type RefusalScope } from './refusal.js';
+import { isRefusal } from '../edge/refusal.js';
+import { refuse, type RefusalScope } from './refusal.js';
 
 /**
  * `/graphql`, stage by stage. Each stage either hands the request on or refuses it (one way:

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { refusal, type Refusal } from './refusal.js';
+import { refusal, type Refusal } from '../edge/refusal.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 /** A GraphQL-over-HTTP request as the later stages read it; trusted documents may rewrite `url` and `body`. */

@@ -5,7 +5,8 @@ import { endHttpSpan, type Tracing } from '../observability/tracing.js';
 import type { UnsampledTrace } from '../graphql/execution.js';
 import { serveGraphQL } from './graphql-handler.js';
 import type { HttpAppOptions } from './http-options.js';
-import { refusal, refuse, sendJson, type RefusalScope } from './refusal.js';
+import { refusal } from '../edge/refusal.js';
+import { refuse, sendJson, type RefusalScope } from './refusal.js';
 
 export type { HttpAppOptions, ServingState } from './http-options.js';
 

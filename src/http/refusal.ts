@@ -1,32 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import type { Refusal } from '../edge/refusal.js';
 import type { Logger } from '../observability/logger.js';
-
-/**
- * A request the gateway answers itself without running it: every such answer, whichever stage
- * refuses (transport, client, document, admission), is built and logged by `refuse` below, and
- * listed in one table in the docs (status, code, the variable that controls it).
- */
-export interface Refusal {
-  readonly refused: true;
-  status: number;
-  code: string;
-  message: string;
-  /** Beside `code` in the error's `extensions` (a limit and what was found, `retryAfter`). */
-  extensions?: Record<string, unknown>;
-  headers?: Record<string, string>;
-  /** The stage that refused wrote its own log line already (the edge's limits do). */
-  logged?: boolean;
-  /** `warn` for what an operator should see (overload); `info` otherwise. */
-  level?: 'info' | 'warn';
-}
-
-export function refusal(status: number, code: string, message: string, more: Omit<Refusal, 'refused' | 'status' | 'code' | 'message'> = {}): Refusal {
-  return { refused: true, status, code, message, ...more };
-}
-
-export function isRefusal(value: unknown): value is Refusal {
-  return typeof value === 'object' && value !== null && (value as { refused?: unknown }).refused === true;
-}
 
 /** Who is answered, for the log line: the request's id, method and path. */
 export interface RefusalScope {

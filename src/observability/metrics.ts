@@ -114,8 +114,15 @@ export class GatewayMetrics {
 
   readonly rateLimited = new Counter({
     name: 'flecs_graph_rate_limited_total',
-    help: 'Refusals by the edge limits, by kind: operations, console_calls (per-client budgets), login_user_address, login_address (failed logins).',
+    help: 'Refusals by the edge limits, by kind: operations, console_calls (per-caller budgets), login_user_address, login_address, login_account (failed logins).',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tokenVerifications: Counter<'outcome'> = new Counter({
+    name: 'flecs_graph_token_verifications_total',
+    help: "Verifications of bearer tokens nobody had vouched for yet, by outcome: valid, invalid, failed (the Console did not answer), skipped (its network had no Console calls left; the request ran on its network's budget).",
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_STORE_ID, PRODUCTS, PRODUCTS_BY_ID, isApp } from './catalogue.js';
 import { signToken, verifyToken } from './jwt.js';
 import type { SimProduct } from './rest-records.js';
@@ -83,7 +84,7 @@ export class SimulatedConsole {
     const user = this.userData(index).user;
     const iat = this.now();
     const exp = iat + this.options.tokenTtlSeconds;
-    return { token: signToken({ sub: user.ID, login: user.user_login, iat, exp }, this.options.secret), token_expires: exp };
+    return { token: signToken({ sub: user.ID, login: user.user_login, iat, exp, jti: randomUUID() }, this.options.secret), token_expires: exp };
   }
 
   private login(req: SimRequest): SimResponse {

@@ -6,6 +6,8 @@ export interface TokenClaims {
   login: string;
   iat: number;
   exp: number;
+  /** The token's own id: two logins in one second get two tokens, as the Console's do. */
+  jti?: string;
 }
 
 const b64url = (input: string | Buffer) => Buffer.from(input).toString('base64url');

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Agent, request } from 'undici';
 import { RedisConnection } from '../../src/cache/redis-connection.js';
 import { loadGatewayConfig } from '../../src/config.js';
-import { AcceptedTokens } from '../../src/edge/accepted-tokens.js';
 import { EdgeLimits, addressClient, type EdgeLimitConfig } from '../../src/edge/edge-limits.js';
 import { MemoryLimitStore, type LimitStore } from '../../src/edge/limit-store.js';
 import { RedisLimitStore } from '../../src/edge/redis-limit-store.js';
+import { VouchedTokens } from '../../src/edge/vouched-tokens.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
@@ -30,7 +30,13 @@ const LIMITS: EdgeLimitConfig = {
   loginUserAddressWindowMs: 900_000,
   loginMaxFailuresPerAddress: 100,
   loginAddressWindowMs: 3_600_000,
+  loginMaxFailuresPerAccount: 50,
+  loginAccountWindowMs: 3_600_000,
+  loginKnownNetworkMs: 30 * 86_400_000,
+  networkPrefixes: { ipv4: 32, ipv6: 64 },
 };
+/** No token is verified in these tests: every request is its network's. */
+const noVerification = async () => 'unknown' as const;
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -57,7 +63,7 @@ async function lockThenFlood(limits: EdgeLimits, flood: number): Promise<void> {
 describe('a lockout under a flood of new clients, in process', () => {
   it('should survive 100,000 distinct clients although the budget store keeps 1,000', async () => {
     const budgets = new MemoryLimitStore(1000);
-    const limits = new EdgeLimits(LIMITS, budgets, new MemoryLimitStore(1000), new AcceptedTokens(60_000, 1000), logger);
+    const limits = new EdgeLimits(LIMITS, budgets, new MemoryLimitStore(1000), new VouchedTokens(60_000, 1000), noVerification, logger);
     await lockThenFlood(limits, 100_000);
     expect(budgets.size).toBe(1000);
   });
@@ -81,7 +87,7 @@ suite('a lockout under a flood of new clients, in Redis', () => {
   it('should survive 100,000 distinct clients that overflow the shipped Redis settings', async () => {
     const store = (): LimitStore => new RedisLimitStore(connection, new MemoryLimitStore(1000), logger);
     const logins = new RedisLimitStore(connection, new MemoryLimitStore(1000), logger, undefined, 'kept');
-    const limits = new EdgeLimits(LIMITS, store(), logins, new AcceptedTokens(60_000, 1000, connection), logger);
+    const limits = new EdgeLimits(LIMITS, store(), logins, new VouchedTokens(60_000, 1000, connection), noVerification, logger);
     await lockThenFlood(limits, 100_000);
     const info = await redis.admin.info('stats');
     // Redis did evict under the flood: the lock survived eviction, not an empty Redis.

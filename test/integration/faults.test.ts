@@ -8,10 +8,13 @@ import { startStack, type Stack } from '../support/stack.js';
  */
 const TIMEOUT_MS = 400;
 let stack: Stack;
+/** user1's token, verified by the gateway before any case injects a fault into validate. */
+let user1: string;
 beforeAll(async () => {
   // The circuit breaker has its own test; here it must not turn one case's faults into the next's.
   // The public cache too: every case must reach the Console.
   stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_FAILURE_THRESHOLD: '1000', PUBLIC_CACHE_TTL_MS: '0' } });
+  user1 = await stack.returningUser(1);
 });
 afterAll(async () => stack.close());
 beforeEach(async () => {
@@ -145,7 +148,7 @@ describe('retries', () => {
     ['POST', 'POST /api/v2/auth/validate', '{ validateToken(token: "abc") { isValid } }', 1],
   ])('should retry a %s on 503 %s times in all', async (_method, route, query, calls) => {
     await stack.fault(route, { status: 503 });
-    await stack.gql(query, {}, { token: stack.tokenFor(1) });
+    await stack.gql(query, {}, { token: user1 });
     expect((await stack.stats())[route]).toBe(calls);
   });
 

@@ -275,16 +275,17 @@ describe('the prepared path', () => {
   });
 
   it("should refuse an operation over the client's Console-call budget as Apollo does", async () => {
-    // One Console call a second per client (burst 2). A token's first request is charged to its
-    // address (the Console has not accepted it yet), the next two to its own bucket: three runs
-    // through Apollo prepare the document. Once the bucket is full again the client sends it three
-    // times at once: the third finds the budget spent.
+    // One Console call a second per client (burst 2): three runs through Apollo, a second apart,
+    // prepare the document, each on the user's own bucket (a token is verified before its first
+    // operation). Once the bucket is full again the client sends it three times at once: the third
+    // finds the budget spent.
     const budget = { CLIENT_CONSOLE_CALLS_PER_SECOND: '1' };
     const pair = { reference: await gatewayWith({ ...budget, PREPARED_OPERATIONS: 'false' }), prepared: await gatewayWith(budget) };
     try {
       const query = '{ me { products { page } } }';
       const request = { body: { query }, headers: { authorization: `Bearer ${sim.console.issueToken(USER_COUNT + 40).token}` } };
       for (let i = 0; i < 3; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1100));
         expect((await send(pair.reference, request)).status).toBe(200);
         expect((await send(pair.prepared, request)).status).toBe(200);
       }

@@ -99,11 +99,12 @@ suite('two gateway processes on one Redis', () => {
     expect(dashboard.body.errors).toBeUndefined();
     const keys = await redis.admin.keys('*');
     expect(keys.length).toBeGreaterThan(5);
-    // Public answers, query texts, public store ids, hashes of accepted tokens, and the edge's counters,
-    // keyed by a hash of the token or username and the address.
-    const ip = '[0-9a-f.:]+';
+    // Public answers, query texts, public store ids, hashes of vouched tokens, and the edge's counters,
+    // keyed by a hash of the account, token or username and the network.
+    const ip = '[0-9a-f.:/]+';
+    const hex = '[0-9a-f]{32}';
     const allowed = new RegExp(
-      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|stores:v2|accepted:[0-9a-f]{32}|limit:(ops|calls):(t:[0-9a-f]{32}|a:${ip})|\\{logins\\}:(index|login:(a:${ip}|ua:[0-9a-f]{32}:${ip})))$`,
+      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|stores:v2|accepted:${hex}|limit:(ops|calls):([ut]:${hex}|n:${ip})|\\{logins\\}:(index|login:(a:${ip}|u:${hex}|(ua|known):${hex}:${ip})))$`,
     );
     for (const key of keys) expect(key).toMatch(allowed);
     // Every value, whatever its type: strings, the store set, the limit buckets.
@@ -118,6 +119,8 @@ suite('two gateway processes on one Redis', () => {
     );
     for (const value of values) {
       expect(value).not.toContain(token);
+      // A vouched token's user is a hash of its account, never the account's id.
+      expect(value).not.toMatch(/^u:\d+$/);
       expect(value).not.toContain('user3@example.com');
       expect(value).not.toContain('line_items');
     }

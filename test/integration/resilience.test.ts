@@ -65,8 +65,12 @@ describe('the circuit breaker', () => {
 
   it('should not count a refused token (4xx) against the Console', async () => {
     const stack = await stackWith({ CIRCUIT_FAILURE_THRESHOLD: '2' });
-    for (let i = 0; i < 4; i += 1) expect(codeOf(await stack.gql(PRODUCTS, {}, { token: 'bad.token.here' }))).toBe('UNAUTHENTICATED');
-    expect((await stack.gql(PRODUCTS, {}, { token: stack.tokenFor(1) })).body.errors).toBeUndefined();
+    // A token the Console vouched for (its validate said valid), then refused on the route itself.
+    const token = stack.tokenFor(1);
+    await stack.fault('GET /api/v2/my/products', { status: 401 });
+    for (let i = 0; i < 4; i += 1) expect(codeOf(await stack.gql(PRODUCTS, {}, { token }))).toBe('UNAUTHENTICATED');
+    await stack.clearFaults();
+    expect((await stack.gql(PRODUCTS, {}, { token })).body.errors).toBeUndefined();
     // Every one of the five reached the Console (an open circuit would have answered without a call).
     expect((await stack.stats())['GET /api/v2/my/products']).toBe(5);
     // Never opened: no state change was ever reported for the route.

@@ -54,6 +54,11 @@ describe('traces', () => {
     });
     fakeConsole = http.createServer((req, res) => {
       consoleHeaders.push(req.headers);
+      // The token is verified once before its first operation: valid.
+      if (req.url === '/api/v2/auth/validate') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 200, data: { isValid: true } }));
+        return;
+      }
       // The caller's apps fail: an ERROR span with its status.
       if (req.url?.startsWith('/api/v2/my/products/apps')) {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"statusCode":500}');
@@ -120,9 +125,13 @@ describe('traces', () => {
         ]);
     process.stderr.write(`tracing: one request's trace\n${tree(CALLER_SPAN, 1).join('\n')}\n`);
 
+    // The token the gateway had not seen was verified before the operation, inside the request's span.
+    const verification = spans.filter((s) => s.parentSpanId === server.spanId && s.name === 'POST /api/v2/auth/validate');
+    expect(verification).toHaveLength(1);
+
     // The Console saw each call's own span as the parent.
     const parents = consoleHeaders.map((h) => String(h.traceparent));
-    expect(parents.sort()).toEqual(calls.map((c) => `00-${TRACE_ID}-${c.spanId}-01`).sort());
+    expect(parents.sort()).toEqual([...calls, ...verification].map((c) => `00-${TRACE_ID}-${c.spanId}-01`).sort());
 
     // Never the token, anywhere in what was exported.
     expect(JSON.stringify(received)).not.toContain(TOKEN);

@@ -28,11 +28,24 @@ export interface Stack {
   clearFaults(): Promise<void>;
   /** A fresh token for `demo` (index 0) or `userN` (index N), issued by the simulator itself. */
   tokenFor(index: number): string;
+  /**
+   * A returning user's token: issued by the simulator and already shown to the gateway once (its
+   * one verification), so that a test counting Console calls afterwards sees only its own.
+   */
+  returningUser(index: number): Promise<string>;
   close(): Promise<void>;
 }
 
 /** The simulator (admin on) and the gateway, each a real server on an ephemeral loopback port. */
-export async function startStack(options: { simulator?: SimulatorOptions; env?: Record<string, string>; gateway?: GatewayOptions } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    simulator?: SimulatorOptions;
+    env?: Record<string, string>;
+    gateway?: GatewayOptions;
+    /** `default`: the budgets as users run them (CLIENT_OPERATIONS_PER_SECOND and CLIENT_CONSOLE_CALLS_PER_SECOND unset). */
+    budgets?: 'off' | 'default';
+  } = {},
+): Promise<Stack> {
   const sim = await startSimulator({ admin: true, ...options.simulator });
   const config = loadGatewayConfig({
     NODE_ENV: 'test',
@@ -41,8 +54,7 @@ export async function startStack(options: { simulator?: SimulatorOptions; env?: 
     METRICS_PORT: '0',
     // Every request of these tests comes from 127.0.0.1, most without a token: one client to the
     // per-client budgets. Tests of the budgets (edge.test.ts) set them.
-    CLIENT_OPERATIONS_PER_SECOND: '0',
-    CLIENT_CONSOLE_CALLS_PER_SECOND: '0',
+    ...(options.budgets === 'default' ? {} : { CLIENT_OPERATIONS_PER_SECOND: '0', CLIENT_CONSOLE_CALLS_PER_SECOND: '0' }),
     CONSOLE_URL: sim.url,
     ...options.env,
   });
@@ -78,6 +90,16 @@ export async function startStack(options: { simulator?: SimulatorOptions; env?: 
     fault: async (route, fault) => void (await admin('POST', 'faults', { route, ...fault })),
     clearFaults: async () => void (await admin('DELETE', 'faults')),
     tokenFor: (index) => sim.console.issueToken(index).token,
+    async returningUser(index) {
+      const token = sim.console.issueToken(index).token;
+      const res = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      if (res.status !== 200) throw new Error(`returning user ${index}: ${res.status} ${await res.text()}`);
+      return token;
+    },
     async close() {
       await gateway.close();
       await sim.close();

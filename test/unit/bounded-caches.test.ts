@@ -3,7 +3,7 @@ import { parse } from 'graphql';
 import { ByteLru } from '../../src/cache/byte-lru.js';
 import { DocumentStore, documentBytes } from '../../src/cache/document-store.js';
 import { MemoryApqCache } from '../../src/cache/memory-apq-cache.js';
-import { AcceptedTokens } from '../../src/edge/accepted-tokens.js';
+import { VouchedTokens } from '../../src/edge/vouched-tokens.js';
 import { MemoryLimitStore } from '../../src/edge/limit-store.js';
 
 /** Each bounded cache filled past its bound: what stays, and what is dropped. */
@@ -81,13 +81,13 @@ describe('the caches built on it', () => {
     expect((await store.take('a:0', 10, 1, 10)).allowed).toBe(true); // dropped, so a full bucket again
   });
 
-  it('accepted tokens (LIMIT_MAX_KEYS, ACCEPTED_TOKEN_TTL_SECONDS): the oldest is forgotten first', async () => {
-    const tokens = new AcceptedTokens(60_000, 2);
-    tokens.accepted('t1');
-    tokens.accepted('t2');
-    tokens.accepted('t3');
-    expect([await tokens.has('t1'), await tokens.has('t2'), await tokens.has('t3')]).toEqual([false, true, true]);
+  it('vouched tokens (LIMIT_MAX_KEYS, ACCEPTED_TOKEN_TTL_SECONDS): the oldest is forgotten first', async () => {
+    const tokens = new VouchedTokens(60_000, 2);
+    tokens.vouched('t1', 'u:1');
+    tokens.vouched('t2', 'u:2');
+    tokens.vouched('t3', 'u:2');
+    expect([await tokens.principalOf('t1'), await tokens.principalOf('t2'), await tokens.principalOf('t3')]).toEqual([undefined, 'u:2', 'u:2']);
     tokens.refused('t3');
-    expect(await tokens.has('t3')).toBe(false);
+    expect(await tokens.principalOf('t3')).toBeUndefined();
   });
 });
