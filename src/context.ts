@@ -1,6 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import { parseBearer, type BearerResult } from './auth/bearer.js';
 import { ConsoleClient } from './console/console-client.js';
+import type { RestValidateData } from './console/rest-types.js';
 import { addressClient, type EdgeClient, type EdgeLimits } from './edge/edge-limits.js';
 import { createLoaders, type Loaders } from './loaders/loaders.js';
 import type { TraceHeaders } from './observability/tracing.js';
@@ -60,6 +61,8 @@ export function createContext(services: SharedServices, authorization: string | 
     ...(edgeClient.tokenHash === undefined ? {} : { tokenVerdict: (accepted: boolean) => services.edge.tokenVerdict(edgeClient, accepted) }),
   });
   if (edgeClient.token === 'refused') client.tokenInvalid();
+  // The edge's verification of this request's own token is its validate answer (the validate route's envelope data, checked by its schema).
+  if (token !== undefined && edgeClient.verification !== undefined) client.verifiedAs(token, edgeClient.verification as RestValidateData);
   return {
     requestId: options.requestId,
     client: edgeClient,

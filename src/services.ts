@@ -122,9 +122,10 @@ function tokenVerifier(services: Pick<SharedServices, 'transport' | 'publicCache
   return async (token, requestId) => {
     const console = new ConsoleClient(services, undefined, { requestId, deadline: Date.now() + timeoutMs, budgetMs: timeoutMs });
     try {
-      return (await console.validate(token)).isValid === true ? 'valid' : 'invalid';
+      const answer = await console.validate(token);
+      return { verdict: answer.isValid === true ? 'valid' : 'invalid', answer };
     } catch {
-      return 'unknown';
+      return { verdict: 'unknown' };
     }
   };
 }

@@ -32,8 +32,14 @@ export interface EdgeLimitConfig {
 /** What the Console said of a token: valid, invalid, or nothing (it failed, or was not asked). */
 export type TokenVerdict = 'valid' | 'invalid' | 'unknown';
 
+/** A verification's verdict, and the Console's answer itself (the validate route's `data`) when it gave one. */
+export interface Verification {
+  verdict: TokenVerdict;
+  answer?: unknown;
+}
+
 /** Asks the Console once whether a token is valid (POST /api/v2/auth/validate). Never throws. */
-export type TokenVerifier = (token: string, requestId: string) => Promise<TokenVerdict>;
+export type TokenVerifier = (token: string, requestId: string) => Promise<Verification>;
 
 /**
  * Who a request is, for every limit (docs/security.md, "Who is calling"): a **user** when the
@@ -56,6 +62,11 @@ export interface EdgeClient {
   token?: 'vouched' | 'refused' | 'unverified';
   /** The user key the token would have once vouched for (its account where its claims name one). */
   userKey?: string;
+  /**
+   * The Console's answer to this token's verification, carried only by the request that made it
+   * (never shared with another request): its own `featureFlags` read it instead of asking again.
+   */
+  verification?: unknown;
 }
 
 export type RefusalKind = 'operations' | 'console_calls' | 'login_user_address' | 'login_address' | 'login_account';
@@ -98,7 +109,7 @@ export function addressClient(address: string, token?: string): EdgeClient {
  * is kept or logged.
  */
 export class EdgeLimits {
-  /** Verifications on their way, by token hash: concurrent requests with one new token share one. */
+  /** Verdicts of verifications on their way, by token hash: concurrent requests with one new token share one. */
   private readonly verifying = new Map<string, Promise<TokenVerdict>>();
 
   constructor(
@@ -127,20 +138,25 @@ export class EdgeLimits {
     if (principal !== undefined) return { key: principal, network, tokenHash, token: 'vouched' };
     const userKey = userKeyOf(token, tokenHash);
     if (this.tokens.refusedLatelyHere(tokenHash)) return { key: `n:${network}`, network, tokenHash, token: 'refused', userKey };
-    const verdict = await this.verification(token, tokenHash, network, requestId);
+    const { verdict, answer } = await this.verification(token, tokenHash, network, requestId);
+    const verification = answer === undefined ? {} : { verification: answer };
     if (verdict === 'valid') {
       this.tokens.vouched(tokenHash, userKey);
-      return { key: userKey, network, tokenHash, token: 'vouched' };
+      return { key: userKey, network, tokenHash, token: 'vouched', ...verification };
     }
     if (verdict === 'invalid') this.tokens.refused(tokenHash);
-    return { key: `n:${network}`, network, tokenHash, token: verdict === 'invalid' ? 'refused' : 'unverified', userKey };
+    return { key: `n:${network}`, network, tokenHash, token: verdict === 'invalid' ? 'refused' : 'unverified', userKey, ...verification };
   }
 
-  /** One verification per token at a time, started only while its network has verifications left. */
-  private verification(token: string, tokenHash: string, network: string, requestId: string): Promise<TokenVerdict> {
-    let pending = this.verifying.get(tokenHash);
-    if (pending !== undefined) return pending;
-    pending = (async (): Promise<TokenVerdict> => {
+  /**
+   * One verification per token at a time, started only while its network has Console calls left.
+   * The request that starts it gets the Console's answer; the ones that join get the verdict only.
+   */
+  private async verification(token: string, tokenHash: string, network: string, requestId: string): Promise<Verification> {
+    const joined = this.verifying.get(tokenHash);
+    if (joined !== undefined) return { verdict: await joined };
+    let answer: unknown;
+    const pending = (async (): Promise<TokenVerdict> => {
       // A verification is a Console call made for the network, not yet for any user: it spends the
       // network's budget of Console calls, the same one its anonymous operations spend.
       const rate = this.config.consoleCallsPerSecond;
@@ -151,12 +167,14 @@ export class EdgeLimits {
           return 'unknown';
         }
       }
-      const verdict = await this.verify(token, requestId);
-      this.metrics?.tokenVerifications.inc({ outcome: verdict === 'unknown' ? 'failed' : verdict });
-      return verdict;
+      const verification = await this.verify(token, requestId);
+      answer = verification.answer;
+      this.metrics?.tokenVerifications.inc({ outcome: verification.verdict === 'unknown' ? 'failed' : verification.verdict });
+      return verification.verdict;
     })().finally(() => this.verifying.delete(tokenHash));
     this.verifying.set(tokenHash, pending);
-    return pending;
+    const verdict = await pending;
+    return answer === undefined ? { verdict } : { verdict, answer };
   }
 
   /** What the Console said of the request's bearer token on a `/my/` route: accepted (2xx) or refused (401/403). */

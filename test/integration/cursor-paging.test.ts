@@ -105,13 +105,15 @@ describe('forward paging with first/after', () => {
 
 describe('cursors that do not belong', () => {
   it('should refuse a cursor from another user, another store, another list, garbage or another format, without a Console call', async () => {
-    const mine = await stack.gql('{ me { products(first: 2) { pageInfo { endCursor } } } }', {}, { token: stack.tokenFor(3) });
+    // Returning users: their tokens are verified before the cases count Console calls.
+    const [user3, user4] = [await stack.returningUser(3), await stack.returningUser(4)];
+    const mine = await stack.gql('{ me { products(first: 2) { pageInfo { endCursor } } } }', {}, { token: user3 });
     const myCursor = (mine.body.data as { me: { products: { pageInfo: { endCursor: string } } } }).me.products.pageInfo.endCursor;
     const store = await stack.gql('{ catalog(storeId: 2, first: 2) { pageInfo { endCursor } } }');
     const storeCursor = (store.body.data as { catalog: { pageInfo: { endCursor: string } } }).catalog.pageInfo.endCursor;
     const cases: Array<[string, string, string | undefined]> = [
-      ['another user', `me { products(first: 2, after: ${JSON.stringify(myCursor)}) { edges { node { id } } } }`, stack.tokenFor(4)],
-      ['another list of the same user', `me { apps(first: 2, after: ${JSON.stringify(myCursor)}) { edges { node { id } } } }`, stack.tokenFor(3)],
+      ['another user', `me { products(first: 2, after: ${JSON.stringify(myCursor)}) { edges { node { id } } } }`, user4],
+      ['another list of the same user', `me { apps(first: 2, after: ${JSON.stringify(myCursor)}) { edges { node { id } } } }`, user3],
       ['another store', `catalog(storeId: 4, first: 2, after: ${JSON.stringify(storeCursor)}) { edges { node { id } } }`, undefined],
       ['garbage', 'catalog(first: 2, after: "not a cursor") { edges { node { id } } }', undefined],
       ['an old format', `catalog(first: 2, after: "${Buffer.from('c0:1:1:abc').toString('base64url')}") { edges { node { id } } }`, undefined],

@@ -36,7 +36,7 @@ const LIMITS: EdgeLimitConfig = {
   networkPrefixes: { ipv4: 32, ipv6: 64 },
 };
 /** No token is verified in these tests: every request is its network's. */
-const noVerification = async () => 'unknown' as const;
+const noVerification = async () => ({ verdict: 'unknown' as const });
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
