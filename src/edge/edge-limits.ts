@@ -144,7 +144,7 @@ export class EdgeLimits {
       this.tokens.vouched(tokenHash, userKey);
       return { key: userKey, network, tokenHash, token: 'vouched', ...verification };
     }
-    if (verdict === 'invalid') this.tokens.refused(tokenHash);
+    if (verdict === 'invalid') this.tokens.invalid(tokenHash);
     return { key: `n:${network}`, network, tokenHash, token: verdict === 'invalid' ? 'refused' : 'unverified', userKey, ...verification };
   }
 

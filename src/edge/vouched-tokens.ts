@@ -32,12 +32,12 @@ interface Vouched {
  * process (a dropped one is verified again on its next request), and in Redis when it is
  * configured, so that every replica knows what one has seen. A refusal (401/403, or a validate that
  * says invalid) forgets the token here at once and in Redis, and other replicas within
- * LOCAL_RECHECK_MS; this process then takes the refusal as the answer for REFUSED_MEMORY_MS.
+ * LOCAL_RECHECK_MS; a validate that said invalid is taken as the answer for REFUSED_MEMORY_MS here.
  */
 export class VouchedTokens {
   private readonly local: ByteLru<string, Vouched>;
   private readonly localTtlMs: number;
-  /** Hashes of tokens the Console refused lately (validate said invalid, or a 401/403). */
+  /** Hashes of tokens a verification found invalid lately. */
   private readonly refusedLately = new ByteLru<string, true>(Number.POSITIVE_INFINITY, REFUSED_MAX_ENTRIES);
 
   constructor(
@@ -67,7 +67,7 @@ export class VouchedTokens {
     return principal;
   }
 
-  /** True when the Console refused this token within REFUSED_MEMORY_MS (in this process). */
+  /** True when a verification found this token invalid within REFUSED_MEMORY_MS (in this process). */
   refusedLatelyHere(hash: string): boolean {
     return this.refusedLately.has(hash);
   }
@@ -82,9 +82,15 @@ export class VouchedTokens {
     void this.redis?.run('accepted_token_write', (c) => c.set(PREFIX + hash, principal, 'PX', this.ttlMs));
   }
 
+  /** The Console refused the token on a route (401/403): forgotten, so that its next request verifies it again. */
   refused(hash: string): void {
     this.local.delete(hash);
-    this.refusedLately.set(hash, true, 0, REFUSED_MEMORY_MS);
     void this.redis?.run('accepted_token_delete', (c) => c.del(PREFIX + hash));
+  }
+
+  /** A verification said the token is not valid: forgotten, and that answer kept for REFUSED_MEMORY_MS. */
+  invalid(hash: string): void {
+    this.refused(hash);
+    this.refusedLately.set(hash, true, 0, REFUSED_MEMORY_MS);
   }
 }
