@@ -66,17 +66,19 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
    * reveals is never learned for others (their searches and errors would show it).
    */
   const privateStores = new Set<number>();
-  /** Products of each such store's pages this search read, and the stores a kept catalogue served. */
-  const ownStorePasses = new Map<number, Map<number, Product>>();
+  /** Products of each store's pages this search read, and the stores a kept catalogue served. */
+  const storePasses = new Map<number, Map<number, Product>>();
   const servedFromSnapshot = new Set<number>();
   const take = (rest: RestProductPage, list: ProductList) => {
     const items = deps.mapPage(rest, undefined).items;
-    // A store only this caller's lists named: its products are gathered, to keep the store's whole
-    // catalogue for a few seconds once every page was read (PublicSnapshot.ofStore).
+    // Every store's products are gathered, whichever list read them: a store only this caller's
+    // lists named is kept whole for a few seconds once every page was read (PublicSnapshot.ofStore),
+    // and a store learned by another request while this search ran has its later pages read by a
+    // list that teaches, which must count towards the whole all the same.
     let gathered: Map<number, Product> | undefined;
-    if (!list.teaches && list.storeId !== undefined) {
-      gathered = ownStorePasses.get(list.storeId) ?? new Map<number, Product>();
-      ownStorePasses.set(list.storeId, gathered);
+    if (list.storeId !== undefined) {
+      gathered = storePasses.get(list.storeId) ?? new Map<number, Product>();
+      storePasses.set(list.storeId, gathered);
     }
     for (const product of items) {
       gathered?.set(product.id, product);
@@ -143,7 +145,7 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
     const paused = deps.knownStores.paused();
     const ownOnly = [...privateStores].filter((id) => id !== deps.knownStores.defaultStoreId && !known.includes(id) && !paused.includes(id));
     for (const id of ownOnly) {
-      if (servedFromSnapshot.has(id) || ownStorePasses.has(id)) continue;
+      if (servedFromSnapshot.has(id) || storePasses.has(id)) continue;
       const kept = deps.snapshot?.ofStore(id);
       if (kept === undefined) continue;
       servedFromSnapshot.add(id);
@@ -219,7 +221,8 @@ export async function lookupProducts(deps: LookupDeps, ids: readonly number[]): 
   );
 
   // Each store only this caller named whose every page was read is kept whole for the next searches.
-  for (const [storeId, products] of ownStorePasses) {
+  for (const [storeId, products] of storePasses) {
+    if (!privateStores.has(storeId) || deps.knownStores.knows(storeId)) continue;
     const name = `catalog ${storeId}`;
     const first = read.get(`${name} 1`);
     const total = first === undefined ? 0 : (int(first.totalPages) ?? 1);
