@@ -25,20 +25,31 @@ export interface Draining {
 }
 
 /**
- * Graceful stop: readiness turns 503, no new connections are accepted, in-flight requests finish
- * (up to the timeout), then each closing step runs, whatever the one before did: a failure to stop
- * Apollo must not keep the Console pool or the Redis connection open, and is reported, not thrown.
+ * Graceful stop: readiness turns 503; after SHUTDOWN_DELAY_MS the listener closes once the requests
+ * it accepted have been answered (new connections meanwhile are served with `Connection: close`);
+ * in-flight requests finish (up to the timeout); then each closing step runs, whatever the one
+ * before did: a failure to stop Apollo must not keep the Console pool or the Redis connection open,
+ * and is reported, not thrown.
  */
 export async function drain(d: Draining, closeSteps: Array<[name: string, run: () => unknown]>): Promise<ShutdownReport> {
   const { server, metricsServer, connections, state } = d;
   state.draining = true;
   connections.startDraining();
   if (d.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, d.delayMs));
+  const deadline = Date.now() + d.timeoutMs;
+  // The listener stays open while accepted requests run (for at most half the timeout): on a
+  // loaded machine a client's connection can reach the kernel well after the client sent its
+  // request off, and closing the listener resets every connection still in its accept queue.
+  // What arrives meanwhile is served, each answer with `Connection: close`.
+  const listenUntil = Date.now() + d.timeoutMs / 2;
+  while (state.inFlight > 0 && Date.now() < listenUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    connections.closeIdle();
+  }
   await connections.acceptPending();
   // net's close, not http's: http.Server.close() also ends every connection that has not sent
   // its first byte yet, and those carry requests the clients sent before the drain.
   const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
-  const deadline = Date.now() + d.timeoutMs;
   connections.closeIdle();
   while ((state.inFlight > 0 || connections.size > 0) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));

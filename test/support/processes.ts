@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -179,4 +180,18 @@ export function installed(program: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Contends the CPU on purpose: one busy process per core until `stop()`, so that a test of timing
+ * (a drain, refusals, probes) runs on a machine as loaded as a busy Kubernetes node and cannot pass
+ * only because the runner happened to be idle.
+ */
+export function contendCpu(processes = availableParallelism()): { stop(): void } {
+  const children = Array.from({ length: processes }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  return {
+    stop: () => {
+      for (const child of children) child.kill('SIGKILL');
+    },
+  };
 }
