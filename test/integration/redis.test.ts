@@ -54,6 +54,34 @@ suite('two gateway processes on one Redis', () => {
     expect((await admin('GET', 'stats')).requests).toEqual({});
   });
 
+  it('should verify a token once for both gateways, and have both forget it once the Console refused it on one', async () => {
+    const login = await fetch(`${simUrl}/api/v2/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'user12', password: 'password', issueJWT: true }),
+    });
+    const token = ((await login.json()) as { data: { jwt: { token: string } } }).data.jwt.token;
+    const mine = (url: string) => post(url, { query: '{ me { subscriptions { total } } }' }, { authorization: `Bearer ${token}` });
+    await admin('POST', 'reset');
+    expect((await mine(gateways[0].url)).body.errors).toBeUndefined();
+    expect((await mine(gateways[1].url)).body.errors).toBeUndefined();
+    // One verification for the two replicas: the second found the token vouched for in Redis.
+    expect(((await admin('GET', 'stats')).requests as Record<string, number>)['POST /api/v2/auth/validate']).toBe(1);
+    // The Console refuses it on the first replica's route (a revoked session)...
+    await fetch(`${simUrl}/__admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ route: 'GET /api/v2/my/subscriptions', status: 401 }),
+    });
+    expect((await mine(gateways[0].url)).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    await admin('DELETE', 'faults');
+    await admin('POST', 'reset');
+    // ...and within LOCAL_RECHECK_MS (5 s) the second has forgotten it too: it verifies the token again.
+    await new Promise((resolve) => setTimeout(resolve, 5200));
+    expect((await mine(gateways[1].url)).body.errors).toBeUndefined();
+    expect(((await admin('GET', 'stats')).requests as Record<string, number>)['POST /api/v2/auth/validate']).toBe(1);
+  }, 20_000);
+
   it('should run a persisted query registered on the first gateway from the second, by hash alone, over GET', async () => {
     const query = '{ catalog(storeId: 12) { page totalPages } }';
     const sha256Hash = createHash('sha256').update(query).digest('hex');
