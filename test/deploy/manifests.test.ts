@@ -11,10 +11,15 @@ import { ROOT } from '../support/processes.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /** deploy/kubernetes read as Kubernetes would, and checked against the code and the Dockerfile. */
-const DIR = `${ROOT}deploy/kubernetes/`;
+const DIR = `${ROOT}deploy/kubernetes/base/`;
+const COMPONENTS = `${ROOT}deploy/kubernetes/components/`;
 type Doc = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any }; // why: manifests are free-form YAML
 
-const kustomization = parseAllDocuments(readFileSync(`${DIR}kustomization.yaml`, 'utf8'))[0].toJS() as { resources: string[] };
+const kustomization = parseAllDocuments(readFileSync(`${DIR}kustomization.yaml`, 'utf8'))[0].toJS() as {
+  resources: string[];
+  images: Array<{ name: string; newTag: string }>;
+};
+const readYaml = (file: string): Doc[] => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Doc);
 const docs: Doc[] = kustomization.resources.flatMap((file) =>
   parseAllDocuments(readFileSync(`${DIR}${file}`, 'utf8')).map((d) => {
     if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0].message}`);
@@ -26,7 +31,22 @@ const deployment = find('Deployment');
 const pod = deployment.spec.template;
 const container = pod.spec.containers[0];
 const configMap = find('ConfigMap').data as Record<string, string>;
-const secret = find('Secret', 'flecs-graph-redis').stringData as Record<string, string>;
+/** The development Redis component's Secret, as its secretGenerator literals say. */
+const devRedis = readYaml(`${COMPONENTS}dev-redis/kustomization.yaml`)[0] as unknown as { secretGenerator: Array<{ name: string; literals: string[] }> };
+const secret = Object.fromEntries(devRedis.secretGenerator[0].literals.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+
+/** `kubectl kustomize DIR`, parsed; undefined (and said so) without kubectl. */
+function kustomize(dir: string): Doc[] | undefined {
+  let rendered: string;
+  try {
+    rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    process.stderr.write(`\n*** SKIPPED rendering ${dir} with kubectl kustomize: kubectl is not installed (the YAML checks still ran).\n\n`);
+    return undefined;
+  }
+  return parseAllDocuments(rendered).map((d) => d.toJS() as Doc);
+}
 
 /** Every variable the gateway reads, found by letting it read a recording environment. */
 function variablesTheGatewayReads(): Set<string> {
@@ -42,16 +62,46 @@ describe('the Kubernetes manifests', () => {
     expect(docs.map((d) => d.kind).sort()).toEqual([
       'ConfigMap',
       'Deployment',
-      'Deployment',
       'HorizontalPodAutoscaler',
       'Ingress',
       'PodDisruptionBudget',
-      'Secret',
       'Service',
       'Service',
-      'Service',
-      'ServiceMonitor',
     ]);
+  });
+
+  it('should render a base that applies to a plain cluster: built-in kinds only, no Secret to overwrite, no development Redis, a pinned image', () => {
+    const rendered = kustomize(`${ROOT}deploy/kubernetes`);
+    const objects = rendered ?? docs;
+    expect(objects.filter((d) => String(d.apiVersion).includes('monitoring.coreos.com'))).toEqual([]);
+    expect(objects.filter((d) => d.kind === 'Secret')).toEqual([]);
+    expect(objects.filter((d) => d.metadata.name === 'flecs-graph-redis')).toEqual([]);
+    // The image is the package's version, never `latest`: a rollout is a change of this tag.
+    const version = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version;
+    expect(kustomization.images).toEqual([expect.objectContaining({ name: 'flecs-graph', newTag: version })]);
+    if (rendered) expect(rendered.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0].image).toBe(`flecs-graph:${version}`);
+    // Without the Secret the pod still starts (no Redis: limits and caches per replica).
+    expect(container.env.find((e: { name: string }) => e.name === 'REDIS_URL').valueFrom.secretKeyRef.optional).toBe(true);
+  });
+
+  it('should add the development Redis and its Secret, and the ServiceMonitor and the alert rules, only through components', () => {
+    const rendered = kustomize(`${ROOT}deploy/kubernetes/overlays/development`);
+    if (!rendered) return;
+    const kinds = rendered.map((d) => d.kind).sort();
+    expect(kinds).toEqual(expect.arrayContaining(['PrometheusRule', 'Secret', 'ServiceMonitor']));
+    expect(
+      rendered
+        .filter((d) => d.metadata.name === 'flecs-graph-redis')
+        .map((d) => d.kind)
+        .sort(),
+    ).toEqual(['Deployment', 'Secret', 'Service']);
+  });
+
+  it('should carry the alert rules in the PrometheusRule word for word as deploy/observability/prometheus-rules.yaml has them', () => {
+    const rule = readYaml(`${COMPONENTS}monitoring/prometheusrule.yaml`)[0];
+    const file = readYaml(`${ROOT}deploy/observability/prometheus-rules.yaml`)[0] as unknown as { groups: unknown };
+    expect(rule.kind).toBe('PrometheusRule');
+    expect(rule.spec.groups).toEqual(file.groups);
   });
 
   it('should route the Ingress to the Service, and scrape the metrics port with the ServiceMonitor, never through the Service clients reach', () => {
@@ -61,7 +111,7 @@ describe('the Kubernetes manifests', () => {
     expect(find('Service').spec.ports.map((p: { name: string }) => p.name)).toContain(backend.port.name);
     expect(configMap.TRUST_PROXY_HOPS).toBe('1'); // the Ingress is the one proxy in front
     const metricsService = find('Service', 'flecs-graph-metrics');
-    const monitor = find('ServiceMonitor');
+    const monitor = readYaml(`${COMPONENTS}monitoring/servicemonitor.yaml`).find((d) => d.kind === 'ServiceMonitor')!;
     expect(metricsService.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
     const metricsPort = metricsService.spec.ports.find((p: { name: string }) => p.name === monitor.spec.endpoints[0].port);
     expect(container.ports.find((p: { name: string }) => p.name === metricsPort.targetPort).containerPort).toBe(Number(configMap.METRICS_PORT));
@@ -81,19 +131,6 @@ describe('the Kubernetes manifests', () => {
       expect(documented).toContain(`\`${name}\``);
     }
     expect(uncommented.data.OTEL_EXPORTER_OTLP_ENDPOINT).toMatch(/^https?:\/\/[^/]+:4318$/);
-  });
-
-  it('should render with kubectl kustomize, every object named (skipped, and said so, without kubectl)', () => {
-    let rendered: string;
-    try {
-      rendered = execFileSync('kubectl', ['kustomize', DIR], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      process.stderr.write('\n*** SKIPPED the kubectl kustomize render check: kubectl is not installed (the YAML checks above still ran).\n\n');
-      return;
-    }
-    const kinds = parseAllDocuments(rendered).map((d) => (d.toJS() as Doc).kind);
-    expect(kinds.sort()).toEqual(docs.map((d) => d.kind).sort());
   });
 
   it('should set only variables the gateway knows, with values it accepts', () => {

@@ -72,8 +72,8 @@ describe('a lockout under a flood of new clients, in process', () => {
 suite('a lockout under a flood of new clients, in Redis', () => {
   let redis: RunningRedis;
   let connection: RedisConnection;
-  // The shipped Redis's eviction policy (deploy/kubernetes/redis.yaml), with far less memory than the flood needs.
-  const policy = /'--maxmemory-policy', '([a-z-]+)'/.exec(readFileSync(join(ROOT, 'deploy/kubernetes/redis.yaml'), 'utf8'))![1];
+  // The shipped Redis's eviction policy (deploy/kubernetes/components/dev-redis/redis.yaml), with far less memory than the flood needs.
+  const policy = /'--maxmemory-policy', '([a-z-]+)'/.exec(readFileSync(join(ROOT, 'deploy/kubernetes/components/dev-redis/redis.yaml'), 'utf8'))![1];
   beforeAll(async () => {
     redis = await startRedis(['--maxmemory', '3mb', '--maxmemory-policy', policy]);
     connection = new RedisConnection(new URL(redis.url), 1000, logger);
