@@ -7,6 +7,7 @@ import { sendRaw } from './http-request.js';
 import type { ConsoleTransport } from './http-transport.js';
 import { routeName, type ConsoleRouteSpec } from './routes.js';
 import { UpstreamFailure, isHealthFailure, isRetryable, parseRetryAfter } from './upstream-failure.js';
+import type { ConsoleReservation } from './console-slots.js';
 import { endHttpSpan, type TraceHeaders, type Tracing } from '../observability/tracing.js';
 
 export interface ConsoleCall {
@@ -43,6 +44,8 @@ export interface CallScope {
   unsampledTraceHeaders?: TraceHeaders;
   /** Told once whether the Console accepted the caller's bearer token (2xx on a `/my/` route) or refused it. */
   tokenVerdict?: (accepted: boolean) => void;
+  /** The Console calls the admission counted for this operation (ConsoleSlots.reserve): each call claims one. */
+  reservation?: ConsoleReservation;
 }
 
 /** A retry is only worth it when this much of the deadline is left after the backoff. */
@@ -101,6 +104,7 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
  */
 async function withConnection<T>(transport: ConsoleTransport, scope: CallScope, send: () => Promise<T>): Promise<T> {
   const waitStarted = performance.now();
+  transport.slots.claim(scope.reservation);
   if (!(await transport.slots.acquire(scope.deadline - Date.now()))) {
     const waited = Math.round(performance.now() - waitStarted);
     throw new UpstreamFailure(

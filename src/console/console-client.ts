@@ -5,6 +5,7 @@ import { refusedTokenIsUnauthenticated, toGraphQLError, type StatusMapper } from
 import type { KnownStores } from '../loaders/known-stores.js';
 import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';
+import type { ConsoleReservation } from './console-slots.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestReviewData, RestReviewRequest, RestSubscriptionList, RestValidateData } from './rest-types.js';
 import { ConsoleRoute, routeName } from './routes.js';
 import { UpstreamFailure } from './upstream-failure.js';
@@ -56,6 +57,17 @@ export class ConsoleClient {
   /** Drops what this request read (its answers are served; see `releaseContext`). */
   release(): void {
     this.memo.clear();
+    this.endReservation();
+  }
+
+  /** The operation ended: the Console calls it reserved and did not make are free again. */
+  endReservation(): void {
+    this.transport.slots.unreserve(this.scope.reservation);
+  }
+
+  /** The admission counted these calls for this operation: its calls claim them one by one. */
+  reserved(reservation: ConsoleReservation): void {
+    this.scope.reservation = reservation;
   }
 
   login(username: string, password: string): Promise<RestLoginData> {
@@ -69,6 +81,8 @@ export class ConsoleClient {
 
   /** What the Console answered when this very request verified its own token: its `validate` of that token is answered from it. */
   verifiedAs(token: string, answer: RestValidateData): void {
+    // The verification was this request's own Console call: the operation's log line counts it.
+    this.upstreamCalls += 1;
     this.memo.set(memoKey(validateCall(token), token), Promise.resolve(answer));
   }
 

@@ -11,10 +11,21 @@ const LATENCY_WEIGHT = 0.1;
  * UPSTREAM_TIMEOUT_MS (which measures the Console) and never against a route's circuit.
  * Shared by every request: it holds counts and waiting callbacks, never a token or an answer.
  */
+/**
+ * Connections an admitted operation may still ask for: counted in the estimate from its admission
+ * until each of its calls asks for a connection (or the operation ends), so that operations
+ * admitted in the same instant do not each see the Console's connections as free.
+ */
+export interface ConsoleReservation {
+  remaining: number;
+}
+
 export class ConsoleSlots {
   private active = 0;
   private readonly waiting = new WaitQueue();
   private averageMs = 0;
+  /** Calls promised to admitted operations that have not asked for their connection yet. */
+  private reserved = 0;
 
   constructor(
     readonly capacity: number,
@@ -40,8 +51,29 @@ export class ConsoleSlots {
    * `capacity` at a time at the Console's average pace. 0 while connections are free.
    */
   estimatedWaitMs(extraCalls = 0): number {
-    const ahead = this.waiting.length + extraCalls - (this.capacity - this.active);
+    const ahead = this.waiting.length + this.reserved + extraCalls - (this.capacity - this.active);
     return ahead <= 0 ? 0 : (ahead / this.capacity) * Math.max(this.averageMs, 1);
+  }
+
+  /** Counts `calls` an operation just admitted will make; `release` what it did not use once it ends. */
+  reserve(calls: number): ConsoleReservation {
+    const reservation = { remaining: Math.max(0, Math.floor(calls)) };
+    this.reserved += reservation.remaining;
+    return reservation;
+  }
+
+  /** One call of a reserving operation asks for its connection now: from here it is waiting or active. */
+  claim(reservation: ConsoleReservation | undefined): void {
+    if (reservation === undefined || reservation.remaining <= 0) return;
+    reservation.remaining -= 1;
+    this.reserved -= 1;
+  }
+
+  /** The operation ended: what it did not claim is free again. */
+  unreserve(reservation: ConsoleReservation | undefined): void {
+    if (reservation === undefined) return;
+    this.reserved -= reservation.remaining;
+    reservation.remaining = 0;
   }
 
   /** Resolves true once a connection is this caller's, false when `maxWaitMs` (or `limitMs`) passed first. */

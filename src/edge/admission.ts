@@ -8,7 +8,11 @@ export type ConcurrencySetting = { mode: 'auto' } | { mode: 'fixed'; limit: numb
 
 /** What `run` resolves with when it did not run the work: why. */
 export class NotRun {
-  constructor(readonly reason: 'client_left' | 'waited_too_long' | 'queue_full') {}
+  constructor(
+    readonly reason: 'client_left' | 'waited_too_long' | 'queue_full' | 'console_busy',
+    /** `console_busy`: how long its Console calls would have waited for a connection. */
+    readonly consoleWaitMs = 0,
+  ) {}
 }
 
 /** Bounds and pace of the automatic limit. */
@@ -66,6 +70,11 @@ export class AdmissionGate {
     return this.waiting.length;
   }
 
+  /** True when an operation arriving now would wait for a slot. */
+  get full(): boolean {
+    return this.active >= this.currentLimit;
+  }
+
   /**
    * Runs `work` once a slot is free; the slot is given back however `work` ends. It is not run, and
    * `run` resolves with NotRun instead, when its client went away while it waited (`abandoned()` says
@@ -121,6 +130,15 @@ export class AdmissionGate {
  */
 export function notRunRefusal(notRun: NotRun, queueTimeoutMs: number): Refusal | undefined {
   if (notRun.reason === 'client_left') return undefined;
+  if (notRun.reason === 'console_busy') {
+    const retryAfter = Math.max(1, Math.ceil(notRun.consoleWaitMs / 1000));
+    return refusal(
+      503,
+      ErrorCode.Overloaded,
+      `The gateway is overloaded: the Console is answering slowly and its calls would wait about ${Math.round(notRun.consoleWaitMs)} ms for a connection. This operation was not run; retry in ${retryAfter} s.`,
+      { headers: { 'retry-after': String(retryAfter) }, extensions: { retryAfter }, level: 'warn' },
+    );
+  }
   const message =
     notRun.reason === 'queue_full'
       ? 'The gateway is overloaded: too many operations are already waiting for their turn. This one was not run; retry shortly.'

@@ -20,8 +20,16 @@ import { measureOperation } from './upstream-cost.js';
 export interface ConsoleCapacity {
   /** How long calls started now would wait for a free connection. */
   estimatedWaitMs(extraCalls: number): number;
+  /** Counts the calls of an operation just admitted, until they ask for their connections. */
+  reserve(calls: number): ConsoleReservationHandle;
+  unreserve(reservation: ConsoleReservationHandle): void;
   /** The longest a call may wait (CONSOLE_QUEUE_TIMEOUT_MS). */
   readonly maxWaitMs: number;
+}
+
+/** What `reserve` hands out (src/console/console-slots.ts): the calls not yet claimed. */
+export interface ConsoleReservationHandle {
+  remaining: number;
 }
 
 /**
@@ -42,6 +50,8 @@ export function operationLimitsPlugin<C>(
   onConsoleBusy?: () => void,
   /** Charges the client's budget of Console calls with the operation's upstream cost; throws to refuse. */
   chargeConsoleCalls?: (context: C, upstreamCost: number) => Promise<void>,
+  /** Hands the operation its reservation of Console calls (its calls claim it). */
+  reserved?: (context: C, reservation: ConsoleReservationHandle) => void,
 ): ApolloServerPlugin<C & object> {
   const verdicts = new OperationCache<{ error: GraphQLError | null; upstreamCost: number }>();
   return {
@@ -55,7 +65,7 @@ export function operationLimitsPlugin<C>(
             verdicts.set(document, operationName, verdict);
           }
           if (verdict.error) throw verdict.error;
-          await admitOperation(contextValue, verdict.upstreamCost, console, onConsoleBusy, chargeConsoleCalls);
+          await admitOperation(contextValue, verdict.upstreamCost, console, onConsoleBusy, chargeConsoleCalls, reserved);
         },
       };
     },
@@ -73,16 +83,26 @@ export async function admitOperation<C>(
   console: ConsoleCapacity | undefined,
   onConsoleBusy: (() => void) | undefined,
   chargeConsoleCalls: ((context: C, upstreamCost: number) => Promise<void>) | undefined,
+  reserved?: (context: C, reservation: ConsoleReservationHandle) => void,
 ): Promise<void> {
   if (upstreamCost <= 0) return;
+  let reservation: ConsoleReservationHandle | undefined;
   if (console) {
     const waitMs = console.estimatedWaitMs(upstreamCost);
     if (waitMs > console.maxWaitMs) {
       onConsoleBusy?.();
       throw consoleBusyError(waitMs);
     }
+    // Counted at once, in the same turn as the estimate: the next operation's estimate sees these calls.
+    if (reserved) reservation = console.reserve(upstreamCost);
   }
-  if (chargeConsoleCalls) await chargeConsoleCalls(context, upstreamCost);
+  try {
+    if (chargeConsoleCalls) await chargeConsoleCalls(context, upstreamCost);
+  } catch (error) {
+    if (reservation) console!.unreserve(reservation);
+    throw error;
+  }
+  if (reservation) reserved!(context, reservation);
 }
 
 function consoleBusyError(waitMs: number): GraphQLError {

@@ -9,7 +9,7 @@ import {
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { admitOperation, operationLimitsPlugin, type ConsoleCapacity } from '../edge/operation-limits.js';
+import { admitOperation, operationLimitsPlugin, type ConsoleCapacity, type ConsoleReservationHandle } from '../edge/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationAnswered, operationObservabilityPlugin, operationResolved } from '../observability/operation-plugin.js';
@@ -73,6 +73,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     context.operationSpan?.setAttribute('flecs_graph.upstream_cost', cost);
     return context.edge.chargeConsoleCalls(context.client, cost, context.requestId);
   };
+  // The reservation is released with the request's context (releaseContext), whatever it did not claim.
+  const reserved = (context: GatewayContext, reservation: ConsoleReservationHandle) => context.console.reserved(reservation);
   const cacheControl = cacheControlPolicy(options.publicMaxAgeSeconds ?? 0);
   const executorGateway = jitExecutorGateway(options.schema, { maxBytes: options.compiledCacheMaxBytes });
   const server = new ApolloServer<GatewayContext>({
@@ -98,7 +100,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       // Inline traces are for federated subgraphs, which this schema is not; left on, Apollo loads
       // its usage-reporting protobuf module (~2 MB of heap) to find that out.
       ApolloServerPluginInlineTraceDisabled(),
-      operationLimitsPlugin<GatewayContext>(options.schema, options.limits, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls),
+      operationLimitsPlugin<GatewayContext>(options.schema, options.limits, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls, reserved),
       operationObservabilityPlugin(options.logger, options.metrics),
       cacheControlPlugin(cacheControl),
       ...(options.plugins ?? []),
@@ -109,7 +111,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     schema: options.schema,
     executor: executorGateway,
     resolved: (context, p) => operationResolved(context, p.operation, p.operationName, p.queryHash),
-    admit: (context, cost) => admitOperation(context, cost, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls),
+    admit: (context, cost) => admitOperation(context, cost, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls, reserved),
     answered: (context, answered) => {
       options.metrics.preparedOperations.inc();
       operationAnswered(options.logger, options.metrics, context, answered);

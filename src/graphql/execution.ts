@@ -54,9 +54,30 @@ export async function executeOperation(
           httpGraphQLRequest: { method, headers: headerMapOf(req), search: url.search, body },
           context: async () => newContext(),
         });
+  // An operation that would wait for a slot behind others while the Console's connections are
+  // already too busy for its calls is refused now: queued, it would be refused all the same once its
+  // turn came, seconds later, after holding its client and its memory meanwhile. Its cost is known
+  // on the prepared path; otherwise one call is the least it may make.
+  const slots = options.services.transport.slots;
+  const cost = prepared ? prepared.prepared.upstreamCost : 1;
+  if (cost > 0 && options.admission.full) {
+    const waitMs = slots.estimatedWaitMs(cost);
+    if (waitMs > slots.maxWaitMs) return new NotRun('console_busy', waitMs);
+  }
   const tracing = options.tracing;
   const queuedAt = tracing ? performance.now() : 0;
-  const response = await options.admission.run(() => {
+  const response = await options.admission.run(async () => {
+    try {
+      return await admitted();
+    } finally {
+      // The operation has made every Console call it will make: what it reserved and did not claim is free.
+      context?.console.endReservation();
+    }
+  }, clientLeft);
+  if (response instanceof NotRun) return response;
+  return { response, context };
+
+  function admitted() {
     // Unsampled: no operation span to make (its events and attributes would go nowhere).
     if (!tracing || unsampled) return execute();
     // Time spent waiting for a slot under OPERATION_CONCURRENCY, on the request's span.
@@ -68,9 +89,7 @@ export async function executeOperation(
     operationSpan = tracing.tracer.startSpan('graphql.operation', { kind: tracing.SpanKind.INTERNAL });
     const span = operationSpan;
     return tracing.api.context.with(tracing.api.trace.setSpan(tracing.api.context.active(), span), execute).finally(() => span.end());
-  }, clientLeft);
-  if (response instanceof NotRun) return response;
-  return { response, context };
+  }
 }
 
 function headerMapOf(req: IncomingMessage): HeaderMap {
