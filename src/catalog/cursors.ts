@@ -22,20 +22,22 @@ export interface CursorScope {
 export interface Position {
   page: number;
   index: number;
+  /** The item is the last of its Console page: the next window starts on the next page, without reading this one again. */
+  last?: boolean;
 }
 
 const VERSION = 'c1';
 
 function tag(scope: CursorScope, position: Position): string {
   return createHash('sha256')
-    .update(`${VERSION}|${scope.list}|${scope.storeId ?? ''}|${scope.owner}|${position.page}|${position.index}`)
+    .update(`${VERSION}|${scope.list}|${scope.storeId ?? ''}|${scope.owner}|${position.page}|${position.index}${position.last ? '|last' : ''}`)
     .digest('base64url')
     .slice(0, 16);
 }
 
 /** Opaque, the same on every replica, and bound to its list and owner by a hash. */
 export function encodeCursor(scope: CursorScope, position: Position): string {
-  return Buffer.from(`${VERSION}:${position.page}:${position.index}:${tag(scope, position)}`).toString('base64url');
+  return Buffer.from(`${VERSION}:${position.page}:${position.index}:${tag(scope, position)}${position.last ? ':l' : ''}`).toString('base64url');
 }
 
 /** The position a cursor names; BAD_USER_INPUT for a cursor this list did not issue (forged, foreign, old or garbage). */
@@ -43,8 +45,9 @@ export function decodeCursor(cursor: string, scope: CursorScope, argument: strin
   const refuse = () => new BadUserInputError(`${argument} is not a cursor of this list: start again without it.`, argument);
   if (cursor.length > 200) throw refuse();
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  if (parts.length !== 4 || parts[0] !== VERSION || !/^[1-9]\d{0,5}$/.test(parts[1]) || !/^\d{1,6}$/.test(parts[2])) throw refuse();
-  const position = { page: Number(parts[1]), index: Number(parts[2]) };
+  const flagged = parts.length === 5 && parts[4] === 'l';
+  if ((parts.length !== 4 && !flagged) || parts[0] !== VERSION || !/^[1-9]\d{0,5}$/.test(parts[1]) || !/^\d{1,6}$/.test(parts[2])) throw refuse();
+  const position: Position = { page: Number(parts[1]), index: Number(parts[2]), ...(flagged ? { last: true } : {}) };
   if (parts[3] !== tag(scope, position)) throw refuse();
   return position;
 }

@@ -21,7 +21,12 @@ export class ProductPageResolver {
       hasNextPage: connection.hasNextPage,
       hasPreviousPage: connection.hasPreviousPage,
       startCursor: positions.length > 0 ? encodeCursor(scope, positions[0]) : null,
-      endCursor: positions.length > 0 ? encodeCursor(scope, positions[positions.length - 1]) : null,
+      endCursor:
+        connection.endPosition !== undefined
+          ? encodeCursor(scope, connection.endPosition)
+          : positions.length > 0
+            ? encodeCursor(scope, positions[positions.length - 1])
+            : null,
     };
   }
 

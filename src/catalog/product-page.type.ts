@@ -35,6 +35,8 @@ export interface PageConnection {
   hasPreviousPage: boolean;
   /** Known only when the whole list is one page: the Console does not say how many items a list holds. */
   totalCount: number | null;
+  /** Where the next window starts when this one stopped at its page bound (WINDOW_MAX_PAGES) with pages left: its `endCursor`. */
+  endPosition?: Position;
 }
 
 @ObjectType({ simpleResolvers: true, description: "The apps of a store's public catalogue (not paginated by the Console)." })

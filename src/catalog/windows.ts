@@ -44,20 +44,23 @@ export async function readWindow(
   first: number,
   after: Position | undefined,
 ): Promise<ProductPage> {
-  let pageNumber = after ? after.page : 1;
-  let index = after ? after.index + 1 : 0;
+  // After the last item of a page, the window starts on the next page: its cursor says so, and
+  // the page it sits on is not read again (a "load more" costs the pages its items are on).
+  let pageNumber = after ? (after.last ? after.page + 1 : after.page) : 1;
+  let index = after && !after.last ? after.index + 1 : 0;
   const items: ProductPage['items'] = [];
   const positions: Position[] = [];
   let totalPages: number;
   let hasNextPage = false;
   let singlePageCount: number | null = null;
+  let endPosition: Position | undefined;
   for (let pagesRead = 1; ; pagesRead += 1) {
     const page = await read(pageNumber);
     totalPages = page.totalPages;
     if (pageNumber === 1 && totalPages <= 1) singlePageCount = page.items.length;
     for (; index < page.items.length && items.length < first; index += 1) {
       items.push(page.items[index]);
-      positions.push({ page: pageNumber, index });
+      positions.push(index === page.items.length - 1 ? { page: pageNumber, index, last: true } : { page: pageNumber, index });
     }
     if (items.length >= first) {
       hasNextPage = index < page.items.length || pageNumber < totalPages;
@@ -66,6 +69,8 @@ export async function readWindow(
     if (pageNumber >= totalPages) break;
     if (pagesRead >= WINDOW_MAX_PAGES) {
       hasNextPage = true;
+      // Pages without items (or without enough of them): the next window starts after the last page read.
+      endPosition = { page: pageNumber, index: Math.max(0, page.items.length - 1), last: true };
       break;
     }
     pageNumber += 1;
@@ -76,7 +81,16 @@ export async function readWindow(
     totalPages,
     items,
     cursorScope: scope,
-    window: { scope, positions, hasNextPage, hasPreviousPage: after !== undefined, totalCount: singlePageCount },
+    window: {
+      scope,
+      positions,
+      hasNextPage,
+      hasPreviousPage: after !== undefined,
+      totalCount: singlePageCount,
+      // The walk stopped at its page bound: the next window starts after the last page it read,
+      // not after its last item, whose page and the empty ones after it would be read again.
+      ...(endPosition !== undefined ? { endPosition } : {}),
+    },
   };
 }
 
@@ -85,7 +99,7 @@ export function connectionOf(page: ProductPage): PageConnection {
   if (page.window) return page.window;
   return {
     scope: page.cursorScope ?? { list: 'catalog', storeId: undefined, owner: '' },
-    positions: page.items.map((_, index) => ({ page: page.page, index })),
+    positions: page.items.map((_, index) => (index === page.items.length - 1 ? { page: page.page, index, last: true } : { page: page.page, index })),
     hasNextPage: page.page < page.totalPages,
     hasPreviousPage: page.page > 1,
     totalCount: page.totalPages <= 1 && page.page === 1 ? page.items.length : null,
