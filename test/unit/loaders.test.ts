@@ -111,38 +111,35 @@ describe('lookupProducts', () => {
     expect(shared.snapshot.covering(['catalog'])).toBeUndefined();
   });
 
-  it('should never keep a store whole from a search during which another request learned it (only its page 1 would be kept)', async () => {
+  /**
+   * A search for a caller who owns a product of store 7, which no public answer has named yet;
+   * `learnedMidway`: another request browses store 7 while this search reads its page 1.
+   */
+  async function storeSevenSearch(learnedMidway: boolean) {
     const { PublicSnapshot } = await import('../../src/loaders/public-snapshot.js');
     const fake = fakeClient({ stores: { 1: [[10]], 7: [[70], [71], [72]] } });
     const base = deps(fake.client);
     const client: LookupDeps['client'] = {
       ...fake.client,
-      // The caller owns a product of store 7, which no public answer has named yet.
       myProducts: async () => ({ page: 1, totalPages: 1, products: [{ id: 5, name: 'p5', store: { id: 7 } }] }),
       catalog: (args) => {
         const page = fake.client.catalog(args);
-        // Another request browses store 7 meanwhile: the gateway learns it while this search reads it.
-        if (args.storeId === 7 && (args.page ?? 1) === 1) void page.then(() => base.knownStores.add(7));
+        if (learnedMidway && args.storeId === 7 && (args.page ?? 1) === 1) void page.then(() => base.knownStores.add(7));
         return page;
       },
     };
     const search = { ...base, client, snapshot: new PublicSnapshot(5000) };
     expect(ids(await lookupProducts(search, [72, 404]))).toEqual([72, null]);
+    return search.snapshot;
+  }
+
+  it('should never keep a store whole from a search during which another request learned it (only its page 1 would be kept)', async () => {
     // Learned now, store 7 is searched for everyone: nothing of it is kept for callers who name it.
-    expect(search.snapshot.ofStore(7)).toBeUndefined();
+    expect((await storeSevenSearch(true)).ofStore(7)).toBeUndefined();
   });
 
   it('should keep a store only the caller named whole once every page was read, for the next caller who names it', async () => {
-    const { PublicSnapshot } = await import('../../src/loaders/public-snapshot.js');
-    const fake = fakeClient({ stores: { 1: [[10]], 7: [[70], [71], [72]] } });
-    const base = deps(fake.client);
-    const client: LookupDeps['client'] = {
-      ...fake.client,
-      myProducts: async () => ({ page: 1, totalPages: 1, products: [{ id: 5, name: 'p5', store: { id: 7 } }] }),
-    };
-    const search = { ...base, client, snapshot: new PublicSnapshot(5000) };
-    expect(ids(await lookupProducts(search, [72, 404]))).toEqual([72, null]);
-    expect([...(search.snapshot.ofStore(7)?.keys() ?? [])].sort()).toEqual([70, 71, 72]);
+    expect([...((await storeSevenSearch(false)).ofStore(7)?.keys() ?? [])].sort()).toEqual([70, 71, 72]);
   });
 
   it('should answer null for product ids below 1 (custom or deleted lines) without reading a page', async () => {
