@@ -6,6 +6,7 @@ import { NotRun } from '../edge/admission.js';
 import type { EdgeClient } from '../edge/edge-limits.js';
 import type { GraphQLHttpRequest } from '../http/graphql-request.js';
 import type { HttpAppOptions } from '../http/http-options.js';
+import type { ConsoleReservation } from '../console/console-slots.js';
 
 export type UnsampledTrace = NonNullable<ContextOptions['unsampledTrace']>;
 
@@ -60,13 +61,19 @@ export async function executeOperation(
   // on the prepared path; otherwise one call is the least it may make.
   const slots = options.services.transport.slots;
   const cost = prepared ? prepared.prepared.upstreamCost : 1;
+  let whileQueued: ConsoleReservation | undefined;
   if (cost > 0 && options.admission.full) {
     const waitMs = slots.estimatedWaitMs(cost);
     if (waitMs > slots.maxWaitMs) return new NotRun('console_busy', waitMs);
+    // While it waits for its turn, the operations arriving after it count its calls: they are
+    // refused at once rather than after queueing behind it for a Console that has no room left.
+    whileQueued = slots.reserve(cost);
   }
   const tracing = options.tracing;
   const queuedAt = tracing ? performance.now() : 0;
   const response = await options.admission.run(async () => {
+    // Its turn: the admission counts its calls again, once (operation-limits.ts).
+    slots.unreserve(whileQueued);
     try {
       return await admitted();
     } finally {
@@ -74,6 +81,7 @@ export async function executeOperation(
       context?.console.endReservation();
     }
   }, clientLeft);
+  slots.unreserve(whileQueued);
   if (response instanceof NotRun) return response;
   return { response, context };
 
