@@ -1,5 +1,8 @@
 import { WaitQueue } from '../common/wait-queue.js';
 
+/** Calls counted per reserving operation: the routes a dashboard asks for at once (products, apps, subscriptions). */
+export const RESERVED_CALLS_MAX = 3;
+
 /** Weight of the newest Console call in the running average of call durations. */
 const LATENCY_WEIGHT = 0.1;
 
@@ -55,9 +58,14 @@ export class ConsoleSlots {
     return ahead <= 0 ? 0 : (ahead / this.capacity) * Math.max(this.averageMs, 1);
   }
 
-  /** Counts `calls` an operation just admitted will make; `release` what it did not use once it ends. */
+  /**
+   * Counts the calls an operation just admitted (or queued for admission) will make at once: its
+   * declared cost, at most RESERVED_CALLS_MAX. The cost is a worst case (every page of every search)
+   * that a warm operation rarely makes; counted whole, forty dashboards at once looked like a
+   * Console queue of seconds and were refused for nothing.
+   */
   reserve(calls: number): ConsoleReservation {
-    const reservation = { remaining: Math.max(0, Math.floor(calls)) };
+    const reservation = { remaining: Math.max(0, Math.min(RESERVED_CALLS_MAX, Math.floor(calls))) };
     this.reserved += reservation.remaining;
     return reservation;
   }

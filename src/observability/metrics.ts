@@ -121,7 +121,7 @@ export class GatewayMetrics {
 
   readonly tokenVerifications: Counter<'outcome'> = new Counter({
     name: 'flecs_graph_token_verifications_total',
-    help: "Verifications of bearer tokens nobody had vouched for yet, by outcome: valid, invalid, failed (the Console did not answer, or every Console connection was busy), skipped (its network had no Console calls left; the request ran on its network's budget).",
+    help: "Verifications of bearer tokens nobody had vouched for yet, by outcome: valid, invalid, failed (the Console did not answer), skipped (its network had no Console calls left; the request ran on its network's budget).",
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
