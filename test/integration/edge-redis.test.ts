@@ -180,7 +180,7 @@ suite('a Redis that hangs under load', () => {
     await redis?.close();
   });
 
-  it('should stop waiting on a Redis stopped by SIGSTOP: p99 rises by less than 50 ms after the first second, and nothing answers 5xx', async () => {
+  it('should stop waiting on a Redis stopped by SIGSTOP: after its first second the median latency rises by less than 50 ms and the throughput holds, and nothing answers 5xx', async () => {
     const login = await post(`${gateway.url}`, { query: 'mutation { login(username: "user21", password: "password") { token } }' });
     const token = (login.body.data as { login: { token: string } }).login.token;
     const query = '{ me { products { page } apps { page } subscriptions { total } } catalog { page items { id } } }';
@@ -200,12 +200,13 @@ suite('a Redis that hangs under load', () => {
         samples.push({ at: Date.now(), ms: performance.now() - started, status: res.statusCode });
       }
     };
-    const p99 = (from: number, to: number) => {
+    const latency = (from: number, to: number) => {
       const window = samples
         .filter((s) => s.at >= from && s.at < to)
         .map((s) => s.ms)
         .sort((a, b) => a - b);
-      return { p99: window[Math.floor(window.length * 0.99)] ?? Number.NaN, count: window.length };
+      const at = (q: number) => window[Math.floor(window.length * q)] ?? Number.NaN;
+      return { median: at(0.5), p99: at(0.99), count: window.length, perSecond: (window.length * 1000) / (to - from) };
     };
     const loops = Array.from({ length: 16 }, client);
     await new Promise((r) => setTimeout(r, 1000)); // warm-up
@@ -220,14 +221,19 @@ suite('a Redis that hangs under load', () => {
     running = false;
     await Promise.all(loops);
     await dispatcher.close();
-    const baseline = p99(before, stopped);
-    const hung = p99(stopped + 1000, resumed);
+    const baseline = latency(before, stopped);
+    const hung = latency(stopped + 1000, resumed);
     process.stderr.write(
-      `hung redis: p99 ${baseline.p99.toFixed(1)} ms (${baseline.count} requests) before, ${hung.p99.toFixed(1)} ms (${hung.count}) while stopped, after its first second\n`,
+      `hung redis: median ${baseline.median.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms, ${baseline.perSecond.toFixed(0)} requests/s before; ` +
+        `median ${hung.median.toFixed(1)} ms, p99 ${hung.p99.toFixed(1)} ms, ${hung.perSecond.toFixed(0)} requests/s while stopped, after its first second\n`,
     );
     expect(samples.filter((s) => s.status >= 500)).toEqual([]);
     expect(hung.count).toBeGreaterThan(100);
-    expect(hung.p99 - baseline.p99).toBeLessThan(50);
+    // Measured against the same run's own baseline, not a fixed time: a gateway that still waited on
+    // the stopped Redis would spend REDIS_TIMEOUT_MS (100 ms) on each of a request's Redis commands,
+    // which moves the median by more than that and halves the throughput; a busy machine's tail does not.
+    expect(hung.median - baseline.median).toBeLessThan(50);
+    expect(hung.perSecond).toBeGreaterThan(baseline.perSecond * 0.5);
     const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
     expect(metrics).toMatch(/^flecs_graph_redis_bypassed 0$/m);
     expect(gateway.process.output().stdout + gateway.process.output().stderr).toContain('redis is not answering in time');
