@@ -9,7 +9,8 @@ import { RedisStoreIds } from './cache/redis-store-ids.js';
 import type { LookupLimits, MemoryBudgets, PublicCacheConfig } from './config.js';
 import type { ConsoleTransport } from './console/http-transport.js';
 import { ConsoleClient } from './console/console-client.js';
-import { EdgeLimits, type EdgeLimitConfig, type TokenVerifier } from './edge/edge-limits.js';
+import { EdgeLimits, type EdgeLimitConfig } from './edge/edge-limits.js';
+import { TokenVerifications, type TokenVerifier } from './edge/token-verification.js';
 import { MemoryLimitStore } from './edge/limit-store.js';
 import { RedisLimitStore } from './edge/redis-limit-store.js';
 import { VouchedTokens } from './edge/vouched-tokens.js';
@@ -98,7 +99,12 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
       limitStore,
       loginStore,
       vouchedTokens,
-      tokenVerifier({ transport: options.transport, publicCache }, options.verificationTimeoutMs ?? 15_000),
+      new TokenVerifications(
+        tokenVerifier({ transport: options.transport, publicCache }, options.verificationTimeoutMs ?? 15_000),
+        limitStore,
+        options.edge.consoleCallsPerSecond,
+        metrics,
+      ),
       logger,
       metrics,
     ),

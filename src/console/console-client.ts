@@ -1,14 +1,14 @@
 import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
 import { callConsole, clientLeftError, queryStringOf, type CallScope, type ConsoleCall } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
-import { refusedTokenIsUnauthenticated, toGraphQLError, type StatusMapper } from './status-mapping.js';
+import { refusedTokenIsUnauthenticated, type StatusMapper } from './status-mapping.js';
 import type { KnownStores } from '../loaders/known-stores.js';
 import type { SharedServices } from '../services.js';
 import type { ConsoleTransport } from './http-transport.js';
 import type { ConsoleReservation } from './console-slots.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestReviewData, RestReviewRequest, RestSubscriptionList, RestValidateData } from './rest-types.js';
 import { ConsoleRoute, routeName } from './routes.js';
-import { UpstreamFailure } from './upstream-failure.js';
+import { untilDeadline } from './until-deadline.js';
 
 export interface PageArgs {
   storeId?: number;
@@ -208,29 +208,6 @@ export class ConsoleClient {
       throw error;
     }
   }
-}
-
-/**
- * `pending`, or UPSTREAM_TIMEOUT once `deadline` passes first. An answer that is already there wins
- * even after the deadline: its callbacks run before any timer.
- */
-function untilDeadline<T>(pending: Promise<T>, deadline: number, route: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(toGraphQLError(new UpstreamFailure('deadline', 'operation deadline passed while waiting for a shared call'), route)),
-      Math.max(0, deadline - Date.now()),
-    );
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function validateCall(token: string): ConsoleCall {

@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { LimitStore } from './limit-store.js';
 import { networkOf, type NetworkPrefixes } from './network.js';
+import type { TokenVerifications } from './token-verification.js';
 import type { VouchedTokens } from './vouched-tokens.js';
 
 export interface EdgeLimitConfig {
@@ -28,18 +29,6 @@ export interface EdgeLimitConfig {
   /** Which part of an address is its network (NETWORK_PREFIX_IPV4, NETWORK_PREFIX_IPV6). */
   networkPrefixes: NetworkPrefixes;
 }
-
-/** What the Console said of a token: valid, invalid, or nothing (it failed, or was not asked). */
-export type TokenVerdict = 'valid' | 'invalid' | 'unknown';
-
-/** A verification's verdict, and the Console's answer itself (the validate route's `data`) when it gave one. */
-export interface Verification {
-  verdict: TokenVerdict;
-  answer?: unknown;
-}
-
-/** Asks the Console once whether a token is valid (POST /api/v2/auth/validate). Never throws. */
-export type TokenVerifier = (token: string, requestId: string) => Promise<Verification>;
 
 /**
  * Who a request is, for every limit (docs/security.md, "Who is calling"): a **user** when the
@@ -109,9 +98,6 @@ export function addressClient(address: string, token?: string): EdgeClient {
  * is kept or logged.
  */
 export class EdgeLimits {
-  /** Verdicts of verifications on their way, by token hash: concurrent requests with one new token share one. */
-  private readonly verifying = new Map<string, Promise<TokenVerdict>>();
-
   constructor(
     private readonly config: EdgeLimitConfig,
     /** Budget buckets: evictable under a flood, which only resets some budgets. */
@@ -119,7 +105,7 @@ export class EdgeLimits {
     /** Failed-login counters: a store of their own, which traffic a client controls cannot wash out. */
     private readonly loginStore: LimitStore,
     private readonly tokens: VouchedTokens,
-    private readonly verify: TokenVerifier,
+    private readonly verifications: TokenVerifications,
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
   ) {}
@@ -138,7 +124,7 @@ export class EdgeLimits {
     if (principal !== undefined) return { key: principal, network, tokenHash, token: 'vouched' };
     const userKey = userKeyOf(token, tokenHash);
     if (this.tokens.refusedLatelyHere(tokenHash)) return { key: `n:${network}`, network, tokenHash, token: 'refused', userKey };
-    const { verdict, answer } = await this.verification(token, tokenHash, network, requestId);
+    const { verdict, answer } = await this.verifications.verify(token, tokenHash, network, requestId);
     const verification = answer === undefined ? {} : { verification: answer };
     if (verdict === 'valid') {
       this.tokens.vouched(tokenHash, userKey);
@@ -146,35 +132,6 @@ export class EdgeLimits {
     }
     if (verdict === 'invalid') this.tokens.invalid(tokenHash);
     return { key: `n:${network}`, network, tokenHash, token: verdict === 'invalid' ? 'refused' : 'unverified', userKey, ...verification };
-  }
-
-  /**
-   * One verification per token at a time, started only while its network has Console calls left.
-   * The request that starts it gets the Console's answer; the ones that join get the verdict only.
-   */
-  private async verification(token: string, tokenHash: string, network: string, requestId: string): Promise<Verification> {
-    const joined = this.verifying.get(tokenHash);
-    if (joined !== undefined) return { verdict: await joined };
-    let answer: unknown;
-    const pending = (async (): Promise<TokenVerdict> => {
-      // A verification is a Console call made for the network, not yet for any user: it spends the
-      // network's budget of Console calls, the same one its anonymous operations spend.
-      const rate = this.config.consoleCallsPerSecond;
-      if (rate > 0) {
-        const allowance = await this.store.take(`calls:n:${network}`, 1, rate, rate * 2);
-        if (!allowance.allowed) {
-          this.metrics?.tokenVerifications.inc({ outcome: 'skipped' });
-          return 'unknown';
-        }
-      }
-      const verification = await this.verify(token, requestId);
-      answer = verification.answer;
-      this.metrics?.tokenVerifications.inc({ outcome: verification.verdict === 'unknown' ? 'failed' : verification.verdict });
-      return verification.verdict;
-    })().finally(() => this.verifying.delete(tokenHash));
-    this.verifying.set(tokenHash, pending);
-    const verdict = await pending;
-    return answer === undefined ? { verdict } : { verdict, answer };
   }
 
   /** What the Console said of the request's bearer token on a `/my/` route: accepted (2xx) or refused (401/403). */

@@ -8,6 +8,7 @@ import { loadGatewayConfig } from '../../src/config.js';
 import { EdgeLimits, addressClient, type EdgeLimitConfig } from '../../src/edge/edge-limits.js';
 import { MemoryLimitStore, type LimitStore } from '../../src/edge/limit-store.js';
 import { RedisLimitStore } from '../../src/edge/redis-limit-store.js';
+import { TokenVerifications } from '../../src/edge/token-verification.js';
 import { VouchedTokens } from '../../src/edge/vouched-tokens.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -63,7 +64,14 @@ async function lockThenFlood(limits: EdgeLimits, flood: number): Promise<void> {
 describe('a lockout under a flood of new clients, in process', () => {
   it('should survive 100,000 distinct clients although the budget store keeps 1,000', async () => {
     const budgets = new MemoryLimitStore(1000);
-    const limits = new EdgeLimits(LIMITS, budgets, new MemoryLimitStore(1000), new VouchedTokens(60_000, 1000), noVerification, logger);
+    const limits = new EdgeLimits(
+      LIMITS,
+      budgets,
+      new MemoryLimitStore(1000),
+      new VouchedTokens(60_000, 1000),
+      new TokenVerifications(noVerification, budgets, 0),
+      logger,
+    );
     await lockThenFlood(limits, 100_000);
     expect(budgets.size).toBe(1000);
   });
@@ -87,7 +95,14 @@ suite('a lockout under a flood of new clients, in Redis', () => {
   it('should survive 100,000 distinct clients that overflow the shipped Redis settings', async () => {
     const store = (): LimitStore => new RedisLimitStore(connection, new MemoryLimitStore(1000), logger);
     const logins = new RedisLimitStore(connection, new MemoryLimitStore(1000), logger, undefined, 'kept');
-    const limits = new EdgeLimits(LIMITS, store(), logins, new VouchedTokens(60_000, 1000, connection), noVerification, logger);
+    const limits = new EdgeLimits(
+      LIMITS,
+      store(),
+      logins,
+      new VouchedTokens(60_000, 1000, connection),
+      new TokenVerifications(noVerification, logins, 0),
+      logger,
+    );
     await lockThenFlood(limits, 100_000);
     const info = await redis.admin.info('stats');
     // Redis did evict under the flood: the lock survived eviction, not an empty Redis.
