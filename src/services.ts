@@ -126,7 +126,7 @@ export function createSharedServices(options: SharedServicesOptions): RunningSer
  */
 function tokenVerifier(services: Pick<SharedServices, 'transport' | 'publicCache'>, timeoutMs: number): TokenVerifier {
   return async (token, requestId) => {
-    const console = new ConsoleClient(services, undefined, { requestId, deadline: Date.now() + timeoutMs, budgetMs: timeoutMs });
+    const console = new ConsoleClient(services, undefined, { requestId, deadline: Date.now() + timeoutMs, budgetMs: timeoutMs, firstInLine: true });
     try {
       const answer = await console.validate(token);
       return { verdict: answer.isValid === true ? 'valid' : 'invalid', answer };

@@ -14,6 +14,8 @@ interface Waiter {
  */
 export class WaitQueue {
   private readonly waiters: Waiter[] = [];
+  /** How many waiters at the head of `waiters` were let in ahead of the others (`ahead`). */
+  private aheadCount = 0;
 
   constructor(private readonly maxWaiting = Number.POSITIVE_INFINITY) {}
 
@@ -24,9 +26,10 @@ export class WaitQueue {
   /**
    * Resolves 'turn' once `handOver` gives this caller a slot; 'timeout' after `maxWaitMs` (no slot
    * held); 'full' at once when `maxWaiting` callers already wait; 'left' when the turn came but
-   * `abandoned()` said its client had gone (the slot went on to the next caller).
+   * `abandoned()` said its client had gone (the slot went on to the next caller). `ahead`: this
+   * caller waits in front of every caller that is not ahead too (in arrival order among those).
    */
-  wait(maxWaitMs: number, abandoned: () => boolean = () => false): Promise<WaitOutcome> {
+  wait(maxWaitMs: number, abandoned: () => boolean = () => false, ahead = false): Promise<WaitOutcome> {
     if (this.waiters.length >= this.maxWaiting) return Promise.resolve('full');
     if (maxWaitMs <= 0) return Promise.resolve('timeout');
     return new Promise<WaitOutcome>((resolve) => {
@@ -39,12 +42,16 @@ export class WaitQueue {
           return !left;
         },
       };
-      this.waiters.push(waiter);
+      if (ahead) {
+        this.waiters.splice(this.aheadCount, 0, waiter);
+        this.aheadCount += 1;
+      } else this.waiters.push(waiter);
       if (Number.isFinite(maxWaitMs)) {
         timer = setTimeout(() => {
           const index = this.waiters.indexOf(waiter);
           if (index === -1) return; // handed the turn in the same tick
           this.waiters.splice(index, 1);
+          if (index < this.aheadCount) this.aheadCount -= 1;
           resolve('timeout');
         }, maxWaitMs);
       }
@@ -53,7 +60,10 @@ export class WaitQueue {
 
   /** Gives a freed slot to the longest-waiting caller still there; false when nobody took it. */
   handOver(): boolean {
-    for (let waiter = this.waiters.shift(); waiter !== undefined; waiter = this.waiters.shift()) if (waiter.take()) return true;
+    for (let waiter = this.waiters.shift(); waiter !== undefined; waiter = this.waiters.shift()) {
+      if (this.aheadCount > 0) this.aheadCount -= 1;
+      if (waiter.take()) return true;
+    }
     return false;
   }
 }

@@ -46,6 +46,13 @@ export interface CallScope {
   tokenVerdict?: (accepted: boolean) => void;
   /** The Console calls the admission counted for this operation (ConsoleSlots.reserve): each call claims one. */
   reservation?: ConsoleReservation;
+  /**
+   * The call waits for a connection ahead of operations' calls: a token's verification, one short
+   * call that decides which budget its request runs on. Behind a slow Console's queue it would make
+   * every request with that token wait up to CONSOLE_QUEUE_TIMEOUT_MS, then fail and be tried again
+   * by the token's next request.
+   */
+  firstInLine?: boolean;
 }
 
 /** A retry is only worth it when this much of the deadline is left after the backoff. */
@@ -105,7 +112,7 @@ export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleC
 async function withConnection<T>(transport: ConsoleTransport, scope: CallScope, send: () => Promise<T>): Promise<T> {
   const waitStarted = performance.now();
   transport.slots.claim(scope.reservation);
-  if (!(await transport.slots.acquire(scope.deadline - Date.now()))) {
+  if (!(await transport.slots.acquire(scope.deadline - Date.now(), scope.firstInLine))) {
     const waited = Math.round(performance.now() - waitStarted);
     throw new UpstreamFailure(
       'queue',

@@ -40,6 +40,7 @@ export class ConsoleClient {
   upstreamFailures = 0;
 
   private readonly transport: ConsoleTransport;
+  private queuedReservation: ConsoleReservation | undefined;
 
   constructor(
     private readonly services: Pick<SharedServices, 'transport' | 'publicCache'> & { knownStores?: Pick<KnownStores, 'add'> },
@@ -63,6 +64,19 @@ export class ConsoleClient {
   /** The operation ended: the Console calls it reserved and did not make are free again. */
   endReservation(): void {
     this.transport.slots.unreserve(this.scope.reservation);
+    this.transport.slots.unreserve(this.queuedReservation);
+  }
+
+  /** The operation waited for its admission slot with these calls counted (src/graphql/execution.ts). */
+  waitedHolding(reservation: ConsoleReservation): void {
+    this.queuedReservation = reservation;
+  }
+
+  /** The reservation the operation waited with, handed over once to its admission (operation-limits.ts). */
+  heldFromQueue(): ConsoleReservation | undefined {
+    const reservation = this.queuedReservation;
+    this.queuedReservation = undefined;
+    return reservation;
   }
 
   /** The admission counted these calls for this operation: its calls claim them one by one. */

@@ -84,13 +84,16 @@ export class ConsoleSlots {
     reservation.remaining = 0;
   }
 
-  /** Resolves true once a connection is this caller's, false when `maxWaitMs` (or `limitMs`) passed first. */
-  acquire(limitMs = this.maxWaitMs): Promise<boolean> {
+  /**
+   * Resolves true once a connection is this caller's, false when `maxWaitMs` (or `limitMs`) passed
+   * first. `firstInLine`: the caller waits ahead of every other call (see CallScope.firstInLine).
+   */
+  acquire(limitMs = this.maxWaitMs, firstInLine = false): Promise<boolean> {
     if (this.active < this.capacity) {
       this.active += 1;
       return Promise.resolve(true);
     }
-    return this.waiting.wait(Math.min(limitMs, this.maxWaitMs)).then((outcome) => outcome === 'turn');
+    return this.waiting.wait(Math.min(limitMs, this.maxWaitMs), undefined, firstInLine).then((outcome) => outcome === 'turn');
   }
 
   /** Gives a connection back; `durationMs` is how long the Console took, when a call was sent. */

@@ -32,6 +32,14 @@ export interface ConsoleReservationHandle {
   remaining: number;
 }
 
+/** Where an operation's reservation lives: its request's context. */
+export interface ReservationHolder<C> {
+  /** The reservation the operation brought from its wait for an admission slot, if it waited. */
+  held(context: C): ConsoleReservationHandle | undefined;
+  /** Hands the operation its reservation of Console calls (its calls claim it). */
+  hold(context: C, reservation: ConsoleReservationHandle): void;
+}
+
 /**
  * Operation limits, checked once the operation is known and before any resolver runs (so before
  * any upstream call). Depth and aliases are counted by GraphQL Armor's rules; root fields and the
@@ -50,8 +58,7 @@ export function operationLimitsPlugin<C>(
   onConsoleBusy?: () => void,
   /** Charges the client's budget of Console calls with the operation's upstream cost; throws to refuse. */
   chargeConsoleCalls?: (context: C, upstreamCost: number) => Promise<void>,
-  /** Hands the operation its reservation of Console calls (its calls claim it). */
-  reserved?: (context: C, reservation: ConsoleReservationHandle) => void,
+  reservations?: ReservationHolder<C>,
 ): ApolloServerPlugin<C & object> {
   const verdicts = new OperationCache<{ error: GraphQLError | null; upstreamCost: number }>();
   return {
@@ -65,7 +72,7 @@ export function operationLimitsPlugin<C>(
             verdicts.set(document, operationName, verdict);
           }
           if (verdict.error) throw verdict.error;
-          await admitOperation(contextValue, verdict.upstreamCost, console, onConsoleBusy, chargeConsoleCalls, reserved);
+          await admitOperation(contextValue, verdict.upstreamCost, console, onConsoleBusy, chargeConsoleCalls, reservations);
         },
       };
     },
@@ -75,6 +82,10 @@ export function operationLimitsPlugin<C>(
 /**
  * An operation within its limits, about to run: refused (a GraphQLError thrown) when the Console's
  * connections are too busy for its calls or the client's budget of Console calls is spent.
+ * An operation that waited for its admission slot was judged against the Console when it arrived,
+ * and its calls were counted (reserved) all the while it waited, so the operations after it saw
+ * them: it is not judged a second time. Refused now, it would have waited for nothing; the wait
+ * it did, up to seconds while the Console is slow, would be what refusing costs its client.
  * Shared by Apollo's pipeline (the plugin above) and prepared operations (src/graphql/prepared-path.ts).
  */
 export async function admitOperation<C>(
@@ -83,18 +94,24 @@ export async function admitOperation<C>(
   console: ConsoleCapacity | undefined,
   onConsoleBusy: (() => void) | undefined,
   chargeConsoleCalls: ((context: C, upstreamCost: number) => Promise<void>) | undefined,
-  reserved?: (context: C, reservation: ConsoleReservationHandle) => void,
+  reservations?: ReservationHolder<C>,
 ): Promise<void> {
   if (upstreamCost <= 0) return;
   let reservation: ConsoleReservationHandle | undefined;
   if (console) {
-    const waitMs = console.estimatedWaitMs(upstreamCost);
-    if (waitMs > console.maxWaitMs) {
-      onConsoleBusy?.();
-      throw consoleBusyError(waitMs);
+    const held = reservations?.held(context);
+    if (held === undefined) {
+      const waitMs = console.estimatedWaitMs(upstreamCost);
+      if (waitMs > console.maxWaitMs) {
+        onConsoleBusy?.();
+        throw consoleBusyError(waitMs);
+      }
+    } else {
+      // Its cost is known now (the queue counted the least it could be): counted afresh, in this turn.
+      console.unreserve(held);
     }
     // Counted at once, in the same turn as the estimate: the next operation's estimate sees these calls.
-    if (reserved) reservation = console.reserve(upstreamCost);
+    if (reservations) reservation = console.reserve(upstreamCost);
   }
   try {
     if (chargeConsoleCalls) await chargeConsoleCalls(context, upstreamCost);
@@ -102,7 +119,7 @@ export async function admitOperation<C>(
     if (reservation) console!.unreserve(reservation);
     throw error;
   }
-  if (reservation) reserved!(context, reservation);
+  if (reservation) reservations!.hold(context, reservation);
 }
 
 function consoleBusyError(waitMs: number): GraphQLError {

@@ -9,7 +9,7 @@ import {
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { admitOperation, operationLimitsPlugin, type ConsoleCapacity, type ConsoleReservationHandle } from '../edge/operation-limits.js';
+import { admitOperation, operationLimitsPlugin, type ConsoleCapacity, type ConsoleReservationHandle, type ReservationHolder } from '../edge/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationAnswered, operationObservabilityPlugin, operationResolved } from '../observability/operation-plugin.js';
@@ -74,7 +74,10 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     return context.edge.chargeConsoleCalls(context.client, cost, context.requestId);
   };
   // The reservation is released with the request's context (releaseContext), whatever it did not claim.
-  const reserved = (context: GatewayContext, reservation: ConsoleReservationHandle) => context.console.reserved(reservation);
+  const reservations: ReservationHolder<GatewayContext> = {
+    held: (context) => context.console.heldFromQueue(),
+    hold: (context, reservation: ConsoleReservationHandle) => context.console.reserved(reservation),
+  };
   const cacheControl = cacheControlPolicy(options.publicMaxAgeSeconds ?? 0);
   const executorGateway = jitExecutorGateway(options.schema, { maxBytes: options.compiledCacheMaxBytes });
   const server = new ApolloServer<GatewayContext>({
@@ -100,7 +103,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       // Inline traces are for federated subgraphs, which this schema is not; left on, Apollo loads
       // its usage-reporting protobuf module (~2 MB of heap) to find that out.
       ApolloServerPluginInlineTraceDisabled(),
-      operationLimitsPlugin<GatewayContext>(options.schema, options.limits, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls, reserved),
+      operationLimitsPlugin<GatewayContext>(options.schema, options.limits, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls, reservations),
       operationObservabilityPlugin(options.logger, options.metrics),
       cacheControlPlugin(cacheControl),
       ...(options.plugins ?? []),
@@ -111,7 +114,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     schema: options.schema,
     executor: executorGateway,
     resolved: (context, p) => operationResolved(context, p.operation, p.operationName, p.queryHash),
-    admit: (context, cost) => admitOperation(context, cost, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls, reserved),
+    admit: (context, cost) => admitOperation(context, cost, options.consoleCapacity, onConsoleBusy, chargeConsoleCalls, reservations),
     answered: (context, answered) => {
       options.metrics.preparedOperations.inc();
       operationAnswered(options.logger, options.metrics, context, answered);

@@ -43,6 +43,8 @@ export async function executeOperation(
       ...(unsampled ? { unsampledTrace: unsampled } : {}),
     });
     if (operationSpan) context.operationSpan = operationSpan;
+    // It waited for its slot with its calls counted: its admission does not judge it again (operation-limits.ts).
+    if (whileQueued) context.console.waitedHolding(whileQueued);
     return context;
   };
   const prepared = options.prepared
@@ -72,8 +74,7 @@ export async function executeOperation(
   const tracing = options.tracing;
   const queuedAt = tracing ? performance.now() : 0;
   const response = await options.admission.run(async () => {
-    // Its turn: the admission counts its calls again, once (operation-limits.ts).
-    slots.unreserve(whileQueued);
+    // Its turn: the reservation it waited with passes to its admission (operation-limits.ts).
     try {
       return await admitted();
     } finally {

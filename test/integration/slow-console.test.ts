@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Pool } from 'undici';
-import { startProcesses, type Started } from '../support/processes.js';
+import { contendCpu, startProcesses, type Started } from '../support/processes.js';
 
 /**
  * Issue 21, scaled to this machine: the Console answers every call, but slowly (1 s on every /my/
@@ -20,11 +20,18 @@ const SECONDS = 10;
 const DASHBOARD = '{ me { products { items { id } } apps { items { id } } subscriptions { total } } }';
 const MY_ROUTES = ['GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions'];
 
-/** Polls /healthz and /readyz from a process of its own every 100 ms; prints the slowest answer of each. */
+/**
+ * Polls /healthz and /readyz from a process of its own every 100 ms; prints the slowest answer of
+ * each. Its first fetch is not timed (it loads the child's HTTP client, hundreds of milliseconds on
+ * a contended CPU, which is the probe's cost, not the gateway's); it says "ready" after it.
+ */
 const PROBE_SCRIPT = `
-const base = process.argv[1], until = Date.now() + Number(process.argv[2]);
+const base = process.argv[1];
 const worst = { healthz: 0, readyz: 0, failed: 0 };
 (async () => {
+  await (await fetch(base + '/healthz')).text();
+  process.stderr.write('ready\\n');
+  const until = Date.now() + Number(process.argv[2]);
   while (Date.now() < until) {
     for (const path of ['healthz', 'readyz']) {
       const started = performance.now();
@@ -56,7 +63,10 @@ describe('a slow Console under more load than it can take', () => {
     }
   }, 30_000);
 
+  let busy: { stop(): void } | undefined;
+
   afterAll(async () => {
+    busy?.stop();
     await gateway?.stop();
     await simulator?.stop();
   });
@@ -70,11 +80,18 @@ describe('a slow Console under more load than it can take', () => {
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, latencyMs: LATENCY_MS });
     await admin('POST', 'reset');
     const probes = spawn(process.execPath, ['-e', PROBE_SCRIPT, url.replace(/\/graphql$/, ''), String(SECONDS * 1000)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let probeOutput = '';
     probes.stdout.on('data', (d: Buffer) => (probeOutput += d.toString()));
     const probesDone = new Promise<void>((resolve) => probes.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      probes.stderr.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : process.stderr.write(d)));
+      probes.once('exit', () => reject(new Error('the probe process ended before its first answer')));
+    });
+    // The CPU is contended on purpose, a busy process per core: a Kubernetes node under load, and
+    // what the rest of the suite does to this test on two cores anyway. The bounds below hold there.
+    busy = contendCpu();
 
     const pool = new Pool(new URL(url).origin, { connections: CLIENTS });
     const codes = new Map<string, number>();
@@ -88,6 +105,7 @@ describe('a slow Console under more load than it can take', () => {
       Array.from({ length: CLIENTS }, async (_, c) => {
         while (Date.now() < stopAt) {
           const started = performance.now();
+          const sentAt = Date.now();
           const res = await pool.request({
             method: 'POST',
             path: '/graphql',
@@ -100,8 +118,9 @@ describe('a slow Console under more load than it can take', () => {
           else if (res.statusCode === 503) {
             refused += 1;
             // The first 1.5 s are the cold start: 300 clients arrive at once at a process that has
-            // not parsed, validated or compiled anything yet. Refusal times are read after it.
-            if (Date.now() > warm) refusalMs.push(performance.now() - started);
+            // not parsed, validated or compiled anything yet, nor verified any token. Refusal times
+            // are read for requests sent after it (one sent during it can end after it).
+            if (sentAt > warm) refusalMs.push(performance.now() - started);
             const retryAfter = Number(res.headers['retry-after']);
             if (!(retryAfter >= 1)) refusalsWithoutRetryAfter.push(String(res.headers['retry-after']));
             // A well-behaved client waits as Retry-After asks (here a fraction of it, jittered, to keep the pressure on).
@@ -110,6 +129,8 @@ describe('a slow Console under more load than it can take', () => {
         }
       }),
     );
+    busy.stop();
+    busy = undefined;
     await pool.close();
     await probesDone;
     const probe = JSON.parse(probeOutput) as { healthz: number; readyz: number; failed: number };
@@ -134,8 +155,9 @@ describe('a slow Console under more load than it can take', () => {
     expect(openedCircuits).toEqual([]);
     expect(refused).toBeGreaterThan(0);
     expect(refusalsWithoutRetryAfter).toEqual([]);
-    // Refusals are answered without waiting for the Console. The slowest ones waited for this
-    // process's CPU, which on two shared cores the rest of the test suite also wants.
+    // Refusals are answered without waiting for the Console, and without waiting for a token's
+    // verification behind the Console's queue (it goes first in line for a connection), or for an
+    // admission slot only to be judged again when its turn came. The slowest waited for a CPU.
     expect(refusalAt(0.5)).toBeLessThan(100);
     expect(refusalAt(0.99)).toBeLessThan(1000);
     expect(probe).toMatchObject({ failed: 0 });

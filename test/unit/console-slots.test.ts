@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConsoleSlots } from '../../src/console/console-slots.js';
-import { admitOperation } from '../../src/edge/operation-limits.js';
+import { admitOperation, type ConsoleReservationHandle, type ReservationHolder } from '../../src/edge/operation-limits.js';
+
+/** A context that holds its reservation, as a request's context does (src/console/console-client.ts). */
+interface Held {
+  fromQueue?: ConsoleReservationHandle;
+  reservation?: ConsoleReservationHandle;
+}
+const holder: ReservationHolder<Held> = {
+  held: (c) => c.fromQueue,
+  hold: (c, r) => (c.reservation = r),
+};
 
 /** The Console's connections as the admission sees them: reserved calls count until they ask for a connection. */
 describe('ConsoleSlots reservations', () => {
@@ -20,7 +30,7 @@ describe('ConsoleSlots reservations', () => {
     // connection and all twenty were admitted, to wait on 60 calls of 1 s behind 4 connections.
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        admitOperation({}, 3, slots, undefined, undefined, () => undefined).then(
+        admitOperation<Held>({}, 3, slots, undefined, undefined, holder).then(
           () => admitted.push(`op${i}`),
           () => refused.push(`op${i}`),
         ),
@@ -43,5 +53,20 @@ describe('ConsoleSlots reservations', () => {
     expect(reservation.remaining).toBe(0);
     // Back to what the connections alone say: one free connection, nothing waiting.
     expect(slots.estimatedWaitMs(1)).toBe(0);
+  });
+
+  it('should not judge again an operation that waited for its slot with its calls counted, and count them once', async () => {
+    const slots = await busySlots();
+    // Queued while the Console had room: its three calls were counted all the while it waited.
+    const fromQueue = slots.reserve(3);
+    // Others filled the Console meanwhile: an operation arriving now is refused at once...
+    for (let i = 0; i < 3; i += 1) slots.reserve(3);
+    await expect(admitOperation<Held>({}, 3, slots, undefined, undefined, holder)).rejects.toMatchObject({ extensions: { code: 'OVERLOADED' } });
+    // ...but the one whose turn came after its wait runs: refused now, it would have waited for nothing.
+    const context: Held = { fromQueue };
+    await admitOperation<Held>(context, 2, slots, undefined, undefined, holder);
+    // Its calls are counted once, at their known cost: the queue's count is gone, its own is held.
+    expect(fromQueue.remaining).toBe(0);
+    expect(context.reservation?.remaining).toBe(2);
   });
 });

@@ -51,4 +51,23 @@ describe('WaitQueue', () => {
     expect(queue.handOver()).toBe(false);
     expect(await alsoGone).toBe('left');
   });
+
+  it('should serve callers let in ahead before the others, in arrival order among themselves, also after one of them timed out', async () => {
+    const queue = new WaitQueue();
+    const order: string[] = [];
+    const track = (name: string, p: Promise<string>) => p.then((outcome) => order.push(`${name}:${outcome}`));
+    const waits = [
+      track('op1', queue.wait(1000)),
+      track('op2', queue.wait(1000)),
+      track('verify1', queue.wait(1000, undefined, true)),
+      track('verifyShort', queue.wait(10, undefined, true)),
+      track('verify2', queue.wait(1000, undefined, true)),
+    ];
+    await new Promise((r) => setTimeout(r, 40)); // verifyShort gave up meanwhile
+    track('verify3', queue.wait(1000, undefined, true));
+    while (queue.handOver());
+    await Promise.all(waits);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['verifyShort:timeout', 'verify1:turn', 'verify2:turn', 'verify3:turn', 'op1:turn', 'op2:turn']);
+  });
 });
