@@ -1,5 +1,6 @@
-import { ConfigError, readChoice } from './common/env.js';
-import type { GatewayConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseRedisUrl, readChoice } from './common/env.js';
+import type { GatewayConfig, RedisSettings } from './config.js';
 import type { ConcurrencySetting } from './edge/admission.js';
 
 // The settings that are more than a number or a word: each read and checked here, with its message.
@@ -43,4 +44,46 @@ export function readConcurrency(env: Record<string, string | undefined>): Concur
   }
   const limit = Number(raw);
   return limit === 0 ? { mode: 'unlimited' } : { mode: 'fixed', limit };
+}
+
+/**
+ * REDIS_URL (one URL, or several comma-separated: a cluster's seed nodes or the sentinels),
+ * REDIS_MODE, REDIS_SENTINEL_NAME and REDIS_TLS_CA_FILE. Undefined without REDIS_URL. Messages
+ * never repeat a URL (it may hold a password).
+ */
+export function readRedisSettings(env: Record<string, string | undefined>): RedisSettings | undefined {
+  const mode = readChoice(env, 'REDIS_MODE', 'standalone', ['standalone', 'cluster', 'sentinel'] as const);
+  const raw = env.REDIS_URL?.trim();
+  if (raw === undefined || raw === '') {
+    for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_TLS_CA_FILE'])
+      if (env[name]?.trim()) throw new ConfigError(`${name} is set but REDIS_URL is not: set REDIS_URL too, or unset ${name}`);
+    if (env.REDIS_MODE?.trim() && mode !== 'standalone') throw new ConfigError(`REDIS_MODE=${mode} needs REDIS_URL`);
+    return undefined;
+  }
+  const urls = raw.split(',').map((part, i) => parseRedisUrl(part, `REDIS_URL (entry ${i + 1})`));
+  if (new Set(urls.map((u) => u.protocol)).size > 1) throw new ConfigError('REDIS_URL mixes redis:// and rediss://: use one for every entry');
+  if (mode === 'standalone' && urls.length > 1)
+    throw new ConfigError(`REDIS_URL lists ${urls.length} servers: set REDIS_MODE=cluster (seed nodes of a cluster) or REDIS_MODE=sentinel (sentinels)`);
+  if (mode === 'cluster' && urls.some((u) => u.pathname !== '' && u.pathname !== '/' && u.pathname !== '/0'))
+    throw new ConfigError('REDIS_MODE=cluster: a Redis Cluster has only database 0; drop the path from REDIS_URL');
+  const sentinelName = env.REDIS_SENTINEL_NAME?.trim();
+  if (mode === 'sentinel' && !sentinelName)
+    throw new ConfigError('REDIS_MODE=sentinel needs REDIS_SENTINEL_NAME (the name the sentinels know the primary by, often mymaster)');
+  if (mode !== 'sentinel' && sentinelName) throw new ConfigError('REDIS_SENTINEL_NAME is only read with REDIS_MODE=sentinel');
+  const sentinelPassword = env.REDIS_SENTINEL_PASSWORD;
+  if (mode !== 'sentinel' && sentinelPassword) throw new ConfigError('REDIS_SENTINEL_PASSWORD is only read with REDIS_MODE=sentinel');
+  const settings: RedisSettings = { mode, urls, ...(sentinelName ? { sentinelName } : {}), ...(sentinelPassword ? { sentinelPassword } : {}) };
+  const caFile = env.REDIS_TLS_CA_FILE?.trim();
+  if (caFile) {
+    if (urls[0].protocol !== 'rediss:') throw new ConfigError('REDIS_TLS_CA_FILE is only read with rediss:// URLs (TLS)');
+    let pem: string;
+    try {
+      pem = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`REDIS_TLS_CA_FILE ${caFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`REDIS_TLS_CA_FILE ${caFile} holds no PEM certificate`);
+    settings.tlsCa = pem;
+  }
+  return settings;
 }

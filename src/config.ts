@@ -1,7 +1,7 @@
 import type { EdgeLimitConfig } from './edge/edge-limits.js';
 import type { ConcurrencySetting } from './edge/admission.js';
-import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readRedisUrl, readString } from './common/env.js';
-import { readConcurrency, readStoreIds, readTrustedDocuments } from './config-readers.js';
+import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readString } from './common/env.js';
+import { readConcurrency, readRedisSettings, readStoreIds, readTrustedDocuments } from './config-readers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -91,10 +91,23 @@ export interface PublicCacheConfig {
   staleMs: number;
   /** Bound of the in-process store (approximate bytes of the answers kept). */
   maxBytes: number;
-  /** Shared store for replicas (public cache and persisted queries); in process when undefined. */
-  redisUrl: URL | undefined;
+  /** Shared store for replicas (limits, logins, public cache, persisted queries); in process when undefined. */
+  redis: RedisSettings | undefined;
   /** How long a Redis command may take before it counts as a miss. */
   redisTimeoutMs: number;
+}
+
+/** REDIS_MODE, REDIS_URL, REDIS_SENTINEL_NAME and REDIS_TLS_CA_FILE (docs/deploying.md#redis). */
+export interface RedisSettings {
+  mode: 'standalone' | 'cluster' | 'sentinel';
+  /** The server (standalone), seed nodes (cluster) or sentinels (sentinel); user and password from the first. */
+  urls: URL[];
+  /** Sentinel: the name the sentinels know the primary by. */
+  sentinelName?: string;
+  /** Sentinel: the sentinels' own password (REDIS_SENTINEL_PASSWORD), when they have one. */
+  sentinelPassword?: string;
+  /** The PEM text of the CA that signed the servers' certificates (`rediss://` with a private CA). */
+  tlsCa?: string;
 }
 
 /** Bounds of a product search (LineItem.product, Query.product). */
@@ -181,7 +194,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       ttlMs: readInt(env, 'PUBLIC_CACHE_TTL_MS', 60_000, 0, 86_400_000),
       staleMs: readInt(env, 'PUBLIC_CACHE_STALE_MS', 300_000, 0, 86_400_000),
       maxBytes: readInt(env, 'PUBLIC_CACHE_MAX_BYTES', 16 * 1_048_576, 0, 1024 * 1_048_576),
-      redisUrl: readRedisUrl(env, 'REDIS_URL'),
+      redis: readRedisSettings(env),
       redisTimeoutMs: readInt(env, 'REDIS_TIMEOUT_MS', 100, 1, 10_000),
     },
     lookup: {

@@ -66,9 +66,7 @@ export interface RunningServices extends SharedServices {
 /** The public cache in process, or in Redis (with the persisted queries) when REDIS_URL is set. */
 export function createSharedServices(options: SharedServicesOptions): RunningServices {
   const { publicCache: cacheConfig, logger, metrics } = options;
-  const redis = cacheConfig.redisUrl
-    ? new RedisConnection(cacheConfig.redisUrl, cacheConfig.redisTimeoutMs, logger, metrics, options.transport.tracing)
-    : undefined;
+  const redis = cacheConfig.redis ? new RedisConnection(cacheConfig.redis, cacheConfig.redisTimeoutMs, logger, metrics, options.transport.tracing) : undefined;
   // With Redis, the memory store serves only while Redis is away or hung.
   const memoryStore = new MemoryStore(cacheConfig.maxBytes);
   const store = redis ? new RedisStore(redis, memoryStore) : memoryStore;

@@ -1,23 +1,26 @@
-import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
+import { ConfigError } from '../common/env.js';
+import type { RedisSettings } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
+import { createRedisClient, redisAddress } from './redis-client.js';
+
+/** A failing Redis is up again after its commands have succeeded for this long without an error. */
+const RECOVERED_AFTER_MS = 1000;
+
+/** The oldest Redis the scripts run on: `ZADD … GT` and `SET … KEEPTTL` came with 6.2. */
+const OLDEST_REDIS = [6, 2] as const;
 
 /**
- * The one Redis connection of a gateway, shared by the public cache and the persisted-query store.
- * Redis is an accelerator here, never a dependency: commands are not queued while it is away
- * (they fail at once), each one gives up after REDIS_TIMEOUT_MS, and every failure becomes a
- * miss for the caller. The log says it once per change of state, not once per command.
+ * The one Redis connection of a gateway, shared by the limits, the login counters, the public cache
+ * and the persisted-query store: a standalone server, a cluster or a primary behind sentinels
+ * (REDIS_MODE, src/cache/redis-client.ts). Redis is an accelerator here, never a dependency:
+ * commands are not queued while it is away (they fail at once), each one gives up after
+ * REDIS_TIMEOUT_MS, and every failure becomes a miss for the caller. It is "up" only while its
+ * commands succeed: a Redis that answers errors (NOAUTH, READONLY, OOM, MOVED, …) is down too. The
+ * log says it once per change of state, not once per command.
  */
-/**
- * ioredis, loaded the first time a connection is made: a gateway without REDIS_URL never loads it
- * (about 7 MB of resident memory at start). It is CommonJS, so a synchronous require works.
- */
-function loadRedis(): typeof Redis {
-  return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
-}
-
 /**
  * The gateway stops waiting on Redis after this many timeouts in a row spanning at least two
  * REDIS_TIMEOUT_MS: a hung Redis keeps timing out, while one stall of this process's own event loop
@@ -29,32 +32,28 @@ const BYPASS_PROBE_MS = 500;
 
 export class RedisConnection {
   readonly client: Redis;
-  private state: 'connecting' | 'up' | 'down' = 'connecting';
+  /** `failing`: connected, but its commands answer errors. */
+  private state: 'connecting' | 'up' | 'down' | 'failing' = 'connecting';
   private consecutiveTimeouts = 0;
+  private lastFailureAt = 0;
   private firstTimeoutAt = 0;
   /** Set while Redis is connected but not answering in time: commands are not sent at all. */
   private bypassProbe: NodeJS.Timeout | undefined;
 
+  private readonly address: { host: string; port: number };
+  /** The server's answer to the start's checks (version, cluster mode), once it was asked. */
+  private checked: Promise<void> | undefined;
+
   constructor(
-    url: URL,
+    private readonly settings: RedisSettings,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
     private readonly metrics?: GatewayMetrics,
     private readonly tracing?: Tracing,
   ) {
     metrics?.watchRedis();
-    const RedisClient = loadRedis();
-    this.client = new RedisClient(url.toString(), {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: timeoutMs,
-      connectTimeout: Math.max(1000, timeoutMs * 10),
-      // Keep trying to come back, at most every 2 s.
-      retryStrategy: (times) => Math.min(100 * times, 2000),
-      // A failover's READONLY error: reconnect to the new primary.
-      reconnectOnError: (error) => error.message.startsWith('READONLY'),
-    });
+    this.client = createRedisClient(settings, { commandTimeoutMs: timeoutMs }).client;
+    this.address = redisAddress(settings);
     this.client.on('ready', () => this.changeState('up'));
     this.client.on('error', (error: Error) => this.changeState('down', error.message));
     // 'close' comes at once when Redis goes away; 'error' only once a reconnect attempt fails.
@@ -68,18 +67,42 @@ export class RedisConnection {
    * replica that starts serving before its connection is up would answer persisted queries
    * registered on the others with PERSISTED_QUERY_NOT_FOUND.
    */
-  connected(ms: number): Promise<boolean> {
-    if (this.client.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (up: boolean) => {
-        clearTimeout(timer);
-        this.client.off('ready', onReady);
-        resolve(up);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), ms);
-      this.client.once('ready', onReady);
-    });
+  async connected(ms: number): Promise<boolean> {
+    const up =
+      this.client.status === 'ready' ||
+      (await new Promise<boolean>((resolve) => {
+        const done = (ready: boolean) => {
+          clearTimeout(timer);
+          this.client.off('ready', onReady);
+          resolve(ready);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(false), ms);
+        this.client.once('ready', onReady);
+      }));
+    if (up) await this.checkServer();
+    return up;
+  }
+
+  /**
+   * What the start refuses (a ConfigError: the process stops with its message) once Redis answers:
+   * a Redis older than 6.2, or a node of a Redis Cluster reached with REDIS_MODE=standalone (its
+   * keys on other primaries would answer MOVED, which would look like misses forever).
+   */
+  private checkServer(): Promise<void> {
+    this.checked ??= (async () => {
+      const info = await this.client.info('server').catch(() => undefined);
+      const cluster = await this.client.info('cluster').catch(() => undefined);
+      if (info === undefined) return; // it went away meanwhile: its next start checks again
+      const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+      if (version && (Number(version[1]) < OLDEST_REDIS[0] || (Number(version[1]) === OLDEST_REDIS[0] && Number(version[2]) < OLDEST_REDIS[1])))
+        throw new ConfigError(`Redis ${version[1]}.${version[2]} is too old: flecs-graph needs Redis 6.2 or newer (ZADD GT, SET KEEPTTL)`);
+      if (this.settings.mode !== 'cluster' && cluster !== undefined && /cluster_enabled:1/.test(cluster))
+        throw new ConfigError(
+          `REDIS_URL points at a node of a Redis Cluster: set REDIS_MODE=cluster (with REDIS_MODE=${this.settings.mode} keys held by its other primaries would answer MOVED)`,
+        );
+    })();
+    return this.checked;
   }
 
   /** True while commands are sent: connected, and not bypassed for answering too slowly. */
@@ -94,7 +117,7 @@ export class RedisConnection {
    */
   async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | undefined> {
     if (!this.available) {
-      this.metrics?.redisErrors.inc({ operation });
+      this.metrics?.redisErrors.inc({ operation, kind: 'unavailable' });
       return undefined;
     }
     // Tracing on: one CLIENT span per round trip (semantic conventions for databases), never a key's
@@ -106,17 +129,26 @@ export class RedisConnection {
       attributes: {
         'db.system.name': 'redis',
         'db.operation.name': operation,
-        'server.address': this.client.options.host ?? '',
-        'server.port': this.client.options.port ?? 6379,
+        'server.address': this.address.host,
+        'server.port': this.address.port,
       },
     });
     try {
       const answer = await command(this.client);
       this.consecutiveTimeouts = 0;
+      // Up again once commands have succeeded for a while: a cluster with one primary gone answers
+      // some keys and not others, and must read as failing, not flap with every command.
+      if (this.state === 'failing' && performance.now() - this.lastFailureAt >= RECOVERED_AFTER_MS) this.changeState('up');
       return answer;
     } catch (error) {
-      this.metrics?.redisErrors.inc({ operation });
-      if (isTimeout(error)) this.timedOut();
+      const kind = errorKind(error);
+      this.metrics?.redisErrors.inc({ operation, kind });
+      if (kind === 'timeout') this.timedOut();
+      // Redis answered with an error, or a cluster's node is gone while the client is connected: not up.
+      else {
+        this.lastFailureAt = performance.now();
+        this.changeState('failing', error instanceof Error ? error.message : String(error));
+      }
       this.logger.debug({ operation, error: error instanceof Error ? error.message : String(error) }, 'redis command failed');
       if (span && tracing) {
         span.setAttribute('error.type', error instanceof Error ? error.name : 'error');
@@ -170,17 +202,36 @@ export class RedisConnection {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
-  private changeState(next: 'up' | 'down', reason?: string): void {
+  private changeState(next: 'up' | 'down' | 'failing', reason?: string): void {
     if (this.state === next) return;
     const previous = this.state;
     this.state = next;
     this.metrics?.redisUp.set(next === 'up' ? 1 : 0);
-    if (next === 'up') this.logger.info({ previous }, 'redis connected: public cache and persisted queries are shared');
+    if (next === 'up') this.logger.info({ previous, mode: this.settings.mode }, 'redis connected: limits, public cache and persisted queries are shared');
+    else if (next === 'failing')
+      this.logger.warn({ previous, reason }, 'redis answers errors: its commands count as misses, limits per process, until one succeeds again');
     else this.logger.warn({ previous, reason }, 'redis unavailable: serving from the Console and this process until it is back');
   }
 }
 
-/** ioredis's `commandTimeout` rejection: the command was sent and no answer came in time. */
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Command timed out';
+/**
+ * What kind of failure a command met, for `flecs_graph_redis_errors_total{kind}`: `timeout` (no
+ * answer in REDIS_TIMEOUT_MS), `connection` (not connected, or it closed), or Redis's own error
+ * word (`noauth`, `wrongpass`, `readonly`, `oom`, `moved`, `crossslot`, `clusterdown`, `err`, …).
+ */
+export function errorKind(error: unknown): string {
+  if (!(error instanceof Error)) return 'other';
+  if (error.message === 'Command timed out') return 'timeout';
+  if (error.name === 'ReplyError') {
+    const word = /^([A-Z]+)\b/.exec(error.message)?.[1];
+    return word ? word.toLowerCase() : 'other';
+  }
+  if (
+    /connection|stream isn't writeable|offline queue|closed|ECONN|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|Failed to refresh slots|None of startup nodes/i.test(
+      error.message,
+    )
+  )
+    return 'connection';
+  if (error.name === 'ClusterAllFailedError' || error.name === 'MaxRetriesPerRequestError') return 'connection';
+  return 'other';
 }

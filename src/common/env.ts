@@ -59,9 +59,8 @@ export function readHttpUrl(env: Env, name: string, fallback: string): URL {
 }
 
 /** redis://[user:password@]host[:port][/db] or rediss://…; undefined when unset. */
-export function readRedisUrl(env: Env, name: string): URL | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
+/** One `redis://` or `rediss://` URL of the variable `name`; the message never repeats the value (it may hold a password). */
+export function parseRedisUrl(raw: string, name: string): URL {
   let url: URL;
   try {
     url = new URL(raw.trim());

@@ -32,7 +32,7 @@ return {c, ttl}`;
  * The same counter for what must survive memory pressure (failed logins): no Redis TTL, so that
  * `volatile-lru` (docs/deploying.md) never evicts it; its window's end is kept beside the count and
  * in an index sorted by that end, from which each call deletes up to 16 counters whose window is
- * over. Counters at 0 are deleted at once. All keys share one hash slot (`{logins}`).
+ * over. Counters at 0 are deleted at once. A counter and its index share a hash tag (keptKeys below).
  */
 const ADD_KEPT = `
 local t = redis.call('TIME')
@@ -69,8 +69,20 @@ type LimitCommands = Redis & {
 
 /** Where a store's keys go: budgets expire (and may be evicted); kept counters never are. */
 export type LimitKeyspace = 'expiring' | 'kept';
-const KEPT_PREFIX = 'flecs-graph:{logins}:';
-const KEPT_INDEX = `${KEPT_PREFIX}index`;
+/**
+ * Kept counters are spread over KEPT_SHARDS hash tags (`{logins:0}` … `{logins:15}`), each with its
+ * own index: a script touches one counter and its index, which must share a slot in a Redis
+ * Cluster, while the counters of every account together must not (one slot lives on one primary).
+ */
+const KEPT_SHARDS = 16;
+
+export function keptKeys(key: string): { counter: string; index: string } {
+  // FNV-1a: any even spread will do, the same on every replica.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  const prefix = `flecs-graph:{logins:${(hash >>> 0) % KEPT_SHARDS}}:`;
+  return { counter: prefix + key, index: `${prefix}index` };
+}
 
 /**
  * The edge's counters in Redis, shared by every replica (one atomic script per check). When Redis
@@ -103,7 +115,7 @@ export class RedisLimitStore implements LimitStore {
   async add(key: string, by: number, windowMs: number): Promise<WindowCount> {
     const answer = await this.redis.run('limit', (c) =>
       this.keyspace === 'kept'
-        ? (c as LimitCommands).flecsLimitAddKept(KEPT_PREFIX + key, KEPT_INDEX, by, windowMs)
+        ? (c as LimitCommands).flecsLimitAddKept(keptKeys(key).counter, keptKeys(key).index, by, windowMs)
         : (c as LimitCommands).flecsLimitAdd(PREFIX + key, by, windowMs),
     );
     if (answer === undefined) return this.fellBack().add(key, by, windowMs);
@@ -113,7 +125,7 @@ export class RedisLimitStore implements LimitStore {
 
   async peek(key: string): Promise<number> {
     const answer = await this.redis.run('limit', async (c) =>
-      this.keyspace === 'kept' ? (c as LimitCommands).flecsLimitPeekKept(KEPT_PREFIX + key) : Number((await c.get(PREFIX + key)) ?? 0),
+      this.keyspace === 'kept' ? (c as LimitCommands).flecsLimitPeekKept(keptKeys(key).counter) : Number((await c.get(PREFIX + key)) ?? 0),
     );
     if (answer === undefined) return this.fellBack().peek(key);
     this.backInRedis();
@@ -122,15 +134,10 @@ export class RedisLimitStore implements LimitStore {
 
   async remove(key: string): Promise<void> {
     await this.fallback.remove(key);
-    if (this.keyspace === 'kept')
-      await this.redis.run('limit', (c) =>
-        c
-          .multi()
-          .del(KEPT_PREFIX + key)
-          .zrem(KEPT_INDEX, KEPT_PREFIX + key)
-          .exec(),
-      );
-    else await this.redis.run('limit', (c) => c.del(PREFIX + key));
+    if (this.keyspace === 'kept') {
+      const { counter, index } = keptKeys(key);
+      await this.redis.run('limit', (c) => c.multi().del(counter).zrem(index, counter).exec());
+    } else await this.redis.run('limit', (c) => c.del(PREFIX + key));
   }
 
   private fellBack(): MemoryLimitStore {

@@ -9,7 +9,13 @@ import {
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { OperationLimits } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { admitOperation, operationLimitsPlugin, type ConsoleCapacity, type ConsoleReservationHandle, type ReservationHolder } from '../edge/operation-limits.js';
+import {
+  admitOperation,
+  operationLimitsPlugin,
+  type ConsoleCapacity,
+  type ConsoleReservationHandle,
+  type ReservationHolder,
+} from '../edge/operation-limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { operationAnswered, operationObservabilityPlugin, operationResolved } from '../observability/operation-plugin.js';

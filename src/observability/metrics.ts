@@ -89,8 +89,8 @@ export class GatewayMetrics {
 
   readonly redisErrors = new Counter({
     name: 'flecs_graph_redis_errors_total',
-    help: 'Redis commands that failed or timed out (each counted as a miss), by operation.',
-    labelNames: ['operation'] as const,
+    help: 'Redis commands that failed or timed out (each counted as a miss), by operation and kind (timeout, connection, unavailable, or the Redis error word: noauth, readonly, oom, moved, ...).',
+    labelNames: ['operation', 'kind'] as const,
     registers: [this.registry],
   });
 
@@ -103,7 +103,7 @@ export class GatewayMetrics {
   /** Registered only with REDIS_URL (`watchRedis`): without Redis a 0 here would fire a "Redis down" alert. */
   readonly redisUp = new Gauge({
     name: 'flecs_graph_redis_up',
-    help: '1 while the shared Redis store is connected, 0 while it is away (only with REDIS_URL).',
+    help: '1 while the shared Redis store is connected and its commands succeed, 0 while it is away or answers errors (only with REDIS_URL).',
     registers: [],
   });
 

@@ -140,7 +140,7 @@ describe('the Kubernetes manifests', () => {
     expect(names.filter((n) => !known.has(n))).toEqual([]);
     const config = loadGatewayConfig({ ...configMap, ...secret });
     expect(config.nodeEnv).toBe('production');
-    expect(config.publicCache.redisUrl?.hostname).toBe('flecs-graph-redis');
+    expect(config.publicCache.redis?.urls[0]?.hostname).toBe('flecs-graph-redis');
   });
 
   it("should run 3 replicas as the Dockerfile's non-root user, read-only, without privilege escalation", () => {

@@ -84,7 +84,7 @@ suite('a lockout under a flood of new clients, in Redis', () => {
   const policy = /'--maxmemory-policy', '([a-z-]+)'/.exec(readFileSync(join(ROOT, 'deploy/kubernetes/components/dev-redis/redis.yaml'), 'utf8'))![1];
   beforeAll(async () => {
     redis = await startRedis(['--maxmemory', '3mb', '--maxmemory-policy', policy]);
-    connection = new RedisConnection(new URL(redis.url), 1000, logger);
+    connection = new RedisConnection({ mode: 'standalone', urls: [new URL(redis.url)] }, 1000, logger);
     await connection.connected(5000);
   });
   afterAll(async () => {

@@ -132,7 +132,7 @@ suite('two gateway processes on one Redis', () => {
     const ip = '[0-9a-f.:/]+';
     const hex = '[0-9a-f]{32}';
     const allowed = new RegExp(
-      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|stores:v2|accepted:${hex}|limit:(ops|calls):([ut]:${hex}|n:${ip})|\\{logins\\}:(index|login:(a:${ip}|u:${hex}|(ua|known):${hex}:${ip})))$`,
+      `^flecs-graph:(public:v1:GET /api/v2/products(/apps)?\\?[\\w=&]*|apq:[0-9a-f]{64}|stores:v2|accepted:${hex}|limit:(ops|calls):([ut]:${hex}|n:${ip})|\\{logins:\\d+\\}:(index|login:(a:${ip}|u:${hex}|(ua|known):${hex}:${ip})))$`,
     );
     for (const key of keys) expect(key).toMatch(allowed);
     // Every value, whatever its type: strings, the store set, the limit buckets.
@@ -228,7 +228,7 @@ suite('Redis failing under a running gateway', () => {
     expect(messages().filter((m) => m.startsWith('redis unavailable'))).toHaveLength(1);
     const metrics = await (await fetch(stack.gateway.metricsUrl)).text();
     expect(metrics).toMatch(/flecs_graph_redis_up 0/);
-    expect(metrics).toMatch(/flecs_graph_redis_errors_total\{operation="read"\} [1-9]/);
+    expect(metrics).toMatch(/flecs_graph_redis_errors_total\{operation="read",kind="[a-z]+"\} [1-9]/);
     // A persisted query nobody registered, by hash alone: the APQ protocol's answer, not an error.
     const unknownHash = { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } };
     const apq = await fetch(`${stack.gateway.url}?extensions=${encodeURIComponent(JSON.stringify(unknownHash))}`, {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { freePort, installed, reportUnexpectedExit } from './processes.js';
@@ -31,7 +31,7 @@ export interface RunningRedis {
 }
 
 /** PING over a plain socket until the server answers PONG (a client library would leave timers behind). */
-async function waitForPing(port: number): Promise<void> {
+export async function waitForPing(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const answered = await new Promise<boolean>((resolve) => {
@@ -47,38 +47,46 @@ async function waitForPing(port: number): Promise<void> {
   }
 }
 
+/**
+ * redis-server with `args` after the loopback, no-persistence defaults (a sentinel's config file
+ * goes first, `--sentinel` after). Killed by the tests with SIGKILL; any other exit prints its output.
+ */
+export function spawnRedisServer(args: string[], first: string[] = []): ChildProcess {
+  if (!REDIS_SERVER) throw new Error('redis-server is not installed');
+  const all = [...first, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...args];
+  const started = spawn(REDIS_SERVER, all, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  started.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  started.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  reportUnexpectedExit(
+    'redis-server',
+    started,
+    () => ({ stdout, stderr }),
+    (code, signal) => code === 0 || signal === 'SIGKILL' || signal === 'SIGTERM',
+  );
+  return started;
+}
+
+/** Kills a server with SIGKILL and resolves once it is gone. */
+export function killServer(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
 /** A throwaway redis-server on a free loopback port: no persistence, nothing kept. */
 export async function startRedis(extraArgs: string[] = []): Promise<RunningRedis> {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed');
   const port = await freePort();
-  const spawnRedis = () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...extraArgs];
-    const started = spawn(REDIS_SERVER, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    started.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    started.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // The tests stop it with SIGKILL; anything else is worth reading.
-    reportUnexpectedExit(
-      'redis-server',
-      started,
-      () => ({ stdout, stderr }),
-      (code, signal) => code === 0 || signal === 'SIGKILL',
-    );
-    return started;
-  };
+  const spawnRedis = () => spawnRedisServer(['--port', String(port), ...extraArgs]);
   let child = spawnRedis();
   await waitForPing(port);
   const admin = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   admin.on('error', () => undefined);
-  const stopChild = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  const stopChild = () => killServer(child);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

@@ -28,6 +28,43 @@ describe('loadGatewayConfig', () => {
     }
   });
 
+  it('should read REDIS_MODE, several REDIS_URL entries, the sentinel name and a TLS CA file, and say what is wrong with each bad combination', () => {
+    const messageOf = (env: Record<string, string>) => {
+      try {
+        loadGatewayConfig(env);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const cluster = loadGatewayConfig({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://u:p%40ss@a:7000, redis://u:p%40ss@b:7001' }).publicCache.redis!;
+    expect(cluster.mode).toBe('cluster');
+    expect(cluster.urls.map((u) => u.host)).toEqual(['a:7000', 'b:7001']);
+    const sentinel = loadGatewayConfig({ REDIS_MODE: 'sentinel', REDIS_URL: 'redis://s1:26379,redis://s2:26379', REDIS_SENTINEL_NAME: 'mymaster' }).publicCache
+      .redis!;
+    expect(sentinel).toMatchObject({ mode: 'sentinel', sentinelName: 'mymaster' });
+    expect(loadGatewayConfig({ REDIS_URL: 'redis://cache:6379' }).publicCache.redis?.mode).toBe('standalone');
+    expect(loadGatewayConfig({}).publicCache.redis).toBeUndefined();
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ REDIS_URL: 'redis://:s3cr3t-pw@a:1,redis://:s3cr3t-pw@b:2' }, /lists 2 servers: set REDIS_MODE=cluster .* or REDIS_MODE=sentinel/],
+      [{ REDIS_MODE: 'sentinel', REDIS_URL: 'redis://s1:26379' }, /REDIS_MODE=sentinel needs REDIS_SENTINEL_NAME/],
+      [{ REDIS_MODE: 'cluster', REDIS_URL: 'redis://a:7000/3' }, /only database 0/],
+      [{ REDIS_MODE: 'clustered', REDIS_URL: 'redis://a:7000' }, /REDIS_MODE must be one of standalone, cluster, sentinel/],
+      [{ REDIS_MODE: 'cluster', REDIS_URL: 'redis://a:1,rediss://b:2' }, /mixes redis:\/\/ and rediss:\/\//],
+      [{ REDIS_URL: 'redis://a:1', REDIS_TLS_CA_FILE: '/etc/hosts' }, /only read with rediss:\/\//],
+      [{ REDIS_URL: 'rediss://a:1', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' }, /REDIS_TLS_CA_FILE \/nonexistent\/ca.pem cannot be read: ENOENT/],
+      [{ REDIS_URL: 'rediss://a:1', REDIS_TLS_CA_FILE: 'package.json' }, /holds no PEM certificate/],
+      [{ REDIS_SENTINEL_NAME: 'mymaster' }, /REDIS_SENTINEL_NAME is set but REDIS_URL is not/],
+      [{ REDIS_URL: 'redis://a:1', REDIS_SENTINEL_NAME: 'mymaster' }, /only read with REDIS_MODE=sentinel/],
+      [{ REDIS_MODE: 'cluster', REDIS_URL: 'redis://a:1,redis://:s3cr3t-pw@b:notaport' }, /^REDIS_URL \(entry 2\)/],
+    ];
+    for (const [env, expected] of cases) {
+      const message = messageOf(env);
+      expect(message).toMatch(expected);
+      expect(message).not.toContain('s3cr3t');
+    }
+  });
+
   it('should turn the Sandbox and CORS off by default in production', () => {
     const config = loadGatewayConfig({ NODE_ENV: 'production' });
     expect(config.sandbox).toBe(false);

@@ -64,7 +64,7 @@ describe('WaitQueue', () => {
       track('verify2', queue.wait(1000, undefined, true)),
     ];
     await new Promise((r) => setTimeout(r, 40)); // verifyShort gave up meanwhile
-    track('verify3', queue.wait(1000, undefined, true));
+    waits.push(track('verify3', queue.wait(1000, undefined, true)));
     while (queue.handOver());
     await Promise.all(waits);
     await new Promise((r) => setImmediate(r));
