@@ -1,6 +1,7 @@
 import { decimal, int, list, str, bool } from '../common/coerce.js';
 import type { RestAddress, RestAppList, RestAttribute, RestCategory, RestMeta, RestProduct, RestProductPage, RestStore } from '../console/rest-types.js';
 import { toAppDetails } from './app-details.mapper.js';
+import { productNodeId } from '../node/global-id.js';
 import type { AppCatalog, ProductPage } from './product-page.type.js';
 import type { AppDetails } from './app-details.type.js';
 import type { Category, MetaEntry, Product, ProductAttribute } from './product.type.js';
@@ -44,6 +45,16 @@ export class MappedProduct implements Product {
     this.permalink = str(rest.permalink);
     this.price = str(rest.price);
     this.purchasable = bool(rest.purchasable);
+  }
+
+  /** Relay's global id (src/node/global-id.ts), made when a query reads it. */
+  get nodeId(): string {
+    return productNodeId(this.id);
+  }
+
+  /** The concrete type behind `Node` (src/node/node.type.ts). */
+  get __typename(): 'Product' {
+    return 'Product';
   }
 
   get categories(): Category[] {

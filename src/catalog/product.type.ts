@@ -3,6 +3,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { AppDetails } from './app-details.type.js';
 import { Store } from './store.type.js';
+import { Node } from '../node/node.type.js';
 
 @ObjectType({ simpleResolvers: true, description: "A product category, as the Console's store classifies it." })
 export class Category {
@@ -40,8 +41,8 @@ export class MetaEntry {
   value!: unknown;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A product (or app) sold in one of the FLECS stores.' })
-export class Product {
+@ObjectType({ simpleResolvers: true, implements: Node, description: 'A product (or app) sold in one of the FLECS stores.' })
+export class Product extends Node {
   @Field(() => Int, { description: 'Product id in the Console; line items refer to it.' })
   id!: number;
 

@@ -2,9 +2,11 @@ import {
   Kind,
   OperationTypeNode,
   getNamedType,
+  isInterfaceType,
   isObjectType,
   type FragmentDefinitionNode,
   type GraphQLField,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -20,7 +22,7 @@ import { WINDOW_MAX_PAGES } from '../catalog/cursors.js';
  * request's one product search share its bound, which counts once per operation however many of
  * them there are.
  */
-const SHARED_SEARCH_FIELDS: ReadonlySet<string> = new Set(['Query.product', 'LineItem.product']);
+const SHARED_SEARCH_FIELDS: ReadonlySet<string> = new Set(['Query.product', 'LineItem.product', 'Query.node', 'Query.nodes']);
 
 export interface OperationShape {
   /** Upper bound of the upstream calls the operation could cause. */
@@ -51,7 +53,8 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
   const root = operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();
   if (!root) return { upstreamCost: 0, rootFields: 0, expandedFields: 0, aliases: 0 };
   const measured = new Map<string, Measure>();
-  const walk = (set: SelectionSetNode, type: GraphQLObjectType, trail: ReadonlySet<string>): Measure => {
+  // An interface (Node) is walked for its own fields; its fragments on each object type add theirs.
+  const walk = (set: SelectionSetNode, type: GraphQLObjectType | GraphQLInterfaceType, trail: ReadonlySet<string>): Measure => {
     let cost = 0;
     let search = 0;
     let fields = 0;
@@ -78,12 +81,12 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
         if (SHARED_SEARCH_FIELDS.has(`${type.name}.${field.name}`)) search = Math.max(search, weight);
         else cost += weight;
         const child = getNamedType(field.type);
-        if (selection.selectionSet && isObjectType(child)) add(walk(selection.selectionSet, child, trail), false);
+        if (selection.selectionSet && (isObjectType(child) || isInterfaceType(child))) add(walk(selection.selectionSet, child, trail), false);
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-        if (!isObjectType(condition)) continue;
+        if (!isObjectType(condition) && !isInterfaceType(condition)) continue;
         add(walk(selection.selectionSet, condition, trail), true);
         continue;
       }
@@ -91,7 +94,7 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
       const fragment = fragments.get(name);
       if (!fragment || trail.has(name)) continue; // validation already refuses unknown fragments and cycles
       const condition = schema.getType(fragment.typeCondition.name.value);
-      if (!isObjectType(condition)) continue;
+      if (!isObjectType(condition) && !isInterfaceType(condition)) continue;
       const key = `${name} on ${condition.name}`;
       let inner = measured.get(key);
       if (!inner) {

@@ -197,7 +197,8 @@ async function runPrepared(
 /** Apollo's normalizeAndFormatErrors for one error: a default code, `http` lifted onto the response, then formatError. */
 function formatOne(steps: PreparedPathSteps, error: GraphQLError, head: { status: number | undefined; headers: HeaderMap }): GraphQLFormattedError {
   try {
-    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+    // graphql-jit's own errors (a resolveType failure, say) may carry no extensions at all.
+    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR' };
     const http = extensions.http as { status?: unknown; headers?: unknown } | undefined;
     if (
       http &&

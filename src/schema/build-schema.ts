@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { isInterfaceType, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AppResolver } from '../apps/app.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CatalogResolver } from '../catalog/catalog.resolver.js';
+import { NodeResolver } from '../node/node.resolver.js';
+import { resolveNodeType } from '../node/node.type.js';
 import { StoreResolver } from '../catalog/store.resolver.js';
 import { ProductPageResolver } from '../catalog/product-page.resolver.js';
 import { LineItemResolver } from '../subscriptions/line-item.resolver.js';
@@ -11,7 +13,16 @@ import { ViewerResolver } from '../viewer/viewer.resolver.js';
 import { costDirective, listSizeDirective } from './cost.js';
 import { sortResolverParamsOnce } from './resolver-params.js';
 
-export const resolvers = [AppResolver, AuthResolver, CatalogResolver, ProductPageResolver, StoreResolver, LineItemResolver, ViewerResolver] as const;
+export const resolvers = [
+  AppResolver,
+  AuthResolver,
+  CatalogResolver,
+  NodeResolver,
+  ProductPageResolver,
+  StoreResolver,
+  LineItemResolver,
+  ViewerResolver,
+] as const;
 
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // No class-validator: arguments are checked explicitly before any upstream call (common/args.ts).
@@ -22,5 +33,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   if (query) query.description = "Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller's own data.";
   const mutation = schema.getMutationType();
   if (mutation) mutation.description = 'Change state in the FLECS Console: log in, review an app.';
+  const node = schema.getType('Node');
+  if (isInterfaceType(node)) node.resolveType = resolveNodeType;
   return schema;
 }

@@ -1,17 +1,23 @@
 import { int, list, str } from '../common/coerce.js';
 import type { RestBilling, RestLineItem, RestOrder, RestSubscriptionList } from '../console/rest-types.js';
+import { subscriptionNodeId } from '../node/global-id.js';
 import { LineItem, type Billing, type ProductSubscription, type SubscriptionList } from './subscription.type.js';
 
-/** The one place where the Console's subscription records become GraphQL types. */
-export function toSubscriptionList(rest: RestSubscriptionList): SubscriptionList {
-  const items = list(rest.subscriptions, toSubscription);
+/**
+ * The one place where the Console's subscription records become GraphQL types. `storeId`: the
+ * store whose list they came from (null: the Console's default), part of each one's global id.
+ */
+export function toSubscriptionList(rest: RestSubscriptionList, storeId: number | null): SubscriptionList {
+  const items = list(rest.subscriptions, (order) => toSubscription(order, storeId));
   return { total: int(rest.totalSubscriptions) ?? items.length, items };
 }
 
-function toSubscription(rest: RestOrder): ProductSubscription | null {
+export function toSubscription(rest: RestOrder, storeId: number | null): ProductSubscription | null {
   const id = int(rest.id);
   if (id === null) return null;
   return {
+    __typename: 'ProductSubscription',
+    nodeId: subscriptionNodeId(storeId, id),
     id,
     status: str(rest.status),
     customerId: int(rest.customer_id),

@@ -2,6 +2,7 @@ import 'reflect-metadata'; // type-graphql's decorators read design-time metadat
 import { GraphQLJSON } from 'graphql-scalars';
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
 import { CONSOLE_PAGE_MAX, listSize } from '../schema/cost.js';
+import { Node } from '../node/node.type.js';
 
 @ObjectType({ simpleResolvers: true, description: 'Billing details of a subscription.' })
 export class Billing {
@@ -41,10 +42,14 @@ export class LineItem {
 
 @ObjectType({
   simpleResolvers: true,
+  implements: Node,
   description:
     'A subscription of the current user (an order with recurring billing). Named ProductSubscription because SDL tools read a type named Subscription as the subscription root.',
 })
-export class ProductSubscription {
+export class ProductSubscription extends Node {
+  /** The concrete type behind `Node` (src/node/node.type.ts). */
+  __typename!: 'ProductSubscription';
+
   @Field(() => Int, { description: 'Subscription id.' })
   id!: number;
 

@@ -68,7 +68,7 @@ export class ViewerResolver {
   @Directive(cost(1))
   @FieldResolver(() => SubscriptionList, { nullable: true, description: 'Your subscriptions. Null with an error when the Console fails.' })
   async subscriptions(@Arg('storeId', () => Int, storeIdArg) storeId: number | null, @Ctx() ctx: GatewayContext): Promise<SubscriptionList> {
-    return toSubscriptionList(await ctx.console.mySubscriptions(pageArgs(storeId, undefined)));
+    return toSubscriptionList(await ctx.console.mySubscriptions(pageArgs(storeId, undefined)), storeId);
   }
 
   @Directive(cost(1))

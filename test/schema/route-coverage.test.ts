@@ -17,6 +17,8 @@ const ROUTES = Object.values(ConsoleRoute).map(routeName);
 const PRIVATE_ROOT_FIELDS: Record<string, string> = {
   me: "the caller's own data",
   validateToken: 'answers about the token the caller sent',
+  node: "may be the caller's own subscription",
+  nodes: "may hold the caller's own subscriptions",
 };
 
 describe('every Console route the gateway calls', () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { isObjectType, isInterfaceType, type GraphQLSchema } from 'graphql';
 import { buildGatewaySchema } from '../../src/schema/build-schema.js';
 import { printGatewaySchema } from '../../src/schema/print-schema.js';
 
@@ -30,7 +30,7 @@ describe('the schema', () => {
   });
 
   it.each([
-    ['Query', ['app', 'appCatalog', 'catalog', 'me', 'product', 'validateToken']],
+    ['Query', ['app', 'appCatalog', 'catalog', 'me', 'node', 'nodes', 'product', 'validateToken']],
     ['Mutation', ['login', 'reviewApp']],
     ['Viewer', ['apps', 'featureFlags', 'products', 'subscriptions']],
     ['LoginPayload', ['expiresAt', 'featureFlags', 'token', 'user']],
@@ -51,6 +51,7 @@ describe('the schema', () => {
         'id',
         'metaData',
         'name',
+        'nodeId',
         'permalink',
         'price',
         'purchasable',
@@ -74,13 +75,26 @@ describe('the schema', () => {
     ['Store', ['address', 'catalog', 'id', 'name', 'shopName', 'url']],
     ['Address', ['city', 'country', 'state', 'street1', 'street2', 'zip']],
     ['SubscriptionList', ['items', 'total']],
-    ['ProductSubscription', ['billing', 'customerId', 'id', 'lineItems', 'status']],
+    ['ProductSubscription', ['billing', 'customerId', 'id', 'lineItems', 'nodeId', 'status']],
     ['LineItem', ['id', 'image', 'product', 'productId', 'quantity', 'status', 'variationId']],
     ['Billing', ['company', 'email', 'firstName', 'lastName']],
   ])("should give %s exactly the contract's fields", (typeName, fields) => {
     const type = schema.getType(typeName);
     expect(isObjectType(type)).toBe(true);
     if (isObjectType(type)) expect(Object.keys(type.getFields()).sort()).toEqual(fields);
+  });
+
+  it("should offer Relay's Node interface, with nodeId, implemented by Product and ProductSubscription", () => {
+    const node = schema.getType('Node');
+    expect(isInterfaceType(node)).toBe(true);
+    if (!isInterfaceType(node)) return;
+    expect(Object.keys(node.getFields())).toEqual(['nodeId']);
+    expect(
+      schema
+        .getPossibleTypes(node)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['Product', 'ProductSubscription']);
   });
 
   it('should have no root type named Subscription', () => {

@@ -4,22 +4,28 @@ import { toSubscriptionList } from '../../src/subscriptions/subscription.mapper.
 describe('toSubscriptionList', () => {
   it('should map every REST field of a subscription and its line items', () => {
     expect(
-      toSubscriptionList({
-        totalSubscriptions: 1,
-        subscriptions: [
-          {
-            id: 9,
-            status: 'active',
-            customer_id: 42,
-            line_items: [{ id: 90, status: 'active', product_id: 101, variation_id: 0, quantity: 2, image: { src: 'x.png' } }],
-            billing: { first_name: 'Ada', last_name: 'L', company: 'ACME', email: 'ada@example.com' },
-          },
-        ],
-      }),
+      toSubscriptionList(
+        {
+          totalSubscriptions: 1,
+          subscriptions: [
+            {
+              id: 9,
+              status: 'active',
+              customer_id: 42,
+              line_items: [{ id: 90, status: 'active', product_id: 101, variation_id: 0, quantity: 2, image: { src: 'x.png' } }],
+              billing: { first_name: 'Ada', last_name: 'L', company: 'ACME', email: 'ada@example.com' },
+            },
+          ],
+        },
+        3,
+      ),
     ).toEqual({
       total: 1,
       items: [
         {
+          __typename: 'ProductSubscription',
+          // Global id: the type, its store and its id (base64url of "ProductSubscription:3:9").
+          nodeId: Buffer.from('ProductSubscription:3:9').toString('base64url'),
           id: 9,
           status: 'active',
           customerId: 42,
@@ -31,9 +37,12 @@ describe('toSubscriptionList', () => {
   });
 
   it('should normalise omitted lists to [] and drop line items that name no product', () => {
-    expect(toSubscriptionList({})).toEqual({ total: 0, items: [] });
-    const list = toSubscriptionList({ subscriptions: [{ id: 1, line_items: [{ id: 2 }, { id: 3, product_id: 5 }] }] });
+    expect(toSubscriptionList({}, null)).toEqual({ total: 0, items: [] });
+    const list = toSubscriptionList({ subscriptions: [{ id: 1, line_items: [{ id: 2 }, { id: 3, product_id: 5 }] }] }, null);
     expect(list.items[0]).toEqual({
+      __typename: 'ProductSubscription',
+      // The Console's default store (no storeId asked): store 0 in the global id.
+      nodeId: Buffer.from('ProductSubscription:0:1').toString('base64url'),
       id: 1,
       status: null,
       customerId: null,

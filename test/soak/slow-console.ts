@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
+import { contendCpu, startProcesses } from '../support/processes.js';
+
+/**
+ * A Console slower than the load asks for (`latencyMs` on every /my/ route), `clients` clients
+ * asking for dashboards for `seconds` against a gateway built as users run it, probes polled from a
+ * process of their own: what the Console can serve must become complete answers, the rest be
+ * refused fast with 503 OVERLOADED, and the probes stay quick. Used by
+ * test/integration/slow-console.test.ts (a short run) and `npm run soak:slow-console` (the size of
+ * a real overload: 1,000 clients at +2 s).
+ */
+export interface SlowConsoleOptions {
+  clients: number;
+  users: number;
+  latencyMs: number;
+  seconds: number;
+  /** CONSOLE_MAX_CONNECTIONS; undefined: the gateway's default. */
+  connections?: number;
+  /** A busy process per core for the run. */
+  contended: boolean;
+  /** Leaves the gateway and the simulator running (and returns them) for a test's further checks. */
+  keep?: boolean;
+}
+
+export interface SlowConsoleResult {
+  complete: number;
+  /** The Console's capacity over the run, in three-call dashboards. */
+  capacity: number;
+  refused: number;
+  /** Milliseconds of refusals sent after the cold start, sorted. */
+  refusalMs: number[];
+  refusalsWithoutRetryAfter: string[];
+  codes: Map<string, number>;
+  probe: { healthz: number; readyz: number; failed: number };
+  consoleCallsPerRoute: number;
+  /** The gateway's CPU time over the load, per answer (complete or refused), in milliseconds. */
+  cpuMsPerAnswer: number;
+  openedCircuits: string[];
+  stop(): Promise<void>;
+  simUrl: string;
+  url: string;
+}
+
+export const DASHBOARD = '{ me { products { items { id } } apps { items { id } } subscriptions { total } } }';
+export const MY_ROUTES = ['GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions'];
+/** The first seconds are the cold start: every client arrives at once at a process that has compiled and verified nothing yet. */
+const COLD_START_MS = 1500;
+
+/**
+ * Polls /healthz and /readyz from a process of its own every 100 ms; prints the slowest answer of
+ * each. Its first fetch is not timed (it loads the child's HTTP client, hundreds of milliseconds on
+ * a contended CPU, which is the probe's cost, not the gateway's); it says "ready" after it.
+ */
+const PROBE_SCRIPT = `
+const base = process.argv[1];
+const worst = { healthz: 0, readyz: 0, failed: 0 };
+(async () => {
+  await (await fetch(base + '/healthz')).text();
+  process.stderr.write('ready\\n');
+  const until = Date.now() + Number(process.argv[2]);
+  while (Date.now() < until) {
+    for (const path of ['healthz', 'readyz']) {
+      const started = performance.now();
+      try { const res = await fetch(base + '/' + path); await res.text(); if (res.status !== 200) worst.failed += 1; }
+      catch { worst.failed += 1; }
+      worst[path] = Math.max(worst[path], performance.now() - started);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stdout.write(JSON.stringify(worst));
+})();`;
+
+/** User plus system CPU time of a process, in milliseconds (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowConsoleResult> {
+  const { simulator, gateway, simUrl, url } = await startProcesses({
+    NODE_ENV: 'production',
+    ...(options.connections ? { CONSOLE_MAX_CONNECTIONS: String(options.connections) } : {}),
+  });
+  const stop = async () => {
+    await gateway.stop();
+    await simulator.stop();
+  };
+  const admin = async (method: string, path: string, body?: unknown) =>
+    (
+      await fetch(`${simUrl}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) })
+    ).json() as Promise<Record<string, unknown>>;
+  try {
+    const tokens: string[] = [];
+    for (let u = 1; u <= options.users; u += 1) {
+      const res = await fetch(`${simUrl}/api/v2/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `user${u}`, password: 'password', issueJWT: true }),
+      });
+      tokens.push(((await res.json()) as { data: { jwt: { token: string } } }).data.jwt.token);
+    }
+    for (const route of MY_ROUTES) await admin('POST', 'faults', { route, latencyMs: options.latencyMs });
+    await admin('POST', 'reset');
+    const probes = spawn(process.execPath, ['-e', PROBE_SCRIPT, url.replace(/\/graphql$/, ''), String(options.seconds * 1000)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let probeOutput = '';
+    probes.stdout.on('data', (d: Buffer) => (probeOutput += d.toString()));
+    const probesDone = new Promise<void>((resolve) => probes.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      probes.stderr.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : process.stderr.write(d)));
+      probes.once('exit', () => reject(new Error('the probe process ended before its first answer')));
+    });
+    const busy = options.contended ? contendCpu() : undefined;
+    const pid = gateway.child.pid!;
+    const cpuBefore = cpuMsOf(pid);
+    const pool = new Pool(new URL(url).origin, { connections: options.clients });
+    const codes = new Map<string, number>();
+    let complete = 0;
+    let refused = 0;
+    const refusalMs: number[] = [];
+    const refusalsWithoutRetryAfter: string[] = [];
+    const stopAt = Date.now() + options.seconds * 1000;
+    const warm = Date.now() + COLD_START_MS;
+    try {
+      await Promise.all(
+        Array.from({ length: options.clients }, async (_, c) => {
+          while (Date.now() < stopAt) {
+            const started = performance.now();
+            const sentAt = Date.now();
+            const res = await pool.request({
+              method: 'POST',
+              path: '/graphql',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[c % options.users]}` },
+              body: JSON.stringify({ query: DASHBOARD }),
+            });
+            const body = (await res.body.json()) as { data?: { me?: unknown }; errors?: Array<{ extensions?: { code?: string } }> };
+            for (const e of body.errors ?? []) codes.set(e.extensions?.code ?? '?', (codes.get(e.extensions?.code ?? '?') ?? 0) + 1);
+            if (res.statusCode === 200 && !body.errors) complete += 1;
+            else if (res.statusCode === 503) {
+              refused += 1;
+              // Timed for requests sent after the cold start (one sent during it can end after it).
+              if (sentAt > warm) refusalMs.push(performance.now() - started);
+              const retryAfter = Number(res.headers['retry-after']);
+              if (!(retryAfter >= 1)) refusalsWithoutRetryAfter.push(String(res.headers['retry-after']));
+              // A well-behaved client waits as Retry-After asks (here a fraction of it, jittered, to keep the pressure on).
+              await new Promise((r) => setTimeout(r, retryAfter * 1000 * (0.2 + Math.random() * 0.3)));
+            }
+          }
+        }),
+      );
+    } finally {
+      busy?.stop();
+    }
+    const cpuMs = cpuMsOf(pid) - cpuBefore;
+    await pool.close();
+    await probesDone;
+    const probe = JSON.parse(probeOutput) as SlowConsoleResult['probe'];
+    const stats = (await admin('GET', 'stats')).requests as Record<string, number>;
+    const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+    await admin('DELETE', 'faults');
+    refusalMs.sort((a, b) => a - b);
+    const result: SlowConsoleResult = {
+      complete,
+      capacity: ((options.connections ?? 256) * options.seconds * 1000) / options.latencyMs / 3,
+      refused,
+      refusalMs,
+      refusalsWithoutRetryAfter,
+      codes,
+      probe,
+      consoleCallsPerRoute: Math.min(...MY_ROUTES.map((r) => stats[r] ?? 0)),
+      cpuMsPerAnswer: cpuMs / Math.max(1, complete + refused),
+      openedCircuits: metrics.split('\n').filter((l) => l.startsWith('flecs_graph_upstream_circuit_state{') && !l.endsWith(' 0')),
+      stop,
+      simUrl,
+      url,
+    };
+    if (!options.keep) await stop();
+    return result;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The refusal time at quantile `q` (0–1) of a sorted list; 0 when there is none. */
+export function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/** One line for the log: what the run did. */
+export function describeRun(r: SlowConsoleResult): string {
+  return (
+    `${r.complete} complete dashboards of a capacity of ${r.capacity.toFixed(0)} (${((100 * r.complete) / r.capacity).toFixed(0)} %), ` +
+    `${r.refused} refused (refusal p50 ${quantile(r.refusalMs, 0.5).toFixed(0)} ms, p99 ${quantile(r.refusalMs, 0.99).toFixed(0)} ms, slowest ${quantile(r.refusalMs, 1).toFixed(0)} ms), ` +
+    `gateway CPU ${r.cpuMsPerAnswer.toFixed(2)} ms per answer, Console calls per /my/ route ${r.consoleCallsPerRoute}, ` +
+    `errors ${JSON.stringify(Object.fromEntries(r.codes))}, slowest /healthz ${r.probe.healthz.toFixed(0)} ms, /readyz ${r.probe.readyz.toFixed(0)} ms`
+  );
+}
