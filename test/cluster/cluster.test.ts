@@ -120,7 +120,9 @@ suite('three gateways behind haproxy on one Redis', () => {
           if (res.status !== 200 || body.errors || !body.data?.catalog?.items.length) throw new Error(`${res.status} ${JSON.stringify(body).slice(0, 200)}`);
         }
       } catch (error) {
-        failures.push({ at: Date.now(), kind, detail: error instanceof Error ? error.message : String(error) });
+        // fetch's own message ("fetch failed") says nothing; its cause says which side closed what.
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        failures.push({ at: Date.now(), kind, detail: (error instanceof Error ? error.message : String(error)) + cause });
       }
       requests += 1;
     };
