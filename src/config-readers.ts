@@ -87,3 +87,26 @@ export function readRedisSettings(env: Record<string, string | undefined>): Redi
   }
   return settings;
 }
+
+/** Shortest CURSOR_SECRET taken: 32 characters, 256 bits of a random base64 or hex string and then some. */
+const CURSOR_SECRET_MIN = 32;
+
+/**
+ * CURSOR_SECRET (the key every replica signs cursors with) and CURSOR_SECRET_PREVIOUS (still
+ * accepted while a rotation rolls out). Messages never repeat a secret.
+ */
+export function readCursorSecrets(env: Record<string, string | undefined>): GatewayConfig['cursorSecrets'] {
+  const current = env.CURSOR_SECRET?.trim();
+  const previous = env.CURSOR_SECRET_PREVIOUS?.trim();
+  if (!current) {
+    if (previous) throw new ConfigError('CURSOR_SECRET_PREVIOUS is set but CURSOR_SECRET is not: a rotation needs the new secret in CURSOR_SECRET');
+    return undefined;
+  }
+  for (const [name, value] of [
+    ['CURSOR_SECRET', current],
+    ['CURSOR_SECRET_PREVIOUS', previous],
+  ] as const)
+    if (value !== undefined && value !== '' && value.length < CURSOR_SECRET_MIN)
+      throw new ConfigError(`${name} must be at least ${CURSOR_SECRET_MIN} characters (for example: openssl rand -base64 32)`);
+  return { current, ...(previous ? { previous } : {}) };
+}

@@ -1,7 +1,7 @@
 import type { EdgeLimitConfig } from './edge/edge-limits.js';
 import type { ConcurrencySetting } from './edge/admission.js';
 import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readString } from './common/env.js';
-import { readConcurrency, readRedisSettings, readStoreIds, readTrustedDocuments } from './config-readers.js';
+import { readConcurrency, readCursorSecrets, readRedisSettings, readStoreIds, readTrustedDocuments } from './config-readers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -69,6 +69,8 @@ export interface GatewayConfig {
   limitMaxKeys: number;
   /** How long a token the Console accepted keeps a budget of its own after its last acceptance. */
   acceptedTokenTtlMs: number;
+  /** CURSOR_SECRET and CURSOR_SECRET_PREVIOUS: the keys cursors are signed with; unsigned (positions only) when unset. */
+  cursorSecrets: { current: string; previous?: string } | undefined;
   /** Port of the listener that serves /metrics; equal to `port`, /metrics is served on the main port. */
   metricsPort: number;
 }
@@ -223,6 +225,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     trustProxyHops: readInt(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     limitMaxKeys: readInt(env, 'LIMIT_MAX_KEYS', 100_000, 1000, 10_000_000),
     acceptedTokenTtlMs: readInt(env, 'ACCEPTED_TOKEN_TTL_SECONDS', 900, 1, 86_400) * 1000,
+    cursorSecrets: readCursorSecrets(env),
     metricsPort: readInt(env, 'METRICS_PORT', 9464, 0, 65535),
   };
 }

@@ -1,4 +1,5 @@
 import { http } from './http/node-http.js';
+import { useCursorSecrets } from './catalog/cursors.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
@@ -56,6 +57,7 @@ export interface GatewayOptions {
 /** Builds the schema, starts Apollo and the HTTP server; used by `npm start`, the demo and the tests. */
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  useCursorSecrets(config.cursorSecrets?.current, config.cursorSecrets?.previous);
   const metrics = new GatewayMetrics();
   const transport = new ConsoleTransport({
     consoleUrl: config.consoleUrl,

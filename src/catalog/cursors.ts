@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { BadUserInputError } from '../common/errors.js';
 
 /** Most items one window may ask for (`first`). */
@@ -28,14 +28,36 @@ export interface Position {
 
 const VERSION = 'c1';
 
-function tag(scope: CursorScope, position: Position): string {
-  return createHash('sha256')
-    .update(`${VERSION}|${scope.list}|${scope.storeId ?? ''}|${scope.owner}|${position.page}|${position.index}${position.last ? '|last' : ''}`)
-    .digest('base64url')
-    .slice(0, 16);
+/**
+ * The keys cursors are signed with (CURSOR_SECRET, and CURSOR_SECRET_PREVIOUS during a rotation),
+ * set once at start (`useCursorSecrets`): process-wide because a cursor is made and read inside
+ * resolvers that carry no configuration, and the same for every request. Without a secret the tag
+ * is a plain hash: anyone can compute it, so a cursor is a position, not a capability (reads use
+ * the caller's own token either way, docs/queries.md#paging).
+ */
+let signing: { current: Buffer; previous?: Buffer } | undefined;
+
+export function useCursorSecrets(current: string | undefined, previous?: string): void {
+  signing = current === undefined ? undefined : { current: Buffer.from(current), ...(previous === undefined ? {} : { previous: Buffer.from(previous) }) };
 }
 
-/** Opaque, the same on every replica, and bound to its list and owner by a hash. */
+function tagWith(key: Buffer | undefined, scope: CursorScope, position: Position): string {
+  const text = `${VERSION}|${scope.list}|${scope.storeId ?? ''}|${scope.owner}|${position.page}|${position.index}${position.last ? '|last' : ''}`;
+  return (key === undefined ? createHash('sha256').update(text) : createHmac('sha256', key).update(text)).digest('base64url').slice(0, 16);
+}
+
+function tag(scope: CursorScope, position: Position): string {
+  return tagWith(signing?.current, scope, position);
+}
+
+/** The tag matches the current key, or the previous one while a rotation goes on. */
+function tagMatches(given: string, scope: CursorScope, position: Position): boolean {
+  const same = (expected: string) => given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (same(tag(scope, position))) return true;
+  return signing?.previous !== undefined && same(tagWith(signing.previous, scope, position));
+}
+
+/** Opaque, the same on every replica, and bound to its list and owner by a tag (signed with CURSOR_SECRET when set). */
 export function encodeCursor(scope: CursorScope, position: Position): string {
   return Buffer.from(`${VERSION}:${position.page}:${position.index}:${tag(scope, position)}${position.last ? ':l' : ''}`).toString('base64url');
 }
@@ -48,7 +70,7 @@ export function decodeCursor(cursor: string, scope: CursorScope, argument: strin
   const flagged = parts.length === 5 && parts[4] === 'l';
   if ((parts.length !== 4 && !flagged) || parts[0] !== VERSION || !/^[1-9]\d{0,5}$/.test(parts[1]) || !/^\d{1,6}$/.test(parts[2])) throw refuse();
   const position: Position = { page: Number(parts[1]), index: Number(parts[2]), ...(flagged ? { last: true } : {}) };
-  if (parts[3] !== tag(scope, position)) throw refuse();
+  if (!tagMatches(parts[3] ?? '', scope, position)) throw refuse();
   return position;
 }
 

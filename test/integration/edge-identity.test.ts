@@ -62,15 +62,23 @@ describe('real users behind one address', () => {
     expect(first.filter((a) => a.body.errors !== undefined)).toEqual([]);
     // 25 aliases of one field: charged 25, one Console call (the memo). A user's burst of 100 takes four.
     const heavy = `{ me { ${Array.from({ length: 25 }, (_, i) => `p${i}: products { page }`).join(' ')} } }`;
-    // Each user's five at once: all charged within a few milliseconds, so the bucket (refilling 50
-    // a second) cannot refill a fifth 25 meanwhile, however slow the machine is.
-    const perUser = await inBatches(users, 10, async (token) =>
-      (await Promise.all(Array.from({ length: 5 }, () => post(stack.gateway.url, { query: heavy }, { authorization: `Bearer ${token}` }))))
-        .map((a) => a.status)
-        .sort(),
-    );
-    // Everyone gets their own four; one shared bucket would have allowed four in all.
-    for (const statuses of perUser) expect(statuses).toEqual([200, 200, 200, 200, 429]);
+    // Each user's five at once. A bucket refills 50 a second, so a fifth 25 fits only if the five
+    // took half a second or more to be charged (a saturated machine): the bound is stated against
+    // how long each user's five took, measured here.
+    const perUser = await inBatches(users, 10, async (token) => {
+      const started = performance.now();
+      const answers = await Promise.all(Array.from({ length: 5 }, () => post(stack.gateway.url, { query: heavy }, { authorization: `Bearer ${token}` })));
+      return { ran: answers.filter((a) => a.status === 200).length, refused: answers.filter((a) => a.status === 429).length, ms: performance.now() - started };
+    });
+    for (const { ran, refused, ms } of perUser) {
+      // Everyone gets their own four; one shared bucket would have allowed four in all.
+      expect(ran).toBeGreaterThanOrEqual(4);
+      // A budget is a budget: four, and what refilled while the five were charged.
+      expect(ran).toBeLessThanOrEqual(4 + Math.floor(((ms / 1000) * 50) / 25));
+      expect(ran + refused).toBe(5);
+    }
+    // On any machine that charges five requests within half a second, most users see their fifth refused.
+    expect(perUser.filter((u) => u.ms < 500 && u.ran === 5)).toEqual([]);
   }, 60_000);
 });
 
