@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { loadGatewayConfig } from '../../src/config.js';
 import { startStack } from '../support/stack.js';
 
 /**
@@ -60,20 +59,5 @@ describe('cursor signing (CURSOR_SECRET)', () => {
     expect(during.errors).toBeUndefined();
     const after = await windowAfter({ CURSOR_SECRET: SECRET_B }, issued);
     expect(after.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
-  });
-
-  it('should refuse a short secret, or a previous one without a current one, at start without repeating them', () => {
-    const messageOf = (env: Record<string, string>) => {
-      try {
-        loadGatewayConfig(env);
-        return '';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
-    expect(messageOf({ CURSOR_SECRET: 'short-secret' })).toMatch(/^CURSOR_SECRET must be at least 32 characters/);
-    expect(messageOf({ CURSOR_SECRET: 'short-secret' })).not.toContain('short-secret');
-    expect(messageOf({ CURSOR_SECRET: SECRET_A, CURSOR_SECRET_PREVIOUS: 'old' })).toMatch(/^CURSOR_SECRET_PREVIOUS must be at least 32/);
-    expect(messageOf({ CURSOR_SECRET_PREVIOUS: SECRET_A })).toMatch(/CURSOR_SECRET_PREVIOUS is set but CURSOR_SECRET is not/);
   });
 });

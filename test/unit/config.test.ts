@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { APOLLO_SANDBOX_ORIGINS, loadGatewayConfig } from '../../src/config.js';
 
+/** What loading `env` says is wrong with it ('' when it loads). */
+function messageOf(env: Record<string, string>): string {
+  try {
+    loadGatewayConfig(env);
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 describe('loadGatewayConfig', () => {
   it('should apply the documented defaults', () => {
     const config = loadGatewayConfig({});
@@ -29,14 +39,6 @@ describe('loadGatewayConfig', () => {
   });
 
   it('should read REDIS_MODE, several REDIS_URL entries, the sentinel name and a TLS CA file, and say what is wrong with each bad combination', () => {
-    const messageOf = (env: Record<string, string>) => {
-      try {
-        loadGatewayConfig(env);
-        return '';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
     const cluster = loadGatewayConfig({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://u:p%40ss@a:7000, redis://u:p%40ss@b:7001' }).publicCache.redis!;
     expect(cluster.mode).toBe('cluster');
     expect(cluster.urls.map((u) => u.host)).toEqual(['a:7000', 'b:7001']);
@@ -94,5 +96,18 @@ describe('loadGatewayConfig', () => {
     [{ DOCUMENT_CACHE_MAX_BYTES: 'lots' }, /^DOCUMENT_CACHE_MAX_BYTES/],
   ])('should refuse %p with a message naming the variable', (env, message) => {
     expect(() => loadGatewayConfig(env)).toThrow(message);
+  });
+
+  it('should refuse a short CURSOR_SECRET, or a previous one without a current one, without repeating them', () => {
+    const secret = 'a'.repeat(40);
+    expect(loadGatewayConfig({ CURSOR_SECRET: secret, CURSOR_SECRET_PREVIOUS: 'b'.repeat(40) }).cursorSecrets).toEqual({
+      current: secret,
+      previous: 'b'.repeat(40),
+    });
+    expect(loadGatewayConfig({}).cursorSecrets).toBeUndefined();
+    expect(messageOf({ CURSOR_SECRET: 'short-secret' })).toMatch(/^CURSOR_SECRET must be at least 32 characters/);
+    expect(messageOf({ CURSOR_SECRET: 'short-secret' })).not.toContain('short-secret');
+    expect(messageOf({ CURSOR_SECRET: secret, CURSOR_SECRET_PREVIOUS: 'old' })).toMatch(/^CURSOR_SECRET_PREVIOUS must be at least 32/);
+    expect(messageOf({ CURSOR_SECRET_PREVIOUS: secret })).toMatch(/CURSOR_SECRET_PREVIOUS is set but CURSOR_SECRET is not/);
   });
 });
