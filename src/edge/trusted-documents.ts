@@ -32,17 +32,7 @@ export function hashOfDocumentId(id: string): string | undefined {
  * Sandbox is off, as for any request); the first that does not stops the start, named.
  */
 export function loadTrustedDocuments(file: string, mode: TrustedDocumentsMode, schema: GraphQLSchema, introspection: boolean): TrustedDocuments {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`TRUSTED_DOCUMENTS_FILE ${file} could not be read as JSON (${error instanceof Error ? error.message.slice(0, 200) : 'unreadable'})`);
-  }
-  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
-    throw new ConfigError(`TRUSTED_DOCUMENTS_FILE ${file} must hold a JSON object { "sha256:<hex>": "<document>" }, or an Apollo persisted-query manifest`);
-  }
-  const fields = manifest as Record<string, unknown>;
-  const entries = 'format' in fields ? apolloEntries(fields) : Object.entries(fields).map(([key, text]) => ({ key, text, label: key }));
+  const entries = manifestEntries(file);
   const rules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const texts = new Map<string, string>();
   const documents = new Map<string, DocumentNode>();
@@ -64,6 +54,24 @@ export function loadTrustedDocuments(file: string, mode: TrustedDocumentsMode, s
     documents.set(hash, document);
   }
   return { mode, texts, documents };
+}
+
+/**
+ * The entries of a manifest file in either format, unchecked: (key, text, label). A ConfigError
+ * when the file is not JSON or not one of the two formats. Also read by `npm run check:operations`.
+ */
+export function manifestEntries(file: string): Array<{ key: unknown; text: unknown; label: string }> {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`TRUSTED_DOCUMENTS_FILE ${file} could not be read as JSON (${error instanceof Error ? error.message.slice(0, 200) : 'unreadable'})`);
+  }
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw new ConfigError(`TRUSTED_DOCUMENTS_FILE ${file} must hold a JSON object { "sha256:<hex>": "<document>" }, or an Apollo persisted-query manifest`);
+  }
+  const fields = manifest as Record<string, unknown>;
+  return 'format' in fields ? apolloEntries(fields) : Object.entries(fields).map(([key, text]) => ({ key, text, label: key }));
 }
 
 /** The operations of Apollo's persisted-query manifest as (key, text) entries, or a ConfigError naming what is wrong. */
