@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** The `extensions.code` values this gateway answers with (DESIGN.md, "Errors"). */
+/** The `extensions.code` values this gateway answers with (docs/errors.md). */
 export const ErrorCode = {
   Unauthenticated: 'UNAUTHENTICATED',
   InvalidCredentials: 'INVALID_CREDENTIALS',

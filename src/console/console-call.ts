@@ -71,7 +71,7 @@ export function queryStringOf(query: ConsoleCall['query']): string {
 /**
  * One Console call, returning the envelope's `data`: inside the request's deadline, through the
  * route's circuit breaker, retried once (GETs only) on a reset or 502/503/504 with jittered
- * backoff. Every failure becomes a GraphQLError with a code from DESIGN.md and
+ * backoff. Every failure becomes a GraphQLError with a code from docs/errors.md and
  * `extensions.upstream` = { route, status }: never the body, never the token. Details go to the log.
  */
 export async function callConsole<T>(transport: ConsoleTransport, call: ConsoleCall, scope: CallScope, mapStatus?: StatusMapper): Promise<T> {

@@ -104,6 +104,12 @@ describe('the documentation', () => {
     expect([...documented].filter((name) => !read_.has(name) && !name.startsWith('OTEL_')).sort()).toEqual([]);
   });
 
+  it('should document every npm script (pre and post hooks run by themselves)', () => {
+    const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+    const docs = ALL_MARKDOWN.map(read).join('\n');
+    expect(scripts.filter((name) => !/^(pre|post)/.test(name) && !docs.includes(`npm run ${name}`) && !docs.includes(`npm ${name}`))).toEqual([]);
+  });
+
   it('should name only npm scripts that exist', () => {
     const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
     const named = ALL_MARKDOWN.flatMap((file) => [...read(file).matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => `${file}: ${m[1]}`));
