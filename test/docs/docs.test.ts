@@ -128,4 +128,29 @@ describe('the documentation', () => {
     }
     expect(found).toEqual([]);
   });
+
+  it('should quote the measured figures in one place: ratios against the floor and peak RSS only in docs/performance.md, everywhere else a link to it', () => {
+    const quoted: string[] = [];
+    for (const file of [...ALL_MARKDOWN, 'CONTRIBUTING.md', 'deploy/kubernetes/base/deployment.yaml', 'deploy/kubernetes/base/configmap.yaml']) {
+      if (file === 'docs/performance.md') continue;
+      read(file)
+        .split('\n')
+        .forEach((line, i) => {
+          // A ratio to the floor (0.67×) or a peak/RSS figure in MB.
+          if (/\d\.\d+×/.test(line) || /(peak|RSS)[^|.]{0,40}\d+\s*MB|\d+\s*MB[^|.]{0,30}(peak|RSS)/i.test(line))
+            quoted.push(`${file}:${i + 1} ${line.trim().slice(0, 100)}`);
+        });
+    }
+    expect(quoted).toEqual([]);
+  });
+
+  it('should list in docs/runtime.md exactly the exit codes src/index.ts uses (and 130/143 for a second signal)', () => {
+    const table = read('docs/runtime.md')
+      .split('\n')
+      .filter((line) => /^\s*\| `\d+`/.test(line));
+    const documented = new Set(table.flatMap((line) => [...line.split('|')[1]!.matchAll(/`(\d+)`/g)].map((m) => Number(m[1]))));
+    const exit = /const EXIT = \{([^}]*)\}/.exec(read('src/index.ts'))![1]!;
+    const used = new Set([...exit.matchAll(/:\s*(\d+)/g)].map((m) => Number(m[1])));
+    expect([...documented].sort()).toEqual([...used, 130, 143].sort());
+  });
 });
