@@ -83,6 +83,8 @@ export interface MemoryBudgets {
   apqCacheMaxBytes: number;
   /** Compiled operations (graphql-jit). */
   compiledCacheMaxBytes: number;
+  /** Whole answers of public operations (src/cache/answer-cache.ts); 0 turns them off. */
+  answerCacheMaxBytes: number;
 }
 
 /** The cross-request cache of public catalogue answers (src/cache/). */
@@ -208,6 +210,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       documentCacheMaxBytes: readInt(env, 'DOCUMENT_CACHE_MAX_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
       apqCacheMaxBytes: readInt(env, 'APQ_CACHE_MAX_BYTES', 4 * 1_048_576, 0, 1024 * 1_048_576),
       compiledCacheMaxBytes: readInt(env, 'COMPILED_CACHE_MAX_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
+      answerCacheMaxBytes: readInt(env, 'ANSWER_CACHE_MAX_BYTES', 8 * 1_048_576, 0, 1024 * 1_048_576),
     },
     persistedQueryTtlSeconds: readInt(env, 'PERSISTED_QUERY_TTL_SECONDS', 86_400, 1, 31_536_000),
     edge: {

@@ -1,4 +1,5 @@
 import { http } from './http/node-http.js';
+import { AnswerCache } from './cache/answer-cache.js';
 import { useCursorSecrets } from './catalog/cursors.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -96,7 +97,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const explorerAssets = config.sandbox ? loadExplorerAssets() : undefined;
   if (config.sandbox && !explorerAssets)
     logger.warn("the local explorer (dist/explorer) was not built: browsers without access to Apollo's CDN get no explorer; run npm run build");
+  // Whole public answers ride on the public cache's freshness: with it off (TTL 0) they are off too.
+  const answerCache =
+    config.memory.answerCacheMaxBytes > 0 && config.publicCache.ttlMs > 0
+      ? new AnswerCache(config.memory.answerCacheMaxBytes, config.publicCache.staleMs)
+      : undefined;
+  if (answerCache) metrics.caches.set('answers', () => answerCache.stats());
   const apollo = createApolloServer({
+    ...(answerCache ? { answers: { cache: answerCache, ttlMs: config.publicCache.ttlMs } } : {}),
     apqCache: services.apqCache,
     persistedQueryTtlSeconds: config.persistedQueryTtlSeconds,
     documentStore,

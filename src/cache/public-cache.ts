@@ -33,33 +33,44 @@ export class PublicCache {
   /**
    * The value for `key`: cached, or loaded once for all concurrent callers. `wait` says how this
    * caller waits for a load it shares (a request, only until its own deadline); a value the cache
-   * holds never waits.
+   * holds never waits. `freshUntil` is told until when the value is fresh (epoch ms; already past for
+   * a stale one): what an answer built from it may be kept for (src/cache/answer-cache.ts).
    */
-  async get<T>(key: string, load: () => Promise<T>, wait: (shared: Promise<T>) => Promise<T> = (shared) => shared): Promise<T> {
+  async get<T>(
+    key: string,
+    load: () => Promise<T>,
+    wait: (shared: Promise<T>) => Promise<T> = (shared) => shared,
+    freshUntil?: (epochMs: number) => void,
+  ): Promise<T> {
     if (this.options.ttlMs > 0) {
       const entry = await this.read(key);
       if (entry !== undefined) {
         const age = this.now() - entry.storedAt;
         if (age < this.options.ttlMs) {
           this.count('hit');
+          freshUntil?.(entry.storedAt + this.options.ttlMs);
           return entry.value as T;
         }
         if (age < this.options.ttlMs + this.options.staleMs) {
           this.count('stale');
+          freshUntil?.(entry.storedAt + this.options.ttlMs);
           this.refresh(key, load);
           return entry.value as T;
         }
       }
       this.count('miss');
     }
+    // Loaded now (or shared with a load that started moments ago): fresh for a TTL from here.
+    freshUntil?.(this.now() + this.options.ttlMs);
     return wait(this.shared(key, load));
   }
 
   /** What the cache holds for `key` (fresh or stale), without ever calling upstream. */
-  async peek<T>(key: string): Promise<T | undefined> {
+  async peek<T>(key: string, freshUntil?: (epochMs: number) => void): Promise<T | undefined> {
     if (this.options.ttlMs === 0) return undefined;
     const entry = await this.read(key);
     if (entry === undefined || this.now() - entry.storedAt >= this.options.ttlMs + this.options.staleMs) return undefined;
+    freshUntil?.(entry.storedAt + this.options.ttlMs);
     return entry.value as T;
   }
 

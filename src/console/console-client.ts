@@ -41,6 +41,14 @@ export class ConsoleClient {
 
   private readonly transport: ConsoleTransport;
   private queuedReservation: ConsoleReservation | undefined;
+  /**
+   * Until when every public Console answer this request read stays fresh (epoch ms): how long a
+   * whole public answer built from them may be kept (src/cache/answer-cache.ts). Infinity: none read.
+   */
+  publicFreshUntil = Number.POSITIVE_INFINITY;
+  private readonly sawPublic = (epochMs: number): void => {
+    if (epochMs < this.publicFreshUntil) this.publicFreshUntil = epochMs;
+  };
 
   constructor(
     private readonly services: Pick<SharedServices, 'transport' | 'publicCache'> & { knownStores?: Pick<KnownStores, 'add'> },
@@ -152,7 +160,7 @@ export class ConsoleClient {
     const key = memoKey({ route: ConsoleRoute.catalog, query: pageQuery(args), schema: EnvelopeSchema.productPage }, '');
     const memo = this.memo.get(key);
     if (memo !== undefined) return (memo as Promise<RestProductPage>).catch(() => undefined);
-    return this.services.publicCache.peek<RestProductPage>(publicKey({ route: ConsoleRoute.catalog, query: pageQuery(args) }));
+    return this.services.publicCache.peek<RestProductPage>(publicKey({ route: ConsoleRoute.catalog, query: pageQuery(args) }), this.sawPublic);
   }
 
   private mine<T>(call: ConsoleCall): Promise<T> {
@@ -190,6 +198,7 @@ export class ConsoleClient {
             ...(this.scope.unsampledTraceHeaders ? { unsampledTraceHeaders: this.scope.unsampledTraceHeaders } : {}),
           }),
         (shared) => untilDeadline(shared, this.scope.deadline, routeName(call.route)),
+        this.sawPublic,
       ),
     );
   }

@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { PublicAnswers } from './public-answers.js';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
@@ -36,6 +37,8 @@ export interface SandboxOptions {
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
+  /** Whole public answers for the prepared path; undefined: off. */
+  answers?: PublicAnswers;
   sandbox: boolean;
   development: boolean;
   logger: Logger;
@@ -130,6 +133,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     includeStacktraceInErrorResponses: options.development,
     strictCsrf: options.csrfPrevention === 'strict',
     persistedQueries: options.apqCache,
+    ...(options.answers ? { answers: options.answers } : {}),
+    answerCacheEvent: (event) => options.metrics.answerCacheEvents.inc({ event }),
   });
   return Object.assign(server, { executorGateway, prepared });
 }

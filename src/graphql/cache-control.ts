@@ -59,7 +59,8 @@ export function cacheControlPolicy(publicMaxAgeSeconds: number): CacheControlPol
   };
 }
 
-function rootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): Set<string> {
+/** The root fields an operation selects, through its fragments. */
+export function rootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): Set<string> {
   const names = new Set<string>();
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) names.add(selection.name.value);

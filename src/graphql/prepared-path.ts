@@ -6,6 +6,8 @@ import type { GatewayContext } from '../context.js';
 import type { JitExecutorGateway, PreparedOperation } from './jit-executor.js';
 import type { CacheControlPolicy } from './cache-control.js';
 import type { AnsweredOperation } from '../observability/operation-plugin.js';
+import { answerIsPublic, answerKey, type PublicAnswers } from './public-answers.js';
+import { WHOLE_ANSWER, type CachedAnswer } from '../cache/answer-cache.js';
 
 /**
  * What the prepared path shares with Apollo's pipeline: the same plugin steps, the same error
@@ -28,6 +30,10 @@ export interface PreparedPathSteps {
   strictCsrf: boolean;
   /** The store Apollo's automatic persisted queries live in (the same object Apollo was given). */
   persistedQueries: KeyValueCache<string>;
+  /** Whole public answers (ANSWER_CACHE_MAX_BYTES); undefined: off. */
+  answers?: PublicAnswers;
+  /** An answer served whole from the answer cache, fresh or stale, or built (rebuilt) for it. */
+  answerCacheEvent?(event: 'hit' | 'stale' | 'miss'): void;
 }
 
 /** Apollo Server's key prefix in the APQ store (APQ_CACHE_PREFIX in its request pipeline). */
@@ -177,6 +183,50 @@ async function runPrepared(
   const started = performance.now();
   steps.resolved(context, prepared);
   const head: { status: number | undefined; headers: HeaderMap } = { status: undefined, headers: new HeaderMap([['content-type', contentType]]) };
+  // A public operation answered before: its bytes, with no admission charge and no execution (it
+  // makes no Console call). The edge's checks (trusted documents, budgets, limits) ran before this.
+  const answers = steps.answers && answerIsPublic(prepared, authorized) ? steps.answers : undefined;
+  const key = answers ? answerKey(prepared, variables) : undefined;
+  if (answers && key !== undefined) {
+    const found = answers.cache.lookup(key);
+    if (found !== undefined) {
+      steps.answerCacheEvent?.(found.fresh ? 'hit' : 'stale');
+      steps.answered(context, { started, operationName: prepared.operationName, queryHash: prepared.queryHash, errors: undefined, data: true });
+      steps.cacheControl(head.headers, {
+        authorized,
+        document: prepared.document,
+        operation: prepared.operation,
+        operationName: prepared.operationName,
+        errors: undefined,
+      });
+      const response: HTTPGraphQLResponse & { [WHOLE_ANSWER]: CachedAnswer } = {
+        ...head,
+        body: { kind: 'complete', string: found.answer.body },
+        [WHOLE_ANSWER]: found.answer,
+      };
+      return response;
+    }
+    steps.answerCacheEvent?.('miss');
+  }
+  try {
+    return await executePrepared(steps, prepared, variables, authorized, context, started, head, answers, key);
+  } finally {
+    // Kept by executePrepared when the answer was whole; otherwise the next request rebuilds it.
+    if (answers && key !== undefined) answers.cache.abandon(key);
+  }
+}
+
+async function executePrepared(
+  steps: PreparedPathSteps,
+  prepared: PreparedOperation,
+  variables: Record<string, unknown>,
+  authorized: boolean,
+  context: GatewayContext,
+  started: number,
+  head: { status: number | undefined; headers: HeaderMap },
+  answers: PublicAnswers | undefined,
+  key: string | undefined,
+): Promise<HTTPGraphQLResponse> {
   let result: ExecutionResult;
   try {
     await steps.admit(context, prepared.upstreamCost);
@@ -191,7 +241,11 @@ async function runPrepared(
   steps.answered(context, { started, operationName: prepared.operationName, queryHash: prepared.queryHash, errors, data: result.data });
   steps.cacheControl(head.headers, { authorized, document: prepared.document, operation: prepared.operation, operationName: prepared.operationName, errors });
   const ordered = { errors: formatted, data: result.data, extensions: result.extensions };
-  return { ...head, body: { kind: 'complete', string: JSON.stringify(ordered) + '\n' } };
+  const body = JSON.stringify(ordered) + '\n';
+  // Kept whole only when nothing failed and nothing in it belongs to this request (extensions).
+  if (answers && key !== undefined && !errors?.length && result.extensions === undefined && head.status === undefined)
+    answers.cache.store(key, body, Math.min(context.console.publicFreshUntil, Date.now() + answers.ttlMs));
+  return { ...head, body: { kind: 'complete', string: body } };
 }
 
 /** Apollo's normalizeAndFormatErrors for one error: a default code, `http` lifted onto the response, then formatError. */

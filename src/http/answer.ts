@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WHOLE_ANSWER, type CachedAnswer } from '../cache/answer-cache.js';
 import type { HTTPGraphQLResponse } from '@apollo/server';
 import { releaseContext, type GatewayContext } from '../context.js';
 import { chooseEncoding, compress } from './compression.js';
@@ -33,9 +34,11 @@ export async function sendAnswer(
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     const text = response.body.string;
+    // Served whole from the answer cache: its ETag and compressed bytes are made once, then reused.
+    const whole = (response as HTTPGraphQLResponse & { [WHOLE_ANSWER]?: CachedAnswer })[WHOLE_ANSWER];
     if (!context?.log.operationLogged && res.statusCode >= 400) logRefusal(scope, res.statusCode, firstCode(text));
-    if (scope.method === 'GET' && answeredNotModified(req, res, text, options.compression)) return;
-    sendBody(req, res, text, options.compression);
+    if (scope.method === 'GET' && answeredNotModified(req, res, text, options.compression, whole)) return;
+    sendBody(req, res, text, options.compression, whole);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -46,9 +49,15 @@ export async function sendAnswer(
  * A public answer (one a browser, a phone's HTTP cache or a CDN may keep) gets an ETag; when the
  * client already holds it, a 304 without a body is sent instead and this returns true.
  */
-function answeredNotModified(req: IncomingMessage, res: ServerResponse, text: string, compression: AnswerOptions['compression']): boolean {
+function answeredNotModified(
+  req: IncomingMessage,
+  res: ServerResponse,
+  text: string,
+  compression: AnswerOptions['compression'],
+  whole: CachedAnswer | undefined,
+): boolean {
   if (res.statusCode !== 200 || !String(res.getHeader('cache-control') ?? '').startsWith('public')) return false;
-  const etag = weakEtag(text);
+  const etag = whole ? (whole.etag ??= weakEtag(text)) : weakEtag(text);
   res.setHeader('etag', etag);
   if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return false;
   varyOnEncoding(res, compression);
@@ -60,14 +69,18 @@ function answeredNotModified(req: IncomingMessage, res: ServerResponse, text: st
 }
 
 /** The answer, compressed when it is large enough and the client accepts br or gzip. */
-function sendBody(req: IncomingMessage, res: ServerResponse, text: string, compression: AnswerOptions['compression']): void {
+function sendBody(req: IncomingMessage, res: ServerResponse, text: string, compression: AnswerOptions['compression'], whole?: CachedAnswer): void {
   const encoding = compression.enabled && text.length >= compression.minBytes ? chooseEncoding(req.headers['accept-encoding']) : undefined;
   varyOnEncoding(res, compression);
   if (encoding === undefined) {
     res.end(text);
     return;
   }
-  const compressed = compress(text, encoding);
+  let compressed = whole?.encoded?.get(encoding);
+  if (compressed === undefined) {
+    compressed = compress(text, encoding);
+    if (whole) (whole.encoded ??= new Map()).set(encoding, compressed);
+  }
   res.setHeader('content-encoding', encoding);
   res.setHeader('content-length', compressed.length);
   res.end(compressed);

@@ -87,6 +87,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly answerCacheEvents = new Counter({
+    name: 'flecs_graph_answer_cache_events_total',
+    help: 'Public operations on the prepared path, by how they were answered: hit (whole answer from the answer cache), stale (served stale while one request rebuilds it), miss (executed).',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
   readonly redisErrors = new Counter({
     name: 'flecs_graph_redis_errors_total',
     help: 'Redis commands that failed or timed out (each counted as a miss), by operation and kind (timeout, connection, unavailable, or the Redis error word: noauth, readonly, oom, moved, ...).',
@@ -137,7 +144,7 @@ export class GatewayMetrics {
 
   readonly cacheEntries: Gauge<'cache'> = new Gauge({
     name: 'flecs_graph_cache_entries',
-    help: 'Entries held by each in-process cache keyed by client input (documents, persisted_queries, compiled_operations, prepared_sources, public).',
+    help: 'Entries held by each in-process cache keyed by client input (documents, persisted_queries, compiled_operations, prepared_sources, public, answers).',
     labelNames: ['cache'] as const,
     registers: [this.registry],
     collect: (): void => {
