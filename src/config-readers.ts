@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseRedisUrl, readChoice } from './common/env.js';
-import type { GatewayConfig, RedisSettings } from './config.js';
+import type { RedisSettings } from './cache/redis-settings.js';
 import type { ConcurrencySetting } from './edge/admission.js';
 
 // The settings that are more than a number or a word: each read and checked here, with its message.
 
 /** TRUSTED_DOCUMENTS_FILE (a path) and TRUSTED_DOCUMENTS (`allow`, the default, or `only`). */
-export function readTrustedDocuments(env: Record<string, string | undefined>, sandbox: boolean): GatewayConfig['trustedDocuments'] {
+/** TRUSTED_DOCUMENTS_FILE and TRUSTED_DOCUMENTS, read. */
+export interface TrustedDocumentsSetting {
+  file: string;
+  mode: 'allow' | 'only';
+}
+
+export function readTrustedDocuments(env: Record<string, string | undefined>, sandbox: boolean): TrustedDocumentsSetting | undefined {
   const file = env.TRUSTED_DOCUMENTS_FILE?.trim();
   const mode = readChoice(env, 'TRUSTED_DOCUMENTS', 'allow', ['allow', 'only'] as const);
   if (file === undefined || file === '') {
@@ -88,6 +94,12 @@ export function readRedisSettings(env: Record<string, string | undefined>): Redi
   return settings;
 }
 
+/** CURSOR_SECRET and CURSOR_SECRET_PREVIOUS: the keys cursors are signed with. */
+export interface CursorSecrets {
+  current: string;
+  previous?: string;
+}
+
 /** Shortest CURSOR_SECRET taken: 32 characters, 256 bits of a random base64 or hex string and then some. */
 const CURSOR_SECRET_MIN = 32;
 
@@ -95,7 +107,7 @@ const CURSOR_SECRET_MIN = 32;
  * CURSOR_SECRET (the key every replica signs cursors with) and CURSOR_SECRET_PREVIOUS (still
  * accepted while a rotation rolls out). Messages never repeat a secret.
  */
-export function readCursorSecrets(env: Record<string, string | undefined>): GatewayConfig['cursorSecrets'] {
+export function readCursorSecrets(env: Record<string, string | undefined>): CursorSecrets | undefined {
   const current = env.CURSOR_SECRET?.trim();
   const previous = env.CURSOR_SECRET_PREVIOUS?.trim();
   if (!current) {

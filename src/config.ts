@@ -1,10 +1,17 @@
 import type { EdgeLimitConfig } from './edge/edge-limits.js';
 import type { ConcurrencySetting } from './edge/admission.js';
 import { ConfigError, readBool, readChoice, readHttpUrl, readInt, readString } from './common/env.js';
-import { readConcurrency, readCursorSecrets, readRedisSettings, readStoreIds, readTrustedDocuments } from './config-readers.js';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { RedisSettings } from './cache/redis-settings.js';
+import { LOG_LEVELS, type LogLevel } from './observability/logger.js';
+import {
+  readConcurrency,
+  readCursorSecrets,
+  readRedisSettings,
+  readStoreIds,
+  readTrustedDocuments,
+  type CursorSecrets,
+  type TrustedDocumentsSetting,
+} from './config-readers.js';
 
 export interface GatewayConfig {
   consoleUrl: URL;
@@ -28,7 +35,7 @@ export interface GatewayConfig {
   /** GRAPHQL_EXPLORER: `sandbox` (Apollo's, falling back to the local GraphiQL offline) or `graphiql`. */
   explorer: 'sandbox' | 'graphiql';
   /** TRUSTED_DOCUMENTS_FILE and TRUSTED_DOCUMENTS; undefined without a file. */
-  trustedDocuments: { file: string; mode: 'allow' | 'only' } | undefined;
+  trustedDocuments: TrustedDocumentsSetting | undefined;
   /** `bearer`: GET queries need no preflight header (auth is a Bearer header only); `strict`: Apollo's CSRF prevention. */
   csrfPrevention: 'bearer' | 'strict';
   maxBodyBytes: number;
@@ -70,7 +77,7 @@ export interface GatewayConfig {
   /** How long a token the Console accepted keeps a budget of its own after its last acceptance. */
   acceptedTokenTtlMs: number;
   /** CURSOR_SECRET and CURSOR_SECRET_PREVIOUS: the keys cursors are signed with; unsigned (positions only) when unset. */
-  cursorSecrets: { current: string; previous?: string } | undefined;
+  cursorSecrets: CursorSecrets | undefined;
   /** Port of the listener that serves /metrics; equal to `port`, /metrics is served on the main port. */
   metricsPort: number;
 }
@@ -99,19 +106,6 @@ export interface PublicCacheConfig {
   redis: RedisSettings | undefined;
   /** How long a Redis command may take before it counts as a miss. */
   redisTimeoutMs: number;
-}
-
-/** REDIS_MODE, REDIS_URL, REDIS_SENTINEL_NAME and REDIS_TLS_CA_FILE (docs/deploying.md#redis). */
-export interface RedisSettings {
-  mode: 'standalone' | 'cluster' | 'sentinel';
-  /** The server (standalone), seed nodes (cluster) or sentinels (sentinel); user and password from the first. */
-  urls: URL[];
-  /** Sentinel: the name the sentinels know the primary by. */
-  sentinelName?: string;
-  /** Sentinel: the sentinels' own password (REDIS_SENTINEL_PASSWORD), when they have one. */
-  sentinelPassword?: string;
-  /** The PEM text of the CA that signed the servers' certificates (`rediss://` with a private CA). */
-  tlsCa?: string;
 }
 
 /** Bounds of a product search (LineItem.product, Query.product). */

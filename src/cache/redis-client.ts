@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import type { RedisSettings } from '../config.js';
+import type { RedisSettings } from './redis-settings.js';
 
 /**
  * ioredis, loaded the first time a connection is made: a gateway without REDIS_URL never loads it

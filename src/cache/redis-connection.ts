@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../common/env.js';
-import type { RedisSettings } from '../config.js';
+import type { RedisSettings } from './redis-settings.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';

@@ -3,7 +3,7 @@ import { callConsole, clientLeftError, queryStringOf, type CallScope, type Conso
 import { EnvelopeSchema } from './envelope-schemas.js';
 import { refusedTokenIsUnauthenticated, type StatusMapper } from './status-mapping.js';
 import type { KnownStores } from '../loaders/known-stores.js';
-import type { SharedServices } from '../services.js';
+import type { PublicCache } from '../cache/public-cache.js';
 import type { ConsoleTransport } from './http-transport.js';
 import type { ConsoleReservation } from './console-slots.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestReviewData, RestReviewRequest, RestSubscriptionList, RestValidateData } from './rest-types.js';
@@ -23,6 +23,13 @@ const refusedArguments: StatusMapper = (status) =>
   status === 400 ? new BadUserInputError('The Console did not accept this storeId or page.', 'storeId/page') : undefined;
 
 const invalidCredentials: StatusMapper = (status, upstream) => (status === 401 || status === 403 ? new InvalidCredentialsError(upstream) : undefined);
+
+/** What a request's Console client uses of the shared services (src/services.ts). */
+export interface ConsoleClientServices {
+  transport: ConsoleTransport;
+  publicCache: PublicCache;
+  knownStores?: Pick<KnownStores, 'add'>;
+}
 
 /**
  * The Console, as seen by one GraphQL request: bound to that request's bearer token (or none) and
@@ -51,7 +58,7 @@ export class ConsoleClient {
   };
 
   constructor(
-    private readonly services: Pick<SharedServices, 'transport' | 'publicCache'> & { knownStores?: Pick<KnownStores, 'add'> },
+    private readonly services: ConsoleClientServices,
     private readonly token: string | undefined,
     private readonly scope: CallScope,
   ) {
