@@ -1,5 +1,5 @@
 import { BadUserInputError, InvalidCredentialsError, UnauthenticatedError } from '../common/errors.js';
-import { callConsole, clientLeftError, queryStringOf, type CallScope, type ConsoleCall } from './console-call.js';
+import { callConsole, clientLeftError, type CallScope, type ConsoleCall } from './console-call.js';
 import { EnvelopeSchema } from './envelope-schemas.js';
 import { refusedTokenIsUnauthenticated, type StatusMapper } from './status-mapping.js';
 import type { KnownStores } from '../loaders/known-stores.js';
@@ -9,11 +9,9 @@ import type { ConsoleReservation } from './console-slots.js';
 import type { RestAppList, RestLoginData, RestProductPage, RestReviewData, RestReviewRequest, RestSubscriptionList, RestValidateData } from './rest-types.js';
 import { ConsoleRoute, routeName } from './routes.js';
 import { untilDeadline } from './until-deadline.js';
+import { memoKey, pageQuery, publicKey, validateCall, type PageArgs } from './call-keys.js';
 
-export interface PageArgs {
-  storeId?: number;
-  page?: number;
-}
+export type { PageArgs } from './call-keys.js';
 
 /**
  * A 400 on a list route refuses what the caller chose (store_id, page): the caller's error, not
@@ -238,21 +236,4 @@ export class ConsoleClient {
       throw error;
     }
   }
-}
-
-function validateCall(token: string): ConsoleCall {
-  return { route: ConsoleRoute.validate, body: { jwt: { token } }, schema: EnvelopeSchema.validate };
-}
-
-function memoKey(call: ConsoleCall, tokenKey: string): string {
-  return `${call.route.method} ${call.route.path}?${queryStringOf(call.query)} ${tokenKey} ${call.body === undefined ? '' : JSON.stringify(call.body)}`;
-}
-
-/** Public answers only: route and query, nothing else (no token, no body). */
-function publicKey(call: Pick<ConsoleCall, 'route' | 'query'>): string {
-  return `${call.route.method} /${call.route.path}?${queryStringOf(call.query)}`;
-}
-
-function pageQuery(args: PageArgs): Record<string, number | undefined> {
-  return { store_id: args.storeId, page: args.page };
 }

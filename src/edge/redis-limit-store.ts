@@ -77,7 +77,7 @@ export type LimitKeyspace = 'expiring' | 'kept';
 const KEPT_SHARDS = 16;
 
 export function keptKeys(key: string): { counter: string; index: string } {
-  // FNV-1a: any even spread will do, the same on every replica.
+  // FNV-1a: an even spread, the same on every replica, is all it needs.
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
   const prefix = `flecs-graph:{logins:${(hash >>> 0) % KEPT_SHARDS}}:`;

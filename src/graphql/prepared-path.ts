@@ -7,6 +7,7 @@ import type { JitExecutorGateway, PreparedOperation } from './jit-executor.js';
 import type { CacheControlPolicy } from './cache-control.js';
 import type { AnsweredOperation } from '../observability/operation-plugin.js';
 import { answerIsPublic, answerKey, type PublicAnswers } from './public-answers.js';
+import { getFields, persistedHash, postFields, type PlainRequest } from './prepared-request.js';
 import { WHOLE_ANSWER, type CachedAnswer } from '../cache/answer-cache.js';
 
 /**
@@ -115,61 +116,6 @@ export function preparedPath(steps: PreparedPathSteps) {
 }
 
 export type PreparedPath = ReturnType<typeof preparedPath>;
-
-interface PlainRequest {
-  source: string;
-  operationName: string | undefined;
-  variables: Record<string, unknown> | undefined;
-}
-
-/** A request's `main` field (`query`, or `extensions` for a persisted query by hash), its operation name and its variables. */
-interface RequestFields {
-  main: unknown;
-  operationName: string | undefined;
-  variables: Record<string, unknown> | undefined;
-}
-
-/** The fields of a POST body holding `main` and at most `operationName` and `variables`; undefined for anything else. */
-function postFields(body: unknown, main: 'query' | 'extensions'): RequestFields | undefined {
-  if (!isPlainObject(body)) return undefined;
-  const fields = body as Record<string, unknown>;
-  for (const key in fields) if (key !== main && key !== 'operationName' && key !== 'variables') return undefined;
-  return checked(fields[main], fields.operationName, fields.variables);
-}
-
-/** The same for GET parameters, each given once; `variables` (and `extensions`) are JSON text there. */
-function getFields(url: URL, main: 'query' | 'extensions'): RequestFields | undefined {
-  const params = url.searchParams;
-  for (const key of params.keys()) if (key !== main && key !== 'operationName' && key !== 'variables') return undefined;
-  const [value, ...more] = params.getAll(main);
-  const operationName = params.getAll('operationName');
-  const variables = params.getAll('variables');
-  if (value === undefined || more.length > 0 || operationName.length > 1 || variables.length > 1) return undefined;
-  try {
-    return checked(main === 'extensions' ? JSON.parse(value) : value, operationName[0], variables.length === 1 ? JSON.parse(variables[0]) : undefined);
-  } catch {
-    return undefined;
-  }
-}
-
-function checked(main: unknown, operationName: unknown, variables: unknown): RequestFields | undefined {
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
-  if (variables !== undefined && variables !== null && !isPlainObject(variables)) return undefined;
-  return { main, operationName: operationName ?? undefined, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
-}
-
-/** `{ persistedQuery: { version: 1, sha256Hash } }` and nothing else: the hash; anything else: undefined. */
-function persistedHash(extensions: unknown): string | undefined {
-  if (!isPlainObject(extensions)) return undefined;
-  const { persistedQuery, ...others } = extensions as Record<string, unknown>;
-  if (Object.keys(others).length > 0 || !isPlainObject(persistedQuery)) return undefined;
-  const { version, sha256Hash, ...rest } = persistedQuery as Record<string, unknown>;
-  return version === 1 && typeof sha256Hash === 'string' && Object.keys(rest).length === 0 ? sha256Hash : undefined;
-}
-
-function isPlainObject(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Apollo's pipeline from "operation resolved" to "response serialized", for a prepared operation. */
 async function runPrepared(
