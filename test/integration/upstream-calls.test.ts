@@ -3,6 +3,20 @@ import { DashboardDocument, MinimalCallsDocument, MyPagesDocument } from '../gen
 import { DEFAULT_STORE_ID } from '../../src/simulator/catalogue.js';
 import { allCataloguePages, dashboardCalls, pagesOf } from '../support/sim-data.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../support/processes.js';
+
+const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+const WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7 };
+
+/** The first match of `pattern` in a docs page, its lines joined so that a sentence may wrap; numbers written as words are read too. */
+function quoted(page: string, pattern: RegExp): number[] {
+  const text = readFileSync(join(ROOT, page), 'utf8').replace(/\s*\n\s*/g, ' ');
+  const m = pattern.exec(text);
+  if (!m) throw new Error(`${page} no longer says ${String(pattern)}: reword the test with the page`);
+  return m.slice(1).map((n) => WORDS[n] ?? Number(n));
+}
 
 /** The fewest possible upstream calls, read from the simulator's own counters. */
 let stack: Stack;
@@ -45,7 +59,21 @@ describe('upstream calls', () => {
       expect(await fresh.stats()).toEqual(dashboardCalls(demo, 'cold'));
       await fresh.resetStats();
       await fresh.gql(DashboardDocument, {}, { token: fresh.tokenFor(0) });
-      expect(await fresh.stats()).toEqual(dashboardCalls(demo, 'warm'));
+      const warm = await fresh.stats();
+      expect(warm).toEqual(dashboardCalls(demo, 'warm'));
+      // The figures the docs quote for the same dashboard are these counts, page by page.
+      const cold = dashboardCalls(demo, 'cold');
+      expect(quoted('docs/runtime.md', /the demo dashboard costs (\d+) Console calls .*? warm it costs (\d+)/)).toEqual([total(cold), total(warm)]);
+      const firstLevel = ['GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions'].filter((r) => warm[r]);
+      expect(quoted('docs/queries.md', /A whole dashboard in one request \((\w+) Console calls in parallel/)).toEqual([firstLevel.length]);
+      // The bench logs in through the gateway, so its tokens need no validate.
+      const validate = warm['POST /api/v2/auth/validate'];
+      expect(
+        quoted(
+          'docs/performance.md',
+          /\((\d+) Console calls per dashboard, the floor makes the same (\d+)\) and, on a cold public cache, every catalogue page \((\d+) calls;/,
+        ),
+      ).toEqual([total(warm) - validate, total(warm) - validate, total(cold) - validate]);
     } finally {
       await fresh.close();
     }
