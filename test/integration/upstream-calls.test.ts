@@ -15,7 +15,7 @@ function quoted(page: string, pattern: RegExp): number[] {
   const text = readFileSync(join(ROOT, page), 'utf8').replace(/\s*\n\s*/g, ' ');
   const m = pattern.exec(text);
   if (!m) throw new Error(`${page} no longer says ${String(pattern)}: reword the test with the page`);
-  return m.slice(1).map((n) => WORDS[n] ?? Number(n));
+  return m.slice(1).map((n) => WORDS[n.toLowerCase()] ?? Number(n));
 }
 
 /** The fewest possible upstream calls, read from the simulator's own counters. */
@@ -65,6 +65,7 @@ describe('upstream calls', () => {
       const cold = dashboardCalls(demo, 'cold');
       expect(quoted('docs/runtime.md', /the demo dashboard costs (\d+) Console calls .*? warm it costs (\d+)/)).toEqual([total(cold), total(warm)]);
       const firstLevel = ['GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions'].filter((r) => warm[r]);
+      expect(quoted('README.md', /(\w+) Console calls in parallel; each line item/)).toEqual([firstLevel.length]);
       expect(quoted('docs/queries.md', /A whole dashboard in one request \((\w+) Console calls in parallel/)).toEqual([firstLevel.length]);
       // The bench logs in through the gateway, so its tokens need no validate.
       const validate = warm['POST /api/v2/auth/validate'];
