@@ -130,6 +130,38 @@ describe('the documentation', () => {
     expect(found).toEqual([]);
   });
 
+  it('should tell no story of how the code came to be: no "we tried", "used to", "previously", gains of past runs', () => {
+    const story =
+      /\bwe (tried|found|measured|saw|chose|switched|replaced|removed)\b|\bused to\b|\bpreviously\b|\bformerly\b|\bat first\b|\bonce read\b|\bin the past\b|\bdoubled the\b|(^|[\s(])\+\d+(\.\d+)? ?%/i;
+    const found: string[] = [];
+    for (const file of PAGES) {
+      if (file === 'docs/performance.md' || file === 'CHANGELOG.md') continue; // measurements and release history are their subject
+      for (const { n, line } of prose(read(file))) if (story.test(line)) found.push(`${file}:${n} ${line.slice(0, 80)}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('should name in docs/architecture.md every file at the top of src/ and every folder', () => {
+    const page = read('docs/architecture.md');
+    const entries = readdirSync(join(ROOT, 'src'), { withFileTypes: true });
+    const unnamed = entries
+      .map((e) => `src/${e.name}`)
+      .filter((path) => !page.includes(path) && !(/^src\/demo[\w-]*\.ts$/.test(path) && page.includes('src/demo*.ts')));
+    expect(entries.length).toBeGreaterThan(10);
+    expect(unnamed).toEqual([]);
+  });
+
+  it("should list in CONTRIBUTING.md's test tiers exactly the folders of test/ that hold tests, and name each in the npm test row", () => {
+    const page = read('CONTRIBUTING.md');
+    const tiers = [...page.matchAll(/^\| (\w+) \| `test\/(\w+)\/` \|/gm)].map((m) => [m[1], m[2]]);
+    const withTests = readdirSync(join(ROOT, 'test'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && readdirSync(join(ROOT, 'test', e.name)).some((f) => f.endsWith('.test.ts')))
+      .map((e) => e.name);
+    expect(tiers.map(([, folder]) => folder).sort()).toEqual(withTests.sort());
+    const testRow = /^\| `npm test` \|.*$/m.exec(page)?.[0] ?? '';
+    expect(tiers.map(([tier]) => tier).filter((tier) => !testRow.includes(tier))).toEqual([]);
+  });
+
   it('should quote the measured figures in one place: ratios against the floor and peak RSS only in docs/performance.md, everywhere else a link to it', () => {
     const quoted: string[] = [];
     for (const file of [...ALL_MARKDOWN, 'CONTRIBUTING.md', 'deploy/kubernetes/base/deployment.yaml', 'deploy/kubernetes/base/configmap.yaml']) {
