@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { BreakingChangeType, buildSchema, findBreakingChanges, type GraphQLSchema } from 'graphql';
+import {
+  BreakingChangeType,
+  buildSchema,
+  findBreakingChanges,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isSpecifiedScalarType,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLSchema,
+} from 'graphql';
 import { ROOT } from '../support/processes.js';
 
 /**
@@ -26,6 +37,32 @@ function deprecatedIn(schema: GraphQLSchema, description: string): boolean {
   return Boolean(type?.getFields?.()[fieldName]?.deprecationReason);
 }
 
+type Field = GraphQLField<unknown, unknown> | GraphQLInputField;
+const argsOf = (field: Field): string[] => ('args' in field ? field.args.map((a) => a.name) : []);
+
+/** What `after` adds to `before`: new types, fields and arguments, each as the name a reader would look for. */
+function additions(before: GraphQLSchema, after: GraphQLSchema): Array<{ what: string; name: string }> {
+  const added: Array<{ what: string; name: string }> = [];
+  for (const [typeName, type] of Object.entries(after.getTypeMap())) {
+    if (typeName.startsWith('__') || isSpecifiedScalarType(type)) continue;
+    const old = before.getType(typeName);
+    if (!old) {
+      added.push({ what: `type ${typeName}`, name: typeName });
+      continue;
+    }
+    if (!(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) continue;
+    if (!(isObjectType(old) || isInterfaceType(old) || isInputObjectType(old))) continue;
+    const oldFields: Record<string, Field> = old.getFields();
+    const fields: Record<string, Field> = type.getFields();
+    for (const [fieldName, field] of Object.entries(fields)) {
+      const was = oldFields[fieldName];
+      if (!was) added.push({ what: `field ${typeName}.${fieldName}`, name: fieldName });
+      else for (const arg of argsOf(field)) if (!argsOf(was).includes(arg)) added.push({ what: `argument ${typeName}.${fieldName}(${arg})`, name: arg });
+    }
+  }
+  return added;
+}
+
 describe('the schema against the last release', () => {
   it('should break nothing a client of that release may query', () => {
     expect(breakingChanges(RELEASE, CURRENT)).toEqual([]);
@@ -47,5 +84,16 @@ describe('the schema against the last release', () => {
   it('should let the schema grow: a new field and a new optional argument break nothing', () => {
     const grown = CURRENT.replace('\n  shopName: String\n', '\n  shopName: String\n  motto: String\n');
     expect(breakingChanges(CURRENT, grown)).toEqual([]);
+  });
+
+  it("should name in CHANGELOG.md's Unreleased section every type, field and argument added since the release", () => {
+    const changelog = readFileSync(`${ROOT}CHANGELOG.md`, 'utf8');
+    const unreleased = /## Unreleased\n([\s\S]*?)(?=\n## |$)/.exec(changelog)?.[1] ?? '';
+    const named = new Set([...unreleased.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1].match(/[A-Za-z_]\w*/g) ?? []));
+    const added = additions(buildSchema(RELEASE), buildSchema(CURRENT));
+    expect(added.filter(({ name }) => !named.has(name)).map(({ what }) => what)).toEqual([]);
+    // The check sees an addition the changelog does not name.
+    const grown = CURRENT.replace('\n  shopName: String\n', '\n  shopName: String\n  motto: String\n');
+    expect(additions(buildSchema(CURRENT), buildSchema(grown)).filter(({ name }) => !named.has(name))).toEqual([{ what: 'field Store.motto', name: 'motto' }]);
   });
 });
