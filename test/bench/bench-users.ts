@@ -18,13 +18,28 @@ export async function loginAt(url: string, user: string): Promise<string> {
   return ((await res.json()) as { data: { login: { token: string } } }).data.login.token;
 }
 
+/** A request's headers for the `user`-th user of a case (its address too, for an addressPerUser case). */
+export function requestHeaders(c: BenchCase, token: string, user = 0): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    ...(c.auth ? { authorization: `Bearer ${token}` } : {}),
+    // 10.x.y.z: one address per user, never the loopback the TCP peer is.
+    ...(c.addressPerUser ? { 'x-forwarded-for': `10.${(user >> 16) & 255}.${(user >> 8) & 255}.${user & 255}` } : {}),
+    ...c.headers,
+  };
+}
+
 /**
  * autocannon options for a many-users case: each connection its own token, or the next token on
  * every request. Empty for a one-user case (its token goes in the load's own headers).
  */
-export function manyUsersLoad(c: BenchCase, tokens: string[], headersOf: (token: string) => Record<string, string>): Partial<autocannon.Options> {
+export function manyUsersLoad(c: BenchCase, tokens: string[]): Partial<autocannon.Options> {
   let next = 0;
-  if (c.users === 'per-connection') return { setupClient: (client) => client.setHeaders(headersOf(tokens[next++ % tokens.length])) };
-  if (c.users) return { requests: [{ setupRequest: (request) => ({ ...request, headers: headersOf(tokens[next++ % tokens.length]) }) }] };
+  const nextHeaders = () => {
+    const user = next++ % tokens.length;
+    return requestHeaders(c, tokens[user], user);
+  };
+  if (c.users === 'per-connection') return { setupClient: (client) => client.setHeaders(nextHeaders()) };
+  if (c.users) return { requests: [{ setupRequest: (request) => ({ ...request, headers: nextHeaders() }) }] };
   return {};
 }

@@ -20,10 +20,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES, type BenchCase } from './cases.js';
-import { loginAt, manyUsersLoad, usersOf as usersOfCase } from './bench-users.js';
+import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES, gatewayEnvOf, type BenchCase } from './cases.js';
+import { loginAt, manyUsersLoad, requestHeaders, usersOf as usersOfCase } from './bench-users.js';
 import { allocationMeter, cpuMs, median, peakRssMb, rssMb } from './proc-stats.js';
-import { freePort, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
+import { freePort, startGatewayProcess, startProcess, startProcesses, waitForHealth, type Started } from '../support/processes.js';
 import { formatColdTable, formatRestMemoryTable, formatTable, type ColdCalls, type RestMemory, type Row, type TargetFigures } from './table.js';
 import { formatTracingTable, measureTracingCost, parseTracingVariants, type TracingFigures, type TracingVariant } from './tracing-cost.js';
 
@@ -44,7 +44,7 @@ const list = (value: string) =>
     .filter(Boolean);
 const numbers = (value: string) => list(value).map(Number);
 
-const selected = list(setting('cases', 'BENCH_CASES', CASES.map((c) => c.name).join(','), 'dashboard'));
+const selected = list(setting('cases', 'BENCH_CASES', CASES.map((c) => c.name).join(','), 'dashboard,dashboard-production'));
 const latencies = numbers(setting('latencies', 'BENCH_LATENCIES', '0,20', '0'));
 const connectionCounts = numbers(setting('connections', 'BENCH_CONNECTIONS', '10,50', '10'));
 const duration = Number(setting('duration', 'BENCH_DURATION', '10', '2'));
@@ -112,7 +112,7 @@ const login = (user: string) => loginAt(gatewayUrl, user);
 
 interface Target {
   label: 'gateway' | 'floor';
-  process: Started;
+  process: (c: BenchCase) => Started;
   url: (c: BenchCase) => string;
   body: (c: BenchCase) => string;
   verify: (body: string | Buffer | undefined) => boolean;
@@ -122,21 +122,27 @@ const tokens = new Map<string, string>();
 const usersOf = (c: BenchCase) => usersOfCase(c, Math.max(...connectionCounts));
 for (const user of new Set(CASES.filter((c) => c.auth && selected.includes(c.name)).flatMap(usersOf))) tokens.set(user, await login(user));
 const tokenOf = (c: BenchCase) => tokens.get(usersOf(c)[0])!;
-const headersFor = (c: BenchCase, token: string) => ({
-  'content-type': 'application/json',
-  ...(c.auth ? { authorization: `Bearer ${token}` } : {}),
-  ...c.headers,
-});
+// A case with settings of its own (gatewayEnv) runs on a gateway of its own, started before the load.
+const ownGateways = new Map<BenchCase, { process: Started; url: string }>();
+for (const c of CASES.filter((x) => x.gatewayEnv && selected.includes(x.name)))
+  ownGateways.set(
+    c,
+    await startGatewayProcess(
+      { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', CONSOLE_URL: simUrl, ...gatewayEnvOf(c), ...trustedEnv, ...meter.env },
+      undefined,
+      { quiet: true, nodeArgs: gatewayNodeArgs },
+    ),
+  );
 const targets: Target[] = [
   {
     label: 'gateway',
-    process: gateway,
-    url: () => gatewayUrl,
+    process: (c) => ownGateways.get(c)?.process ?? gateway,
+    url: (c) => ownGateways.get(c)?.url ?? gatewayUrl,
     body: (c) =>
       JSON.stringify(c.byDocumentId ? { documentId: documentIdOf(c.query), variables: c.variables ?? {} } : { query: c.query, variables: c.variables ?? {} }),
     verify: (body) => String(body).startsWith('{"data"') && !String(body).includes('"errors"'),
   },
-  { label: 'floor', process: floor, url: (c) => `${floorBase}${c.floorPath}`, body: () => '{}', verify: (body) => String(body).startsWith('{"data"') },
+  { label: 'floor', process: () => floor, url: (c) => `${floorBase}${c.floorPath}`, body: () => '{}', verify: (body) => String(body).startsWith('{"data"') },
 ];
 
 async function load(target: Target, c: BenchCase, connections: number, seconds: number) {
@@ -146,8 +152,8 @@ async function load(target: Target, c: BenchCase, connections: number, seconds: 
     method: 'POST',
     connections,
     duration: seconds,
-    headers: headersFor(c, tokenOf(c)),
-    ...manyUsersLoad(c, userTokens, (token) => headersFor(c, token)),
+    headers: requestHeaders(c, tokenOf(c)),
+    ...manyUsersLoad(c, userTokens),
     body: target.body(c),
     // autocannon does not decompress: a compressed answer is checked by its encoding header instead.
     ...(c.headers?.['accept-encoding'] ? {} : { verifyBody: target.verify }),
@@ -155,7 +161,7 @@ async function load(target: Target, c: BenchCase, connections: number, seconds: 
 }
 
 async function measure(target: Target, c: BenchCase, connections: number): Promise<TargetFigures> {
-  const pid = target.process.child.pid!;
+  const pid = target.process(c).child.pid!;
   await admin('POST', 'reset');
   const cpuBefore = cpuMs(pid);
   const { result, allocatedBytes: allocated } = await meter.window(pid, () => load(target, c, connections, duration));
@@ -205,7 +211,7 @@ async function coldCalls(c: BenchCase, restRss?: Record<string, number>): Promis
             {
               PORT: String(port),
               METRICS_PORT: String(port),
-              ...BENCH_GATEWAY_ENV,
+              ...gatewayEnvOf(c),
               ...trustedEnv,
               HOST: '127.0.0.1',
               CONSOLE_URL: simUrl,
@@ -222,7 +228,7 @@ async function coldCalls(c: BenchCase, restRss?: Record<string, number>): Promis
       await admin('POST', 'reset');
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(c.auth ? { authorization: `Bearer ${tokenOf(c)}` } : {}) },
+        headers: requestHeaders(c, tokenOf(c)),
         body: target.body(c),
       });
       if (!target.verify(await res.text())) throw new Error(`cold ${c.name} on the ${target.label} did not answer in full`);
@@ -293,7 +299,7 @@ try {
     });
   }
 } finally {
-  await Promise.all([gateway.stop(), floor.stop(), simulator.stop()]);
+  await Promise.all([gateway.stop(), floor.stop(), simulator.stop(), ...[...ownGateways.values()].map((g) => g.process.stop())]);
   meter.remove();
 }
 

@@ -32,7 +32,23 @@ export interface BenchCase {
   headers?: Record<string, string>;
   /** Sent to the gateway as a trusted document's `documentId` instead of its text (TRUSTED_DOCUMENTS_FILE). */
   byDocumentId?: boolean;
+  /** Set over BENCH_GATEWAY_ENV for this case; the bench runs the case on a gateway of its own. */
+  gatewayEnv?: Record<string, string>;
+  /** Each user behind an address of its own, sent as X-Forwarded-For (for a gateway trusting one hop). */
+  addressPerUser?: boolean;
 }
+
+/**
+ * The edge as production runs it: per-caller budgets and login limits at their defaults (an empty
+ * value is the default), and one proxy hop trusted, as behind the Ingress.
+ */
+const PRODUCTION_EDGE_ENV = {
+  CLIENT_OPERATIONS_PER_SECOND: '',
+  CLIENT_CONSOLE_CALLS_PER_SECOND: '',
+  LOGIN_MAX_FAILURES_PER_USER_ADDRESS: '',
+  LOGIN_MAX_FAILURES_PER_ADDRESS: '',
+  TRUST_PROXY_HOPS: '1',
+};
 
 const CATALOG_QUERY = 'query Catalog { catalog(storeId: 2, page: 1) { page totalPages items { id name price averageRating store { id name } } } }';
 
@@ -71,6 +87,18 @@ export const CASES: readonly BenchCase[] = [
     floorPath: '/dashboard',
     auth: true,
     users: { roundRobin: 500 },
+  },
+  {
+    name: 'dashboard-production',
+    // dashboard-500-users as production runs it (PRODUCTION_EDGE_ENV): what the edge's budgets,
+    // token verification and caller identity cost when every user is behind an address of its own.
+    query:
+      'query Dashboard { me { products { items { id name price store { id name } } } apps { items { id name } } subscriptions { items { id status lineItems { productId quantity product { id name } } } } } }',
+    floorPath: '/dashboard',
+    auth: true,
+    users: { roundRobin: 500 },
+    gatewayEnv: PRODUCTION_EDGE_ENV,
+    addressPerUser: true,
   },
   {
     name: 'dashboard-gzip',
@@ -127,3 +155,8 @@ export const BENCH_GATEWAY_ENV = {
   LOGIN_MAX_FAILURES_PER_USER_ADDRESS: '0',
   LOGIN_MAX_FAILURES_PER_ADDRESS: '0',
 } as const;
+
+/** The environment of a case's gateway: BENCH_GATEWAY_ENV with the case's own settings over it. */
+export function gatewayEnvOf(c: BenchCase): Record<string, string> {
+  return { ...BENCH_GATEWAY_ENV, ...c.gatewayEnv };
+}

@@ -14,8 +14,8 @@
  */
 import autocannon from 'autocannon';
 import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
-import { BENCH_GATEWAY_ENV, CASES, CONSOLE_ROUTES } from './cases.js';
-import { loginAt, manyUsersLoad, usersOf } from './bench-users.js';
+import { CASES, CONSOLE_ROUTES, gatewayEnvOf } from './cases.js';
+import { loginAt, manyUsersLoad, requestHeaders, usersOf } from './bench-users.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 
 interface Variant {
@@ -54,7 +54,7 @@ try {
     const env = {
       PORT: String(port),
       METRICS_PORT: String(port),
-      ...BENCH_GATEWAY_ENV,
+      ...gatewayEnvOf(benchCase),
       HOST: '127.0.0.1',
       CONSOLE_URL: simUrl,
       NODE_ENV: 'production',
@@ -69,19 +69,14 @@ try {
   }
   const tokens: string[] = [];
   for (const user of usersOf(benchCase, connections)) tokens.push(await loginAt(gateways[0].url, user));
-  const headersOf = (token: string) => ({
-    'content-type': 'application/json',
-    ...(benchCase.auth ? { authorization: `Bearer ${token}` } : {}),
-    ...benchCase.headers,
-  });
   const load = (url: string, duration: number) =>
     autocannon({
       url,
       method: 'POST',
       connections,
       duration,
-      headers: headersOf(tokens[0]),
-      ...manyUsersLoad(benchCase, tokens, headersOf),
+      headers: requestHeaders(benchCase, tokens[0]),
+      ...manyUsersLoad(benchCase, tokens),
       body: JSON.stringify({ query: benchCase.query, variables: benchCase.variables ?? {} }),
     });
   for (const g of gateways) await load(g.url, 2);

@@ -7,19 +7,19 @@
  */
 import autocannon from 'autocannon';
 import { startProcesses } from '../support/processes.js';
-import { BENCH_GATEWAY_ENV, CASES } from './cases.js';
-import { loginAt, manyUsersLoad, usersOf } from './bench-users.js';
+import { CASES, gatewayEnvOf, type BenchCase } from './cases.js';
+import { loginAt, manyUsersLoad, requestHeaders, usersOf } from './bench-users.js';
 
 const name = process.argv[2] ?? 'dashboard';
 const seconds = Math.min(120, Math.max(1, Number(process.argv[3] ?? 8)));
-const c =
-  name === 'raw' ? { query: process.argv[4] ?? '{ __typename }', headers: {} as Record<string, string>, user: undefined } : CASES.find((x) => x.name === name);
+const c: BenchCase | undefined =
+  name === 'raw' ? { name, query: process.argv[4] ?? '{ __typename }', floorPath: '', auth: true } : CASES.find((x) => x.name === name);
 if (!c) {
   console.error(`profile: unknown case ${name}; cases are ${CASES.map((x) => x.name).join(', ')}, or raw`);
   process.exit(2);
 }
 const { simulator, gateway, url } = await startProcesses(
-  { NODE_ENV: 'production', LOG_LEVEL: 'info', ...BENCH_GATEWAY_ENV, ...(JSON.parse(process.env.PROFILE_GATEWAY_ENV ?? '{}') as Record<string, string>) },
+  { NODE_ENV: 'production', LOG_LEVEL: 'info', ...gatewayEnvOf(c), ...(JSON.parse(process.env.PROFILE_GATEWAY_ENV ?? '{}') as Record<string, string>) },
   {},
   {
     quietGateway: true,
@@ -32,18 +32,17 @@ const { simulator, gateway, url } = await startProcesses(
 );
 try {
   // Many-users cases: each of the 10 connections its own compactN user, or userN in turn.
-  const users = 'users' in c ? usersOf(c, 10) : [c.user ?? 'demo'];
+  const users = usersOf(c, 10);
   const tokens: string[] = [];
   for (const user of users) tokens.push(await loginAt(url, user));
-  const headersOf = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, ...c.headers });
   const run = (duration: number) =>
     autocannon({
       url,
       method: 'POST',
       connections: 10,
       duration,
-      headers: headersOf(tokens[0]),
-      ...('users' in c ? manyUsersLoad(c, tokens, headersOf) : {}),
+      headers: requestHeaders(c, tokens[0]),
+      ...manyUsersLoad(c, tokens),
       body: JSON.stringify({ query: c.query }),
     });
   await run(2);
