@@ -24,6 +24,21 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Makes an error without a stack trace. A refusal is an answer, not a fault: nobody reads its
+ * stack, and under overload one is made per refused request, where V8's capture of the stack was
+ * the largest single cost of refusing (a tenth of the gateway's CPU at 1,000 refused clients).
+ */
+export function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Where an upstream failure happened; never carries the token or the upstream body. */
 export interface UpstreamInfo {
   route: string;

@@ -2,7 +2,7 @@ import { hash as digest } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { accountId, accountOfToken } from '../auth/token-account.js';
-import { ErrorCode } from '../common/errors.js';
+import { ErrorCode, withoutStack } from '../common/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { LimitStore } from './limit-store.js';
@@ -226,7 +226,7 @@ export class EdgeLimits {
     const retryAfter = seconds(retryAfterMs);
     this.metrics?.rateLimited.inc({ kind });
     this.logger.info({ requestId, kind, retryAfter }, 'rate limited');
-    return new RateLimitedError(message, kind, retryAfter, wholeOperation);
+    return withoutStack(() => new RateLimitedError(message, kind, retryAfter, wholeOperation));
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, OperationLimitError, type LimitErrorCode } from '../common/errors.js';
+import { ErrorCode, OperationLimitError, withoutStack, type LimitErrorCode } from '../common/errors.js';
 import { OperationCache } from '../common/operation-cache.js';
 import type { OperationLimits } from '../config.js';
 import { measureOperation } from './upstream-cost.js';
@@ -124,9 +124,12 @@ export async function admitOperation<C>(
 
 function consoleBusyError(waitMs: number): GraphQLError {
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-  return new GraphQLError(
-    `The gateway is overloaded: the Console is answering slowly and its calls would wait about ${Math.round(waitMs)} ms for a connection. This operation was not run; retry in ${retryAfter} s.`,
-    { extensions: { code: ErrorCode.Overloaded, retryAfter, http: { status: 503, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } } },
+  return withoutStack(
+    () =>
+      new GraphQLError(
+        `The gateway is overloaded: the Console is answering slowly and its calls would wait about ${Math.round(waitMs)} ms for a connection. This operation was not run; retry in ${retryAfter} s.`,
+        { extensions: { code: ErrorCode.Overloaded, retryAfter, http: { status: 503, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } } },
+      ),
   );
 }
 

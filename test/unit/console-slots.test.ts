@@ -69,4 +69,16 @@ describe('ConsoleSlots reservations', () => {
     expect(fromQueue.remaining).toBe(0);
     expect(context.reservation?.remaining).toBe(2);
   });
+
+  it('should refuse with an error that carries no stack frames, and leave the stack trace limit as it was', async () => {
+    const slots = await busySlots();
+    for (let i = 0; i < 4; i += 1) slots.reserve(3);
+    const limit = Error.stackTraceLimit;
+    const refused = (await admitOperation<Held>({}, 3, slots, undefined, undefined, holder).catch((error: unknown) => error)) as Error;
+    expect(refused).toMatchObject({ extensions: { code: 'OVERLOADED' } });
+    // A refusal is an answer: no frame is captured for it (the costliest part of refusing under overload).
+    expect(refused.stack ?? '').not.toMatch(/\n\s+at /);
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(new Error('a fault').stack).toMatch(/\n\s+at /);
+  });
 });
