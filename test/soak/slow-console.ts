@@ -33,7 +33,8 @@ export interface SlowConsoleResult {
   refusalMs: number[];
   refusalsWithoutRetryAfter: string[];
   codes: Map<string, number>;
-  probe: { healthz: number; readyz: number; failed: number };
+  /** The slowest probe of each kind, and when it came (ms after the load began). */
+  probe: { healthz: number; readyz: number; failed: number; healthzAt: number; readyzAt: number };
   consoleCallsPerRoute: number;
   /** The gateway's CPU time over the load, per answer (complete or refused), in milliseconds. */
   cpuMsPerAnswer: number;
@@ -55,17 +56,19 @@ const COLD_START_MS = 1500;
  */
 const PROBE_SCRIPT = `
 const base = process.argv[1];
-const worst = { healthz: 0, readyz: 0, failed: 0 };
+const worst = { healthz: 0, readyz: 0, failed: 0, healthzAt: 0, readyzAt: 0 };
 (async () => {
   await (await fetch(base + '/healthz')).text();
   process.stderr.write('ready\\n');
-  const until = Date.now() + Number(process.argv[2]);
+  const from = Date.now();
+  const until = from + Number(process.argv[2]);
   while (Date.now() < until) {
     for (const path of ['healthz', 'readyz']) {
       const started = performance.now();
       try { const res = await fetch(base + '/' + path); await res.text(); if (res.status !== 200) worst.failed += 1; }
       catch { worst.failed += 1; }
-      worst[path] = Math.max(worst[path], performance.now() - started);
+      const took = performance.now() - started;
+      if (took > worst[path]) { worst[path] = took; worst[path + 'At'] = Date.now() - from; }
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -196,6 +199,7 @@ export function describeRun(r: SlowConsoleResult): string {
     `${r.complete} complete dashboards of a capacity of ${r.capacity.toFixed(0)} (${((100 * r.complete) / r.capacity).toFixed(0)} %), ` +
     `${r.refused} refused (refusal p50 ${quantile(r.refusalMs, 0.5).toFixed(0)} ms, p99 ${quantile(r.refusalMs, 0.99).toFixed(0)} ms, slowest ${quantile(r.refusalMs, 1).toFixed(0)} ms), ` +
     `gateway CPU ${r.cpuMsPerAnswer.toFixed(2)} ms per answer, Console calls per /my/ route ${r.consoleCallsPerRoute}, ` +
-    `errors ${JSON.stringify(Object.fromEntries(r.codes))}, slowest /healthz ${r.probe.healthz.toFixed(0)} ms, /readyz ${r.probe.readyz.toFixed(0)} ms`
+    `errors ${JSON.stringify(Object.fromEntries(r.codes))}, slowest /healthz ${r.probe.healthz.toFixed(0)} ms (at ${(r.probe.healthzAt / 1000).toFixed(1)} s), ` +
+    `/readyz ${r.probe.readyz.toFixed(0)} ms (at ${(r.probe.readyzAt / 1000).toFixed(1)} s)`
   );
 }
