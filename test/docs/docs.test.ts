@@ -177,6 +177,20 @@ describe('the documentation', () => {
     expect(quoted).toEqual([]);
   });
 
+  it("should quote in docs/performance.md the range of the results table's ratios at 20 ms for the cases that call the Console", () => {
+    const page = read('docs/performance.md');
+    const results = page.slice(page.indexOf('## Results'), page.indexOf('## Against the targets'));
+    const ratios = results
+      .split('\n')
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      // | case | latency | conns | gw | floor | ratio | … | calls/op gw / floor | …
+      .filter((cells) => cells[2] === '20 ms' && Number(cells[11]?.split(' / ')[0]) > 0)
+      .map((cells) => Number(cells[6].replace('×', '')));
+    expect(ratios.length).toBeGreaterThan(5);
+    const quoted = /ratios of the cases that call the Console are (\d\.\d+)–(\d\.\d+)×/.exec(page.replace(/\s*\n\s*/g, ' '));
+    expect(quoted?.slice(1).map(Number)).toEqual([Math.min(...ratios), Math.max(...ratios)]);
+  });
+
   it('should list in docs/runtime.md exactly the exit codes src/index.ts uses (and 130/143 for a second signal)', () => {
     const table = read('docs/runtime.md')
       .split('\n')
