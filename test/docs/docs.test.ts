@@ -162,6 +162,26 @@ describe('the documentation', () => {
     expect(tiers.map(([tier]) => tier).filter((tier) => !testRow.includes(tier))).toEqual([]);
   });
 
+  it("should link the glossary where a page first uses one of the project's words", () => {
+    const glossary = read('docs/architecture.md');
+    const table = glossary.slice(glossary.indexOf('## Words used in these docs'));
+    // "caller" is also plain English, used everywhere: the glossary explains it, pages need not link it.
+    const words = [...table.matchAll(/^\| ([a-z][a-z ]+) \|/gm)].map((m) => m[1]).filter((w) => w !== 'word' && w !== 'caller');
+    expect(words).toEqual(expect.arrayContaining(['admission', 'budget', 'floor', 'memo', 'prepared path', 'single flight']));
+    const unlinked: string[] = [];
+    for (const file of PAGES.filter((f) => f !== 'docs/architecture.md' && f !== 'CHANGELOG.md')) {
+      const text = prose(read(file))
+        .filter(({ line }) => !line.startsWith('#'))
+        .map(({ line }) => line.replace(/`[^`]*`/g, '``'))
+        .join('\n');
+      for (const word of words) {
+        const first = new RegExp(`(\\[)?\\b${word.replace(' ', '[ -]')}\\b(\\]\\([^)]*words-used-in-these-docs\\))?`, 'i').exec(text);
+        if (first && !first[2]) unlinked.push(`${file}: ${word}`);
+      }
+    }
+    expect(unlinked).toEqual([]);
+  });
+
   it('should quote the measured figures in one place: ratios against the floor and peak RSS only in docs/performance.md, everywhere else a link to it', () => {
     const quoted: string[] = [];
     for (const file of [...ALL_MARKDOWN, 'CONTRIBUTING.md', 'deploy/kubernetes/base/deployment.yaml', 'deploy/kubernetes/base/configmap.yaml']) {
