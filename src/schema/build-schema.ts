@@ -12,6 +12,7 @@ import { LineItemResolver } from '../subscriptions/line-item.resolver.js';
 import { ViewerResolver } from '../viewer/viewer.resolver.js';
 import { costDirective, listSizeDirective } from './cost.js';
 import { sortResolverParamsOnce } from './resolver-params.js';
+import { useDirectResolvers } from './direct-resolvers.js';
 
 export const resolvers = [
   AppResolver,
@@ -28,6 +29,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // No class-validator: arguments are checked explicitly before any upstream call (common/args.ts).
   const schema = await buildSchema({ resolvers: [...resolvers], validate: false, directives: [...specifiedDirectives, costDirective, listSizeDirective] });
   sortResolverParamsOnce();
+  useDirectResolvers(schema);
   // type-graphql offers no option for the root types' descriptions; they are what the Sandbox shows first.
   const query = schema.getQueryType();
   if (query) query.description = "Read the FLECS Console: the public store catalogue, token checks, and `me`, the caller's own data.";

@@ -1,9 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { getMetadataStorage } from 'type-graphql';
-import { execute, parse } from 'graphql';
+import { execute, isObjectType, parse } from 'graphql';
 import { buildGatewaySchema } from '../../src/schema/build-schema.js';
+import { DIRECT } from '../../src/schema/direct-resolvers.js';
 
-/** src/schema/resolver-params.ts: type-graphql's per-call sort of each resolver's parameters, done once. */
+/**
+ * src/schema/resolver-params.ts: type-graphql's per-call sort of each resolver's parameters, done
+ * once; src/schema/direct-resolvers.ts: methods that need nothing of type-graphql's handler are
+ * called directly, and still get their root, arguments and context in the right places.
+ */
 describe("resolvers' parameter lists after the schema is built", () => {
   it('are in position order, and sorting them again does not call Array.prototype.sort', async () => {
     await buildGatewaySchema();
@@ -31,5 +36,20 @@ describe("resolvers' parameter lists after the schema is built", () => {
     // Query.validateToken takes (@Arg token, @Ctx ctx): an empty token is refused before any call.
     const result = await execute({ schema, document: parse('{ validateToken(token: "") { isValid } }'), contextValue: context });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('call every resolver method directly except those whose arguments type-graphql makes into input instances', async () => {
+    const schema = await buildGatewaySchema();
+    const direct: string[] = [];
+    const wrapped: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (field.resolve) (DIRECT in field.resolve ? direct : wrapped).push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(direct).toEqual(expect.arrayContaining(['LineItem.product', 'Query.me', 'Viewer.products', 'Store.catalog', 'Mutation.login', 'Query.nodes']));
+    // reviewApp's input (ReviewInput) is an instance of its class in type-graphql: its handler stays.
+    expect(wrapped).toEqual(['Mutation.reviewApp']);
   });
 });
