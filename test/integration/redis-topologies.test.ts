@@ -95,12 +95,23 @@ async function sharesState(stack: Gateways, round: string): Promise<void> {
 async function sharesLimits(stack: Gateways): Promise<void> {
   const [a, b] = stack.gateways as [Gateways['gateways'][0], Gateways['gateways'][0]];
   // One budget: 30 anonymous operations from one address, half on each gateway, against a burst
-  // of 10 (5 a second). Counted per process, 20 would run.
-  const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post((i % 2 ? a : b).url, { query: '{ __typename }' }, '192.0.2.30')));
-  const ran = answers.filter((r) => r.body.errors === undefined).length;
-  expect(answers.filter((r) => r.body.errors?.[0]?.extensions?.code === 'RATE_LIMITED').length).toBe(30 - ran);
-  expect(ran).toBeGreaterThanOrEqual(10);
-  expect(ran).toBeLessThanOrEqual(13);
+  // of 10 refilled at 5 a second. Counted per process, at least 20 would run; shared, 10 plus what
+  // refilled while the wave was in flight. A wave slowed past 1.5 s by a busy machine could not tell
+  // the two apart, so it is sent again from a new address (three tries at most).
+  let checked = 0;
+  for (let attempt = 0; attempt < 3 && checked === 0; attempt += 1) {
+    const address = fresh();
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post((i % 2 ? a : b).url, { query: '{ __typename }' }, address)));
+    const seconds = (performance.now() - started) / 1000;
+    const ran = answers.filter((r) => r.body.errors === undefined).length;
+    expect(answers.filter((r) => r.body.errors?.[0]?.extensions?.code === 'RATE_LIMITED').length).toBe(30 - ran);
+    expect(ran).toBeGreaterThanOrEqual(10);
+    if (seconds >= 1.5) continue;
+    expect(ran).toBeLessThanOrEqual(10 + Math.ceil(5 * seconds) + 1);
+    checked += 1;
+  }
+  expect(checked).toBe(1);
   // One lockout: two wrong passwords on each gateway; the fourth is refused without a Console call.
   await fetch(`${stack.simUrl}/__admin/reset`, { method: 'POST' });
   const codes = [];
