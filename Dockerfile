@@ -29,9 +29,9 @@ COPY deploy/docker/heap-from-cgroup.sh /usr/local/bin/heap-from-cgroup
 # The official image's `node` user, by number so that Kubernetes can check runAsNonRoot.
 USER 1000:1000
 EXPOSE 4000
-# The slim image has no curl: Node's own fetch asks /healthz.
+# The slim image has no curl: Node's own fetch asks /healthz, on PROBE_PORT when it is set.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PROBE_PORT||process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM drains in-flight requests (SHUTDOWN_TIMEOUT_MS) and exits 0.
 STOPSIGNAL SIGTERM
 # The old generation gets 60 % of the container's memory limit (HEAP_PERCENT_OF_LIMIT), so that V8

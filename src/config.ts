@@ -80,6 +80,8 @@ export interface GatewayConfig {
   cursorSecrets: CursorSecrets | undefined;
   /** Port of the listener that serves /metrics; equal to `port`, /metrics is served on the main port. */
   metricsPort: number;
+  /** PROBE_PORT: /healthz and /readyz on a listener of their own, answered by a thread of their own; undefined: only on the main port. */
+  probePort: number | undefined;
 }
 
 /** Byte budgets of the caches keyed by what clients send (docs/performance.md, Memory). */
@@ -224,5 +226,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     acceptedTokenTtlMs: readInt(env, 'ACCEPTED_TOKEN_TTL_SECONDS', 900, 1, 86_400) * 1000,
     cursorSecrets: readCursorSecrets(env),
     metricsPort: readInt(env, 'METRICS_PORT', 9464, 0, 65535),
+    probePort: (env.PROBE_PORT ?? '').trim() === '' ? undefined : readInt(env, 'PROBE_PORT', 0, 0, 65535),
   };
 }

@@ -21,6 +21,7 @@ import { loadExplorerAssets } from './explorer/explorer-assets.js';
 import { createHttpApp, type ServingState } from './http/http-app.js';
 import { drain, type ShutdownReport } from './http/drain.js';
 import { createMetricsListener } from './http/metrics-listener.js';
+import { startProbeListener, type ProbeListener } from './http/probe-listener.js';
 import { createSharedServices } from './services.js';
 
 const REDIS_STARTUP_WAIT_MS = 2000;
@@ -33,6 +34,8 @@ export interface RunningGateway {
   port: number;
   /** Where Prometheus scrapes, for example http://127.0.0.1:9464/metrics (METRICS_PORT). */
   metricsUrl: string;
+  /** Where probes are answered by a thread of their own, for example http://127.0.0.1:8081 (PROBE_PORT); undefined without one. */
+  probeUrl: string | undefined;
   metrics: GatewayMetrics;
   /**
    * Graceful stop: /readyz turns 503 (and stays served for SHUTDOWN_DELAY_MS), no new connections are accepted, in-flight requests finish
@@ -180,9 +183,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         resolve();
       });
     });
+  let probes: ProbeListener | undefined;
   try {
     await listen(server, config.port);
     if (metricsServer) await listen(metricsServer, config.metricsPort);
+    if (config.probePort !== undefined) probes = await startProbeListener(config.host, config.probePort, logger);
   } catch (error) {
     server.close();
     metricsServer?.close();
@@ -201,13 +206,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     url: `${origin(port)}/graphql`,
     port,
     metricsUrl: `${origin(metricsPort)}/metrics`,
+    probeUrl: probes ? origin(probes.port) : undefined,
     metrics,
     close() {
+      probes?.draining();
       closing ??= drain({ server, metricsServer, connections, state, delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs }, [
         ['admission gate', () => admission.close()],
         ['apollo', () => apollo.stop()],
         ['console connections', () => transport.close()],
         ['shared services (redis)', () => services.close()],
+        // Last: /readyz on PROBE_PORT says "draining" until the process is all but gone.
+        ['probe listener', () => probes?.close()],
       ]);
       return closing;
     },

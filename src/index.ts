@@ -54,7 +54,16 @@ try {
     const warning = contextManagerWarning();
     if (warning) logger.warn(warning);
   }
-  logger.info({ url: gateway.url, metrics: gateway.metricsUrl, console: config.consoleUrl.origin, nodeEnv: config.nodeEnv }, 'gateway listening');
+  logger.info(
+    {
+      url: gateway.url,
+      metrics: gateway.metricsUrl,
+      ...(gateway.probeUrl ? { probes: gateway.probeUrl } : {}),
+      console: config.consoleUrl.origin,
+      nodeEnv: config.nodeEnv,
+    },
+    'gateway listening',
+  );
   const onSignal = (signal: NodeJS.Signals) => {
     if (draining) {
       // The operator (or the orchestrator, after its grace period) wants it gone now.

@@ -164,7 +164,11 @@ describe('the Kubernetes manifests', () => {
     const port = container.ports[0];
     expect(port.containerPort).toBe(Number(configMap.PORT));
     expect(readFileSync(`${ROOT}Dockerfile`, 'utf8')).toMatch(new RegExp(`^EXPOSE ${port.containerPort}$`, 'm'));
-    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(container[probe].httpGet.port).toBe(port.name);
+    // The probes go to PROBE_PORT's own listener, which the Service does not expose.
+    const probes = container.ports.find((p: { name: string }) => p.name === 'probes');
+    expect(probes.containerPort).toBe(Number(configMap.PROBE_PORT));
+    expect(new Set([configMap.PORT, configMap.METRICS_PORT, configMap.PROBE_PORT]).size).toBe(3);
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(container[probe].httpGet.port).toBe(probes.name);
     const service = find('Service');
     expect(service.spec.ports[0].targetPort).toBe(port.name);
     expect(service.spec.selector).toEqual(pod.metadata.labels);
@@ -228,16 +232,15 @@ describe('the Kubernetes manifests', () => {
   describe('probe paths', () => {
     let stack: Stack;
     beforeAll(async () => {
-      stack = await startStack({ env: { SHUTDOWN_DELAY_MS: '0' } });
+      stack = await startStack({ env: { SHUTDOWN_DELAY_MS: '0', PROBE_PORT: '0' } });
     });
     afterAll(async () => stack.close());
 
-    it('should point liveness at /healthz and readiness at /readyz, which the gateway serves', async () => {
+    it('should point liveness at /healthz and readiness at /readyz, which the gateway serves on PROBE_PORT', async () => {
       expect(container.livenessProbe.httpGet.path).toBe('/healthz');
       expect(container.startupProbe.httpGet.path).toBe('/healthz');
       expect(container.readinessProbe.httpGet.path).toBe('/readyz');
-      const base = stack.gateway.url.replace(/\/graphql$/, '');
-      for (const path of ['/healthz', '/readyz']) expect((await fetch(`${base}${path}`)).status).toBe(200);
+      for (const path of ['/healthz', '/readyz']) expect((await fetch(`${stack.gateway.probeUrl}${path}`)).status).toBe(200);
     });
   });
 });

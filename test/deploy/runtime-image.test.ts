@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ describe('the runtime image', () => {
   let tree: string;
   let simulator: Started;
   let gateway: Started | undefined;
+  const ports = { main: 0, probes: 0 };
   beforeAll(() => {
     tree = mkdtempSync(join(tmpdir(), 'flecs-graph-runtime-'));
     cpSync(join(ROOT, 'dist/src'), join(tree, 'dist/src'), { recursive: true });
@@ -58,10 +60,13 @@ describe('the runtime image', () => {
     simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0' });
     const simUrl = (await simulator.waitFor(/listening on (http:\/\/\S+)/))[1];
     const port = await freePort();
+    ports.main = port;
+    ports.probes = await freePort();
     gateway = startProcess(join(tree, 'dist/src/index.js'), {
       CONSOLE_URL: simUrl,
       PORT: String(port),
       METRICS_PORT: String(port),
+      PROBE_PORT: String(ports.probes),
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
     });
@@ -69,5 +74,18 @@ describe('the runtime image', () => {
     await waitForHealth(url);
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ catalog { page } }' }) });
     expect(await res.json()).toEqual({ data: { catalog: { page: 1 } } });
+  });
+
+  it("should pass the image's HEALTHCHECK through PROBE_PORT (or PORT without it), and fail it when nothing answers", async () => {
+    const command = /^HEALTHCHECK [^\n]*\\\n\s*CMD \["node", "-e", "(.*)"\]$/m.exec(dockerfile)?.[1];
+    expect(command).toBeDefined();
+    const check = (env: Record<string, string>) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['-e', command!], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+        child.once('exit', resolve);
+      });
+    expect(await check({ PROBE_PORT: String(ports.probes), PORT: '1' })).toBe(0);
+    expect(await check({ PORT: String(ports.main) })).toBe(0);
+    expect(await check({ PROBE_PORT: String(await freePort()), PORT: String(ports.main) })).toBe(1);
   });
 });

@@ -3,8 +3,9 @@
  * route, SLOW_CONSOLE_CLIENTS (1,000) clients asking for dashboards for SLOW_CONSOLE_SECONDS (20)
  * at the gateway's default settings, on a CPU contended by one busy process per core unless
  * SLOW_CONSOLE_CONTENDED=false (test/soak/slow-console.ts). Prints what it saw, the gateway's CPU
- * per answer among it; exits 1 when refusals took p50 ≥ 50 ms or p99 ≥ 300 ms, a probe 250 ms or
- * more, or fewer dashboards completed than 90 % of what the Console can serve.
+ * per answer among it; exits 1 when refusals took p50 ≥ 50 ms or p99 ≥ 300 ms, a probe on
+ * PROBE_PORT (where the Kubernetes base sends them) 250 ms or more, or fewer dashboards completed
+ * than 90 % of what the Console can serve.
  */
 import { readBool, readInt } from '../../src/common/env.js';
 import { describeRun, quantile, runSlowConsole } from './slow-console.js';

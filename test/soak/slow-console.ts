@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import { contendCpu, startProcesses } from '../support/processes.js';
+import { contendCpu, freePort, startProcesses } from '../support/processes.js';
 
 /**
  * A Console slower than the load asks for (`latencyMs` on every /my/ route), `clients` clients
@@ -33,8 +33,10 @@ export interface SlowConsoleResult {
   refusalMs: number[];
   refusalsWithoutRetryAfter: string[];
   codes: Map<string, number>;
-  /** The slowest probe of each kind, and when it came (ms after the load began). */
-  probe: { healthz: number; readyz: number; failed: number; healthzAt: number; readyzAt: number };
+  /** The slowest probe of each kind on PROBE_PORT (as the Kubernetes base sends them), and when it came (ms after the load began). */
+  probe: ProbeTimes;
+  /** The same probes sent to the main port, which the event loop answers among the load. */
+  mainPortProbe: ProbeTimes;
   consoleCallsPerRoute: number;
   /** The gateway's CPU time over the load, per answer (complete or refused), in milliseconds. */
   cpuMsPerAnswer: number;
@@ -44,31 +46,42 @@ export interface SlowConsoleResult {
   url: string;
 }
 
+export interface ProbeTimes {
+  healthz: number;
+  readyz: number;
+  failed: number;
+  healthzAt: number;
+  readyzAt: number;
+}
+
 export const DASHBOARD = '{ me { products { items { id } } apps { items { id } } subscriptions { total } } }';
 export const MY_ROUTES = ['GET /api/v2/my/products', 'GET /api/v2/my/products/apps', 'GET /api/v2/my/subscriptions'];
 /** The first seconds are the cold start: every client arrives at once at a process that has compiled and verified nothing yet. */
 const COLD_START_MS = 1500;
 
 /**
- * Polls /healthz and /readyz from a process of its own every 100 ms; prints the slowest answer of
- * each. Its first fetch is not timed (it loads the child's HTTP client, hundreds of milliseconds on
- * a contended CPU, which is the probe's cost, not the gateway's); it says "ready" after it.
+ * Polls /healthz and /readyz on each base URL (argv[1], comma-separated) from a process of its own
+ * every 100 ms; prints the slowest answer of each, per base. Its first fetch is not timed (it loads
+ * the child's HTTP client, hundreds of milliseconds on a contended CPU, which is the probe's cost,
+ * not the gateway's); it says "ready" after it.
  */
 const PROBE_SCRIPT = `
-const base = process.argv[1];
-const worst = { healthz: 0, readyz: 0, failed: 0, healthzAt: 0, readyzAt: 0 };
+const bases = process.argv[1].split(',');
+const worst = bases.map(() => ({ healthz: 0, readyz: 0, failed: 0, healthzAt: 0, readyzAt: 0 }));
 (async () => {
-  await (await fetch(base + '/healthz')).text();
+  for (const base of bases) await (await fetch(base + '/healthz')).text();
   process.stderr.write('ready\\n');
   const from = Date.now();
   const until = from + Number(process.argv[2]);
   while (Date.now() < until) {
-    for (const path of ['healthz', 'readyz']) {
-      const started = performance.now();
-      try { const res = await fetch(base + '/' + path); await res.text(); if (res.status !== 200) worst.failed += 1; }
-      catch { worst.failed += 1; }
-      const took = performance.now() - started;
-      if (took > worst[path]) { worst[path] = took; worst[path + 'At'] = Date.now() - from; }
+    for (const [i, base] of bases.entries()) {
+      for (const path of ['healthz', 'readyz']) {
+        const started = performance.now();
+        try { const res = await fetch(base + '/' + path); await res.text(); if (res.status !== 200) worst[i].failed += 1; }
+        catch { worst[i].failed += 1; }
+        const took = performance.now() - started;
+        if (took > worst[i][path]) { worst[i][path] = took; worst[i][path + 'At'] = Date.now() - from; }
+      }
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -82,8 +95,11 @@ function cpuMsOf(pid: number): number {
 }
 
 export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowConsoleResult> {
+  const probePort = await freePort();
   const { simulator, gateway, simUrl, url } = await startProcesses({
     NODE_ENV: 'production',
+    // As the Kubernetes base runs it: the probes on a port and a thread of their own.
+    PROBE_PORT: String(probePort),
     ...(options.connections ? { CONSOLE_MAX_CONNECTIONS: String(options.connections) } : {}),
   });
   const stop = async () => {
@@ -106,7 +122,8 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     }
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, latencyMs: options.latencyMs });
     await admin('POST', 'reset');
-    const probes = spawn(process.execPath, ['-e', PROBE_SCRIPT, url.replace(/\/graphql$/, ''), String(options.seconds * 1000)], {
+    const probeBases = [`http://127.0.0.1:${probePort}`, url.replace(/\/graphql$/, '')].join(',');
+    const probes = spawn(process.execPath, ['-e', PROBE_SCRIPT, probeBases, String(options.seconds * 1000)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let probeOutput = '';
@@ -160,7 +177,7 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     const cpuMs = cpuMsOf(pid) - cpuBefore;
     await pool.close();
     await probesDone;
-    const probe = JSON.parse(probeOutput) as SlowConsoleResult['probe'];
+    const [probe, mainPortProbe] = JSON.parse(probeOutput) as [ProbeTimes, ProbeTimes];
     const stats = (await admin('GET', 'stats')).requests as Record<string, number>;
     const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
     await admin('DELETE', 'faults');
@@ -173,6 +190,7 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
       refusalsWithoutRetryAfter,
       codes,
       probe,
+      mainPortProbe,
       consoleCallsPerRoute: Math.min(...MY_ROUTES.map((r) => stats[r] ?? 0)),
       cpuMsPerAnswer: cpuMs / Math.max(1, complete + refused),
       openedCircuits: metrics.split('\n').filter((l) => l.startsWith('flecs_graph_upstream_circuit_state{') && !l.endsWith(' 0')),
@@ -199,7 +217,10 @@ export function describeRun(r: SlowConsoleResult): string {
     `${r.complete} complete dashboards of a capacity of ${r.capacity.toFixed(0)} (${((100 * r.complete) / r.capacity).toFixed(0)} %), ` +
     `${r.refused} refused (refusal p50 ${quantile(r.refusalMs, 0.5).toFixed(0)} ms, p99 ${quantile(r.refusalMs, 0.99).toFixed(0)} ms, slowest ${quantile(r.refusalMs, 1).toFixed(0)} ms), ` +
     `gateway CPU ${r.cpuMsPerAnswer.toFixed(2)} ms per answer, Console calls per /my/ route ${r.consoleCallsPerRoute}, ` +
-    `errors ${JSON.stringify(Object.fromEntries(r.codes))}, slowest /healthz ${r.probe.healthz.toFixed(0)} ms (at ${(r.probe.healthzAt / 1000).toFixed(1)} s), ` +
-    `/readyz ${r.probe.readyz.toFixed(0)} ms (at ${(r.probe.readyzAt / 1000).toFixed(1)} s)`
+    `errors ${JSON.stringify(Object.fromEntries(r.codes))}, slowest probes on PROBE_PORT: ${probes(r.probe)}; on the main port: ${probes(r.mainPortProbe)}`
   );
+}
+
+function probes(p: ProbeTimes): string {
+  return `/healthz ${p.healthz.toFixed(0)} ms (at ${(p.healthzAt / 1000).toFixed(1)} s), /readyz ${p.readyz.toFixed(0)} ms (at ${(p.readyzAt / 1000).toFixed(1)} s)`;
 }

@@ -17,6 +17,10 @@ describe('loadGatewayConfig', () => {
     expect(config.consoleUrl.href).toBe('https://console.flecs.tech/');
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', upstreamTimeoutMs: 10_000, logLevel: 'info', nodeEnv: 'development', sandbox: true });
     expect(config.corsOrigins).toEqual([...APOLLO_SANDBOX_ORIGINS, 'localhost']);
+    // No probe listener of its own unless PROBE_PORT is set (0: any free port).
+    expect(config.probePort).toBeUndefined();
+    expect(loadGatewayConfig({ PROBE_PORT: ' ' }).probePort).toBeUndefined();
+    expect(loadGatewayConfig({ PROBE_PORT: '0' }).probePort).toBe(0);
   });
 
   it('should read CONSOLE_STORE_IDS in the order given, spaces allowed, and none when unset or empty', () => {
@@ -92,6 +96,8 @@ describe('loadGatewayConfig', () => {
     [{ CONSOLE_STORE_IDS: '2,7,2' }, /^CONSOLE_STORE_IDS names a store twice/],
     [{ TRUST_PROXY_HOPS: '-1' }, /^TRUST_PROXY_HOPS/],
     [{ METRICS_PORT: '99999' }, /^METRICS_PORT/],
+    [{ PROBE_PORT: '99999' }, /^PROBE_PORT must be between 0 and 65535/],
+    [{ PROBE_PORT: 'probes' }, /^PROBE_PORT must be a whole number/],
     [{ CONSOLE_MAX_CONNECTIONS: '0' }, /^CONSOLE_MAX_CONNECTIONS/],
     [{ DOCUMENT_CACHE_MAX_BYTES: 'lots' }, /^DOCUMENT_CACHE_MAX_BYTES/],
   ])('should refuse %p with a message naming the variable', (env, message) => {
