@@ -57,16 +57,22 @@ export async function executeOperation(
           httpGraphQLRequest: { method, headers: headerMapOf(req), search: url.search, body },
           context: async () => newContext(),
         });
-  // An operation that would wait for a slot behind others while the Console's connections are
-  // already too busy for its calls is refused now: queued, it would be refused all the same once its
-  // turn came, seconds later, after holding its client and its memory meanwhile. Its cost is known
-  // on the prepared path; otherwise one call is the least it may make.
+  // An operation whose calls the Console's connections are already too busy for is refused now,
+  // before a context is made for it. On the prepared path its cost is known and, unless its answer
+  // may come whole from the answer cache, its admission would refuse it all the same
+  // (operation-limits.ts) after a context, an answer's formatting and its headers were paid for,
+  // per refusal while a slow Console has the gateway refusing a thousand clients a second.
+  // Otherwise one call is the least it may make, and it is judged here only when it would wait for
+  // a slot behind others: queued, it would be refused all the same once its turn came, seconds
+  // later, after holding its client and its memory meanwhile.
   const slots = options.services.transport.slots;
   const cost = prepared ? prepared.prepared.upstreamCost : 1;
   let whileQueued: ConsoleReservation | undefined;
-  if (cost > 0 && options.admission.full) {
+  if (cost > 0 && ((prepared && !prepared.answerable) || options.admission.full)) {
     const waitMs = slots.estimatedWaitMs(cost);
     if (waitMs > slots.maxWaitMs) return new NotRun('console_busy', waitMs);
+  }
+  if (cost > 0 && options.admission.full) {
     // While it waits for its turn, the operations arriving after it count its calls: they are
     // refused at once rather than after queueing behind it for a Console that has no room left.
     whileQueued = slots.reserve(cost);

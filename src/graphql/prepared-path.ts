@@ -43,6 +43,8 @@ const APQ_CACHE_PREFIX = 'apq:';
 /** A request the prepared path will answer: call `run` with the request's context. */
 export interface PreparedRun {
   prepared: PreparedOperation;
+  /** Its answer may come whole from the answer cache, with no Console call and no admission charge. */
+  answerable: boolean;
   run(context: GatewayContext): Promise<HTTPGraphQLResponse>;
 }
 
@@ -81,7 +83,9 @@ export function preparedPath(steps: PreparedPathSteps) {
     // Variables that do not coerce get Apollo's 400 BAD_USER_INPUT, worded by graphql-js.
     if (prepared.operation.variableDefinitions?.length && 'errors' in getVariableValues(steps.schema, prepared.operation.variableDefinitions, variables))
       return undefined;
-    return { prepared, run: (context) => runPrepared(steps, prepared, variables, contentType, Boolean(headers.authorization), context) };
+    const authorized = Boolean(headers.authorization);
+    const answerable = steps.answers !== undefined && answerIsPublic(prepared, authorized);
+    return { prepared, answerable, run: (context) => runPrepared(steps, prepared, variables, contentType, authorized, answerable, context) };
   };
   // A GET with a content type is Apollo's to refuse (415), and under CSRF_PREVENTION=strict its to check.
   const getAllowed = (headers: IncomingHttpHeaders) => !steps.strictCsrf && headers['content-type'] === undefined;
@@ -124,6 +128,7 @@ async function runPrepared(
   variables: Record<string, unknown>,
   contentType: string,
   authorized: boolean,
+  answerable: boolean,
   context: GatewayContext,
 ): Promise<HTTPGraphQLResponse> {
   const started = performance.now();
@@ -131,7 +136,7 @@ async function runPrepared(
   const head: { status: number | undefined; headers: HeaderMap } = { status: undefined, headers: new HeaderMap([['content-type', contentType]]) };
   // A public operation answered before: its bytes, with no admission charge and no execution (it
   // makes no Console call). The edge's checks (trusted documents, budgets, limits) ran before this.
-  const answers = steps.answers && answerIsPublic(prepared, authorized) ? steps.answers : undefined;
+  const answers = answerable ? steps.answers : undefined;
   const key = answers ? answerKey(prepared, variables) : undefined;
   if (answers && key !== undefined) {
     const found = answers.cache.lookup(key);

@@ -165,6 +165,50 @@ describe('the admission gate (OPERATION_CONCURRENCY)', () => {
   });
 });
 
+describe('a Console too busy for an operation', () => {
+  it('should refuse a hot operation before anything is made for it (503 OVERLOADED, Retry-After), and still serve a public answer kept whole', async () => {
+    // One connection to a Console that takes 1.5 s a call: while one call holds it, the next
+    // operation's calls would wait ~1.5 s, far over CONSOLE_QUEUE_TIMEOUT_MS.
+    const stack = await stackWith({ NODE_ENV: 'production', CONSOLE_MAX_CONNECTIONS: '1', CONSOLE_QUEUE_TIMEOUT_MS: '50' });
+    const token = await stack.returningUser(1);
+    const catalog = '{ catalog(storeId: 2) { page } }';
+    const wholeAnswers = () => metric(stack, /^flecs_graph_answer_cache_events_total\{event="hit"\}/);
+    // Sent until it is answered whole from the answer cache (a document takes the prepared path after its first runs).
+    for (let i = 0; i < 8 && !(await wholeAnswers()); i += 1) expect((await stack.gql(catalog)).body.errors).toBeUndefined();
+    expect(await wholeAnswers()).toBeGreaterThan(0);
+    const prepared = async () => (await metric(stack, /^flecs_graph_prepared_operations_total /)) ?? 0;
+    // Sent until it takes the prepared path, then once more at the Console's slow pace (measured).
+    for (let i = 0, from = await prepared(); i < 8 && (await prepared()) === from; i += 1)
+      expect((await stack.gql(PRODUCTS, {}, { token })).body.errors).toBeUndefined();
+    await stack.fault('GET /api/v2/my/products', { latencyMs: 1500 });
+    expect((await stack.gql(PRODUCTS, {}, { token })).body.errors).toBeUndefined();
+    const preparedBefore = await prepared();
+    const holding = stack.gql(PRODUCTS, {}, { token }); // on the prepared path, holding the one connection
+    await new Promise((r) => setTimeout(r, 200));
+    const before = await stack.stats();
+    const refused = await stack.gql(PRODUCTS, {}, { token });
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.body).toEqual({
+      errors: [
+        {
+          message: expect.stringMatching(/^The gateway is overloaded: the Console is answering slowly and its calls would wait about \d+ ms/),
+          extensions: { code: 'OVERLOADED', retryAfter: expect.any(Number) },
+        },
+      ],
+    });
+    // A public answer kept whole needs no Console call: served while the Console is busy.
+    const whole = await stack.gql(catalog);
+    expect(whole.status).toBe(200);
+    expect(whole.body).toEqual({ data: { catalog: { page: 1 } } });
+    expect((await holding).body.errors).toBeUndefined();
+    expect((await stack.stats())['GET /api/v2/my/products'] ?? 0).toBe(before['GET /api/v2/my/products'] ?? 0);
+    expect(await metric(stack, /^flecs_graph_operations_not_run_total\{reason="console_busy"\}/)).toBe(1);
+    // Refused before its run began: the prepared path answered only the operation that held the connection and the cached catalogue.
+    expect((await prepared()) - preparedBefore).toBe(2);
+  });
+});
+
 describe('a client that leaves mid-operation', () => {
   it('should make the operation start no further Console call, public or private', async () => {
     const stack = await stackWith({});
