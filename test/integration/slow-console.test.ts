@@ -30,9 +30,14 @@ describe('a slow Console under more load than it can take', () => {
     // admission slot only to be judged again when its turn came. The slowest waited for a CPU.
     expect(quantile(run.refusalMs, 0.5)).toBeLessThan(100);
     expect(quantile(run.refusalMs, 0.99)).toBeLessThan(1000);
+    // Probes on PROBE_PORT are answered by their own thread (the soak's target is 250 ms; here the
+    // rest of the suite shares the CPU too); on the main port they wait among the refusals.
     expect(run.probe).toMatchObject({ failed: 0 });
-    expect(run.probe.healthz).toBeLessThan(1000);
-    expect(run.probe.readyz).toBeLessThan(1000);
+    expect(run.probe.healthz).toBeLessThan(500);
+    expect(run.probe.readyz).toBeLessThan(500);
+    expect(run.mainPortProbe).toMatchObject({ failed: 0 });
+    expect(run.mainPortProbe.healthz).toBeLessThan(1000);
+    expect(run.mainPortProbe.readyz).toBeLessThan(1000);
   }, 90_000);
 
   it('should still open the circuits when the Console fails for real (500s)', async () => {
