@@ -17,7 +17,7 @@ for (let run = 1; run <= runs; run += 1) {
     const result = await runEquivalence({ users: 128, clients: 64, requests, knowledge, contended: true });
     wrong += result.wrongCount;
     console.log(
-      `run ${run}, ${label}: ${result.requests} requests in ${result.seconds.toFixed(0)} s, ${result.wrongCount} wrong, ${result.refused} refused by a limit`,
+      `run ${run}, ${label}: ${result.requests} requests in ${result.seconds.toFixed(0)} s, ${result.wrongCount} wrong, ${result.refused} refused by a limit, ${result.overloaded} OVERLOADED then retried`,
     );
     for (const line of result.wrong) console.log(`  ${line}`);
   }
