@@ -85,6 +85,10 @@ export function createContext(services: SharedServices, authorization: string | 
  * objects. Nothing reads these fields afterwards: the operation has finished.
  */
 export function releaseContext(context: GatewayContext): void {
+  // The budget counts Console calls: what the operation was charged beyond the calls it made comes back.
+  const unspent = context.console.budgetCharged - context.console.upstreamCalls;
+  context.console.budgetCharged = 0;
+  if (unspent > 0) context.edge.refundConsoleCalls(context.client, unspent).catch(() => undefined);
   // Apollo runs the operation on a shallow copy of this object: what must go is emptied, not unset.
   context.console.release();
   context.loaders.release();

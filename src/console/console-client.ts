@@ -42,6 +42,8 @@ export class ConsoleClient {
   private tokenAccepted = false;
   /** Upstream calls this request started (memo hits excluded, retries included in the log only). */
   upstreamCalls = 0;
+  /** Console calls the operation was charged to its caller's budget before it ran (its worst case). */
+  budgetCharged = 0;
   upstreamFailures = 0;
 
   private readonly transport: ConsoleTransport;

@@ -163,10 +163,13 @@ export class EdgeLimits {
       );
   }
 
-  /** Throws RateLimitedError (HTTP 429) when the operation's Console calls do not fit the caller's budget. */
-  async chargeConsoleCalls(client: EdgeClient, upstreamCost: number, requestId: string): Promise<void> {
+  /**
+   * Charges the operation's Console calls, as many as it may make, to the caller's budget before it
+   * runs; resolves with what was charged. Throws RateLimitedError (HTTP 429) when they do not fit.
+   */
+  async chargeConsoleCalls(client: EdgeClient, upstreamCost: number, requestId: string): Promise<number> {
     const rate = this.config.consoleCallsPerSecond;
-    if (rate === 0 || upstreamCost === 0) return;
+    if (rate === 0 || upstreamCost === 0) return 0;
     // An operation dearer than the whole burst is charged the burst: it can still run once the bucket is full.
     const cost = Math.min(upstreamCost, rate * 2);
     const answer = await this.store.take(`calls:${client.key}`, cost, rate, rate * 2);
@@ -179,6 +182,18 @@ export class EdgeLimits {
         `This client has used its Console calls for now; retry in ${seconds(answer.retryAfterMs)} s.`,
       );
     }
+    return cost;
+  }
+
+  /**
+   * Gives back the calls an operation was charged for and did not make (its memo, the public cache
+   * and the answer cache served them): the budget counts Console calls, and the charge before the
+   * operation ran was its worst case. Never above the burst.
+   */
+  async refundConsoleCalls(client: EdgeClient, calls: number): Promise<void> {
+    const rate = this.config.consoleCallsPerSecond;
+    if (rate === 0 || calls <= 0) return;
+    await this.store.take(`calls:${client.key}`, -calls, rate, rate * 2);
   }
 
   /**

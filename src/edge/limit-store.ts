@@ -17,7 +17,7 @@ export interface WindowCount {
  * limit. Keys are hashes or addresses, never a token, a password or a username in clear.
  */
 export interface LimitStore {
-  /** Takes `cost` tokens from a bucket refilled at `ratePerSecond` up to `burst`. */
+  /** Takes `cost` tokens from a bucket refilled at `ratePerSecond` up to `burst`; a negative cost gives tokens back (up to `burst`). */
   take(key: string, cost: number, ratePerSecond: number, burst: number): Promise<BucketAnswer>;
   /** Adds `by` (may be negative) to a counter whose window of `windowMs` starts at its first count. */
   add(key: string, by: number, windowMs: number): Promise<WindowCount>;
@@ -64,7 +64,7 @@ export class MemoryLimitStore implements LimitStore {
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * ratePerSecond) / 1000);
     bucket.at = now;
     const allowed = bucket.tokens >= cost;
-    if (allowed) bucket.tokens -= cost;
+    if (allowed) bucket.tokens = Math.min(burst, bucket.tokens - cost);
     this.entries.set(key, bucket, LIMIT_ENTRY_BYTES);
     return { allowed, retryAfterMs: allowed ? 0 : Math.ceil(((cost - bucket.tokens) * 1000) / ratePerSecond) };
   }

@@ -15,7 +15,7 @@ local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens, at = tonumber(b[1]) or burst, tonumber(b[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
 local allowed, wait = 0, 0
-if tokens >= cost then tokens = tokens - cost; allowed = 1 else wait = math.ceil((cost - tokens) / rate) end
+if tokens >= cost then tokens = math.min(burst, tokens - cost); allowed = 1 else wait = math.ceil((cost - tokens) / rate) end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
 return {allowed, wait}`;

@@ -78,9 +78,10 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       })
     : ApolloServerPluginLandingPageDisabled();
   const onConsoleBusy = () => options.metrics.operationsNotRun.inc({ reason: 'console_busy' });
-  const chargeConsoleCalls = (context: GatewayContext, cost: number) => {
+  const chargeConsoleCalls = async (context: GatewayContext, cost: number) => {
     context.operationSpan?.setAttribute('flecs_graph.upstream_cost', cost);
-    return context.edge.chargeConsoleCalls(context.client, cost, context.requestId);
+    // On the request's ConsoleClient, which Apollo's shallow copy of the context shares: releaseContext gives back what was not called.
+    context.console.budgetCharged += await context.edge.chargeConsoleCalls(context.client, cost, context.requestId);
   };
   // The reservation is released with the request's context (releaseContext), whatever it did not claim.
   const reservations: ReservationHolder<GatewayContext> = {

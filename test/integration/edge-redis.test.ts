@@ -108,6 +108,21 @@ suite('a lockout under a flood of new clients, in Redis', () => {
     // Redis did evict under the flood: the lock survived eviction, not an empty Redis.
     expect(Number(/evicted_keys:(\d+)/.exec(info)![1])).toBeGreaterThan(1000);
   }, 60_000);
+
+  it("should give tokens back on a negative take (an operation's Console calls it did not make), never above the burst, in Redis as in memory", async () => {
+    for (const store of [new RedisLimitStore(connection, new MemoryLimitStore(1000), logger), new MemoryLimitStore(1000)]) {
+      const key = `refund-${store.constructor.name}`;
+      // Rate 1 a second, burst 100: nothing refills within the test's milliseconds.
+      expect(await store.take(key, 90, 1, 100)).toMatchObject({ allowed: true });
+      expect(await store.take(key, 20, 1, 100)).toMatchObject({ allowed: false });
+      expect(await store.take(key, -85, 1, 100)).toMatchObject({ allowed: true });
+      expect(await store.take(key, 95, 1, 100)).toMatchObject({ allowed: true });
+      // Given back beyond what was taken: the bucket holds its burst, no more.
+      await store.take(key, -500, 1, 100);
+      expect(await store.take(key, 100, 1, 100)).toMatchObject({ allowed: true });
+      expect(await store.take(key, 2, 1, 100)).toMatchObject({ allowed: false });
+    }
+  });
 });
 
 suite('TRUSTED_DOCUMENTS=only beside an allow replica on one Redis', () => {
