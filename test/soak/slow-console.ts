@@ -41,6 +41,9 @@ export interface SlowConsoleResult {
   /** The gateway's CPU time over the load, per answer (complete or refused), in milliseconds. */
   cpuMsPerAnswer: number;
   openedCircuits: string[];
+  /** Operations not run, by reason (flecs_graph_operations_not_run_total), and the admission's limit at the end: where refusals came from. */
+  notRun: Record<string, number>;
+  admissionLimit: number;
   stop(): Promise<void>;
   simUrl: string;
   url: string;
@@ -194,6 +197,8 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
       consoleCallsPerRoute: Math.min(...MY_ROUTES.map((r) => stats[r] ?? 0)),
       cpuMsPerAnswer: cpuMs / Math.max(1, complete + refused),
       openedCircuits: metrics.split('\n').filter((l) => l.startsWith('flecs_graph_upstream_circuit_state{') && !l.endsWith(' 0')),
+      notRun: Object.fromEntries([...metrics.matchAll(/^flecs_graph_operations_not_run_total\{reason="(\w+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])])),
+      admissionLimit: Number(/^flecs_graph_operation_concurrency_limit (\d+)/m.exec(metrics)?.[1] ?? NaN),
       stop,
       simUrl,
       url,
@@ -217,7 +222,7 @@ export function describeRun(r: SlowConsoleResult): string {
     `${r.complete} complete dashboards of a capacity of ${r.capacity.toFixed(0)} (${((100 * r.complete) / r.capacity).toFixed(0)} %), ` +
     `${r.refused} refused (refusal p50 ${quantile(r.refusalMs, 0.5).toFixed(0)} ms, p99 ${quantile(r.refusalMs, 0.99).toFixed(0)} ms, slowest ${quantile(r.refusalMs, 1).toFixed(0)} ms), ` +
     `gateway CPU ${r.cpuMsPerAnswer.toFixed(2)} ms per answer, Console calls per /my/ route ${r.consoleCallsPerRoute}, ` +
-    `errors ${JSON.stringify(Object.fromEntries(r.codes))}, slowest probes on PROBE_PORT: ${probes(r.probe)}; on the main port: ${probes(r.mainPortProbe)}`
+    `errors ${JSON.stringify(Object.fromEntries(r.codes))}, not run by reason ${JSON.stringify(r.notRun)}, admission limit ${r.admissionLimit}, slowest probes on PROBE_PORT: ${probes(r.probe)}; on the main port: ${probes(r.mainPortProbe)}`
   );
 }
 
