@@ -5,7 +5,8 @@ import type { GraphQLHttpRequest } from '../http/graphql-request.js';
 import { refusal, type Refusal } from './refusal.js';
 import type { Tracing } from '../observability/tracing.js';
 import { clientAddress } from './client-address.js';
-import { RateLimitedError, type EdgeClient, type EdgeLimits } from './edge-limits.js';
+import type { EdgeClient, EdgeLimits } from './edge-limits.js';
+import { RateLimitedError } from './rate-limited-error.js';
 
 export interface ClientChecks {
   edge: EdgeLimits;

@@ -1,12 +1,11 @@
 import { hash as digest } from 'node:crypto';
-import { HeaderMap } from '@apollo/server';
-import { GraphQLError } from 'graphql';
 import { accountId, accountOfToken } from '../auth/token-account.js';
-import { ErrorCode, withoutStack } from '../common/errors.js';
+import { withoutStack } from '../common/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { LimitStore } from './limit-store.js';
 import { networkOf, type NetworkPrefixes } from './network.js';
+import { RateLimitedError, type RefusalKind } from './rate-limited-error.js';
 import type { TokenVerifications } from './token-verification.js';
 import type { VouchedTokens } from './vouched-tokens.js';
 
@@ -56,26 +55,6 @@ export interface EdgeClient {
    * (never shared with another request): its own `featureFlags` read it instead of asking again.
    */
   verification?: unknown;
-}
-
-export type RefusalKind = 'operations' | 'console_calls' | 'login_user_address' | 'login_address' | 'login_account';
-
-/** A refusal: RATE_LIMITED, `retryAfter` in whole seconds; HTTP 429 when it refuses the whole operation. */
-export class RateLimitedError extends GraphQLError {
-  constructor(
-    message: string,
-    readonly kind: RefusalKind,
-    readonly retryAfterSeconds: number,
-    wholeOperation: boolean,
-  ) {
-    super(message, {
-      extensions: {
-        code: ErrorCode.RateLimited,
-        retryAfter: retryAfterSeconds,
-        ...(wholeOperation ? { http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } } : {}),
-      },
-    });
-  }
 }
 
 // One-shot: no Hash object per request (half the time of createHash().update().digest()).

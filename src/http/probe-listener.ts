@@ -77,7 +77,7 @@ function probeThread(): void {
   });
 }
 
-/** Starts the thread and its listener on `host`:`port` (0: any free port); rejects when it cannot listen. */
+/** Starts the thread and its listener on `host`:`port` (0: a free port the system picks); rejects when it cannot listen. */
 export async function startProbeListener(host: string, port: number, logger: Logger, stallMs = STALL_MS): Promise<ProbeListener> {
   const view = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
   view[BEAT] = Date.now();
