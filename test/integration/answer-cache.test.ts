@@ -61,6 +61,27 @@ describe('whole public answers from cache', () => {
     expect(JSON.parse(other.text)).toMatchObject({ data: { catalog: { page: 3 } } });
   });
 
+  it('should send a cached answer as the UTF-8 bytes of a fresh one, non-ASCII text included, with their length', async () => {
+    // Store 2's address is in Hamburg's Hafenstraße: the kept bytes must be UTF-8, not the text's own encoding.
+    const STORE = 'query Address($store: Int!) { catalog(storeId: $store) { items { id store { id address { street1 city } } } } }';
+    const raw = async () => {
+      const res = await fetch(stack.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: STORE, variables: { store: 2 } }),
+      });
+      return { bytes: Buffer.from(await res.arrayBuffer()), length: res.headers.get('content-length') };
+    };
+    const fresh = await raw();
+    expect(fresh.bytes.toString('utf8')).toContain('Hafenstraße');
+    await warm(async () => (await raw()).bytes.toString('utf8'));
+    const before = (await events()).hit;
+    const cached = await raw();
+    expect((await events()).hit - before).toBe(1);
+    expect(cached.bytes.equals(fresh.bytes)).toBe(true);
+    expect(cached.length).toBe(String(fresh.bytes.length));
+  });
+
   it('should give a cached answer its ETag and a 304, and compress it as it would any answer', async () => {
     const url = `${stack.gateway.url}?query=${encodeURIComponent('{ catalog(storeId: 2, page: 1) { page items { id name } } }')}`;
     await warm(async () => (await fetch(url)).text());
