@@ -240,3 +240,41 @@ describe('npm run dev', () => {
     await expect(fetch(health)).rejects.toThrow();
   }, 60_000);
 });
+
+describe('processes the tests and benchmarks start', () => {
+  it('should leave no simulator or busy process behind when the script that started them fails', async () => {
+    // A benchmark or soak run that throws after starting its processes (a floor that did not
+    // start, a login that failed): what it started dies with it instead of holding a port and a core.
+    const script = [
+      "import { readFileSync } from 'node:fs';",
+      "import { contendCpu, startProcess } from './test/support/processes.ts';",
+      "const simulator = startProcess('dist/src/simulator/main.js', { SIMULATOR_PORT: '0' });",
+      'await simulator.waitFor(/listening on/);',
+      'contendCpu(1);',
+      "console.log('CHILDREN ' + readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim());",
+      "throw new Error('the run failed after starting its processes');",
+    ].join('\n');
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('../support/processes.js');
+    const failing = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', '--input-type=module', '--eval', script], { cwd: ROOT });
+    let output = '';
+    failing.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    failing.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const [code] = (await once(failing, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(output).toContain('the run failed after starting its processes');
+    const children = (/CHILDREN ([\d ]+)/.exec(output)?.[1] ?? '').split(' ').map(Number);
+    expect(children).toHaveLength(2); // the simulator and the busy process
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // SIGKILLed by the failing process's exit handler: gone within a moment (a zombie is reaped by init).
+    for (let i = 0; i < 40 && children.some(alive); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(children.filter(alive)).toEqual([]);
+  }, 60_000);
+});

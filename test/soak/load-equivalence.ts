@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { Pool } from 'undici';
 import { DEFAULT_STORE_ID, PRODUCTS, PRODUCTS_BY_ID, STORES } from '../../src/simulator/catalogue.js';
 import { buildUserData, loginOf, type UserData } from '../../src/simulator/users.js';
-import { startProcesses } from '../support/processes.js';
+import { contendCpu, startProcesses } from '../support/processes.js';
 
 /**
  * Many users at once, every answer compared in full with what the Console's REST data says for
@@ -138,9 +136,7 @@ export async function runEquivalence(options: EquivalenceOptions): Promise<Equiv
     CLIENT_CONSOLE_CALLS_PER_SECOND: '200',
     ...(options.knowledge === 'configured' ? { CONSOLE_STORE_IDS: STORES.map((s) => s.id).join(',') } : {}),
   });
-  const busy: ChildProcess[] = options.contended
-    ? Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }))
-    : [];
+  const busy = options.contended ? contendCpu() : undefined;
   const pool = new Pool(new URL(url).origin, { connections: options.clients });
   try {
     // Users spread over the simulator's thousand, each logged in at the Console itself: tokens the gateway has not seen.
@@ -204,7 +200,7 @@ export async function runEquivalence(options: EquivalenceOptions): Promise<Equiv
     );
     return { requests: options.requests, wrong, wrongCount, refused, overloaded, seconds: (Date.now() - started) / 1000 };
   } finally {
-    for (const child of busy) child.kill('SIGKILL');
+    busy?.stop();
     await pool.close();
     await gateway.stop();
     await simulator.stop();

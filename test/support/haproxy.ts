@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, installed, reportUnexpectedExit } from './processes.js';
+import { freePort, installed, killedOnExit, reportUnexpectedExit } from './processes.js';
 
 /** Debian's haproxy, when installed (`apt-get install haproxy`; `.ci/run` installs it). */
 export const HAPROXY = installed('haproxy');
@@ -50,7 +50,7 @@ export async function startHaproxy(backendPorts: number[]): Promise<RunningHapro
     '',
   ].join('\n');
   writeFileSync(join(dir, 'haproxy.cfg'), config);
-  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = killedOnExit(spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-50_000)));

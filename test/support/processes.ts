@@ -38,6 +38,21 @@ export function reportUnexpectedExit(
 }
 
 /**
+ * Processes started here and still running: killed when this process exits, however it exits (a
+ * benchmark whose floor failed to start, a test file that threw before its afterAll), so that
+ * none is left holding a port and a core.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+export function killedOnExit<T extends ChildProcess>(child: T): T {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/**
  * Runs `node [...nodeArgs] <script>` from the repository root with only PATH and the given
  * environment. `quiet` discards its output (a benchmark must not pay for a pipe it never reads).
  * Exit 0, or death by a signal the test sent, is expected; any other exit prints the process's
@@ -53,6 +68,7 @@ export function startProcess(
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: options.quiet ? 'ignore' : 'pipe',
   });
+  killedOnExit(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -188,7 +204,7 @@ export function installed(program: string): string | undefined {
  * only because the runner happened to be idle.
  */
 export function contendCpu(processes = availableParallelism()): { stop(): void } {
-  const children = Array.from({ length: processes }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const children = Array.from({ length: processes }, () => killedOnExit(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })));
   return {
     stop: () => {
       for (const child of children) child.kill('SIGKILL');

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { freePort, installed, reportUnexpectedExit } from './processes.js';
+import { freePort, installed, killedOnExit, reportUnexpectedExit } from './processes.js';
 
 /** Debian's redis-server, when installed (`apt-get install redis-server`; `.ci/run` installs it). */
 export const REDIS_SERVER = installed('redis-server');
@@ -54,7 +54,7 @@ export async function waitForPing(port: number): Promise<void> {
 export function spawnRedisServer(args: string[], first: string[] = []): ChildProcess {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed');
   const all = [...first, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...args];
-  const started = spawn(REDIS_SERVER, all, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = killedOnExit(spawn(REDIS_SERVER, all, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   started.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
