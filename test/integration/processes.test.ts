@@ -256,7 +256,11 @@ describe('processes the tests and benchmarks start', () => {
     ].join('\n');
     const { spawn } = await import('node:child_process');
     const { ROOT } = await import('../support/processes.js');
-    const failing = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', '--input-type=module', '--eval', script], { cwd: ROOT });
+    const failing = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', '--input-type=module', '--eval', script], {
+      cwd: ROOT,
+      // A script as `npm run bench` runs it: not a Jest worker (whose test files stop what they start themselves).
+      env: { PATH: process.env.PATH ?? '' },
+    });
     let output = '';
     failing.stdout.on('data', (d: Buffer) => (output += d.toString()));
     failing.stderr.on('data', (d: Buffer) => (output += d.toString()));

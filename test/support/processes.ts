@@ -43,9 +43,12 @@ export function reportUnexpectedExit(
  * none is left holding a port and a core.
  */
 const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+// Under Jest each test file loads this module anew and its afterAll hooks stop what it started:
+// a handler per file would pile up on the one worker process.
+if (process.env.JEST_WORKER_ID === undefined)
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
 export function killedOnExit<T extends ChildProcess>(child: T): T {
   running.add(child);
   child.once('exit', () => running.delete(child));
