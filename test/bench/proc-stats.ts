@@ -30,6 +30,28 @@ export const peakRssMb = (pid: number): number => statusMb(pid, 'VmHWM');
 export const rssMb = (pid: number): number => statusMb(pid, 'VmRSS');
 
 /** The middle value (the mean of the two middle ones for an even count). */
+/** The machine's CPU time so far, by kind, in clock ticks summed over its cores (Linux: the `cpu` line of /proc/stat). */
+export interface MachineCpu {
+  busy: number;
+  idle: number;
+  /** Time the hypervisor gave this machine's virtual cores to someone else. */
+  steal: number;
+}
+
+export function machineCpu(): MachineCpu {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+}
+
+/** Shares of the machine's CPU between two readings, in per cent: busy, idle, stolen by the hypervisor. */
+export function machineShares(before: MachineCpu, after: MachineCpu): MachineCpu {
+  const busy = after.busy - before.busy;
+  const idle = after.idle - before.idle;
+  const steal = after.steal - before.steal;
+  const total = Math.max(1, busy + idle + steal);
+  return { busy: (100 * busy) / total, idle: (100 * idle) / total, steal: (100 * steal) / total };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

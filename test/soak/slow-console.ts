@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { contendCpu, freePort, startProcesses } from '../support/processes.js';
+import { cpuMs, machineCpu, machineShares, type MachineCpu } from '../bench/proc-stats.js';
 
 /**
  * A Console slower than the load asks for (`latencyMs` on every /my/ route), `clients` clients
@@ -40,6 +40,13 @@ export interface SlowConsoleResult {
   consoleCallsPerRoute: number;
   /** The gateway's CPU time over the load, per answer (complete or refused), in milliseconds. */
   cpuMsPerAnswer: number;
+  /** The gateway's CPU time over the load in cores (1 = one core for the whole load). */
+  gatewayCores: number;
+  /**
+   * How the machine's CPU was shared over the load, in per cent: a run whose figures miss says
+   * whether the machine itself had little left (idle near 0, steal high) or the gateway did worse.
+   */
+  machine: MachineCpu;
   openedCircuits: string[];
   /** Operations not run, by reason (flecs_graph_operations_not_run_total), and the admission's limit at the end: where refusals came from. */
   notRun: Record<string, number>;
@@ -91,12 +98,6 @@ const worst = bases.map(() => ({ healthz: 0, readyz: 0, failed: 0, healthzAt: 0,
   process.stdout.write(JSON.stringify(worst));
 })();`;
 
-/** User plus system CPU time of a process, in milliseconds (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowConsoleResult> {
   const probePort = await freePort();
   const { simulator, gateway, simUrl, url } = await startProcesses({
@@ -138,7 +139,8 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     });
     const busy = options.contended ? contendCpu() : undefined;
     const pid = gateway.child.pid!;
-    const cpuBefore = cpuMsOf(pid);
+    const cpuBefore = cpuMs(pid);
+    const machineBefore = machineCpu();
     const pool = new Pool(new URL(url).origin, { connections: options.clients });
     const codes = new Map<string, number>();
     let complete = 0;
@@ -177,7 +179,8 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     } finally {
       busy?.stop();
     }
-    const cpuMs = cpuMsOf(pid) - cpuBefore;
+    const gatewayCpuMs = cpuMs(pid) - cpuBefore;
+    const machine = machineShares(machineBefore, machineCpu());
     await pool.close();
     await probesDone;
     const [probe, mainPortProbe] = JSON.parse(probeOutput) as [ProbeTimes, ProbeTimes];
@@ -195,7 +198,9 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
       probe,
       mainPortProbe,
       consoleCallsPerRoute: Math.min(...MY_ROUTES.map((r) => stats[r] ?? 0)),
-      cpuMsPerAnswer: cpuMs / Math.max(1, complete + refused),
+      cpuMsPerAnswer: gatewayCpuMs / Math.max(1, complete + refused),
+      gatewayCores: gatewayCpuMs / (options.seconds * 1000),
+      machine,
       openedCircuits: metrics.split('\n').filter((l) => l.startsWith('flecs_graph_upstream_circuit_state{') && !l.endsWith(' 0')),
       notRun: Object.fromEntries([...metrics.matchAll(/^flecs_graph_operations_not_run_total\{reason="(\w+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])])),
       admissionLimit: Number(/^flecs_graph_operation_concurrency_limit (\d+)/m.exec(metrics)?.[1] ?? NaN),
@@ -221,7 +226,8 @@ export function describeRun(r: SlowConsoleResult): string {
   return (
     `${r.complete} complete dashboards of a capacity of ${r.capacity.toFixed(0)} (${((100 * r.complete) / r.capacity).toFixed(0)} %), ` +
     `${r.refused} refused (refusal p50 ${quantile(r.refusalMs, 0.5).toFixed(0)} ms, p99 ${quantile(r.refusalMs, 0.99).toFixed(0)} ms, slowest ${quantile(r.refusalMs, 1).toFixed(0)} ms), ` +
-    `gateway CPU ${r.cpuMsPerAnswer.toFixed(2)} ms per answer, Console calls per /my/ route ${r.consoleCallsPerRoute}, ` +
+    `gateway CPU ${r.cpuMsPerAnswer.toFixed(2)} ms per answer (${r.gatewayCores.toFixed(2)} cores), ` +
+    `machine ${r.machine.busy.toFixed(0)} % busy, ${r.machine.idle.toFixed(0)} % idle, ${r.machine.steal.toFixed(0)} % stolen, Console calls per /my/ route ${r.consoleCallsPerRoute}, ` +
     `errors ${JSON.stringify(Object.fromEntries(r.codes))}, not run by reason ${JSON.stringify(r.notRun)}, admission limit ${r.admissionLimit}, slowest probes on PROBE_PORT: ${probes(r.probe)}; on the main port: ${probes(r.mainPortProbe)}`
   );
 }
