@@ -15,7 +15,7 @@
 import autocannon from 'autocannon';
 import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import { CASES, CONSOLE_ROUTES, gatewayEnvOf } from './cases.js';
-import { loginAt, manyUsersLoad, requestHeaders, usersOf } from './bench-users.js';
+import { consoleLogin, manyUsersLoad, requestHeaders, usersOf } from './bench-users.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 
 interface Variant {
@@ -68,7 +68,8 @@ try {
     gateways.push({ process: started, url });
   }
   const tokens: string[] = [];
-  for (const user of usersOf(benchCase, connections)) tokens.push(await loginAt(gateways[0].url, user));
+  // From the Console: a case with the production edge (dashboard-production) would refuse 500 logins from one address.
+  for (const user of usersOf(benchCase, connections)) tokens.push(await consoleLogin(simUrl, user));
   const load = (url: string, duration: number) =>
     autocannon({
       url,
