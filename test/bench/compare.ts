@@ -15,7 +15,8 @@
 import autocannon from 'autocannon';
 import { freePort, startProcess, waitForHealth, type Started } from '../support/processes.js';
 import { CASES, CONSOLE_ROUTES, gatewayEnvOf } from './cases.js';
-import { consoleLogin, manyUsersLoad, requestHeaders, usersOf } from './bench-users.js';
+import { manyUsersLoad, requestHeaders, usersOf } from './bench-users.js';
+import { consoleLogin } from '../support/console-login.js';
 import { allocationMeter, cpuMs, median, peakRssMb } from './proc-stats.js';
 
 interface Variant {

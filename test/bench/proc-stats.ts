@@ -29,7 +29,6 @@ export const peakRssMb = (pid: number): number => statusMb(pid, 'VmHWM');
 /** Resident set size of a process now (VmRSS), in MB. */
 export const rssMb = (pid: number): number => statusMb(pid, 'VmRSS');
 
-/** The middle value (the mean of the two middle ones for an even count). */
 /** The machine's CPU time so far, by kind, in clock ticks summed over its cores (Linux: the `cpu` line of /proc/stat). */
 export interface MachineCpu {
   busy: number;
@@ -52,6 +51,7 @@ export function machineShares(before: MachineCpu, after: MachineCpu): MachineCpu
   return { busy: (100 * busy) / total, idle: (100 * idle) / total, steal: (100 * steal) / total };
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { consoleLogin } from '../support/console-login.js';
 import { describeRun, DASHBOARD, MY_ROUTES, quantile, runSlowConsole, type SlowConsoleResult } from '../soak/slow-console.js';
 
 /**
@@ -44,12 +45,7 @@ describe('a slow Console under more load than it can take', () => {
     const { simUrl, url } = run!;
     const admin = (method: string, path: string, body?: unknown) =>
       fetch(`${simUrl}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    const login = await fetch(`${simUrl}/api/v2/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'user1', password: 'password', issueJWT: true }),
-    });
-    const token = ((await login.json()) as { data: { jwt: { token: string } } }).data.jwt.token;
+    const token = await consoleLogin(simUrl, 'user1');
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, status: 500 });
     try {
       for (let i = 0; i < 8; i += 1) {

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { DEFAULT_STORE_ID, PRODUCTS, PRODUCTS_BY_ID, STORES } from '../../src/simulator/catalogue.js';
 import { buildUserData, loginOf, type UserData } from '../../src/simulator/users.js';
+import { consoleLogin } from '../support/console-login.js';
 import { contendCpu, startProcesses } from '../support/processes.js';
 
 /**
@@ -143,12 +144,7 @@ export async function runEquivalence(options: EquivalenceOptions): Promise<Equiv
     const indexes = Array.from({ length: options.users }, (_, i) => 1 + ((i * 7919) % 1000));
     const users = await Promise.all(
       indexes.map(async (index) => {
-        const res = await fetch(`${simUrl}/api/v2/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: loginOf(index), password: 'password', issueJWT: true }),
-        });
-        const token = ((await res.json()) as { data: { jwt: { token: string } } }).data.jwt.token;
+        const token = await consoleLogin(simUrl, loginOf(index));
         return { index, token, expected: expectedFor(buildUserData(index, PAGE_SIZE), options.knowledge) };
       }),
     );

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Pool } from 'undici';
+import { consoleLogin } from '../support/console-login.js';
 import { contendCpu, freePort, startProcesses } from '../support/processes.js';
 import { cpuMs, machineCpu, machineShares, type MachineCpu } from '../bench/proc-stats.js';
 
@@ -117,12 +118,7 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
   try {
     const tokens: string[] = [];
     for (let u = 1; u <= options.users; u += 1) {
-      const res = await fetch(`${simUrl}/api/v2/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: `user${u}`, password: 'password', issueJWT: true }),
-      });
-      tokens.push(((await res.json()) as { data: { jwt: { token: string } } }).data.jwt.token);
+      tokens.push(await consoleLogin(simUrl, `user${u}`));
     }
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, latencyMs: options.latencyMs });
     await admin('POST', 'reset');
