@@ -27,6 +27,12 @@ export interface SlowConsoleOptions {
 
 export interface SlowConsoleResult {
   complete: number;
+  /**
+   * Complete dashboards per second of the load, by when they were answered (the last second holds
+   * those answered after the load's end): a run that missed its capacity says whether it was lost
+   * in the cold start or all along.
+   */
+  completePerSecond: number[];
   /** The Console's capacity over the run, in three-call dashboards. */
   capacity: number;
   refused: number;
@@ -39,6 +45,12 @@ export interface SlowConsoleResult {
   /** The same probes sent to the main port, which the event loop answers among the load. */
   mainPortProbe: ProbeTimes;
   consoleCallsPerRoute: number;
+  /**
+   * How long the /my/ calls answered 200 took on average as the gateway timed them (from sending to
+   * its answer read): `latencyMs` plus the simulator's and the gateway's own delays. A connection is
+   * held that long per call, so it sets what the Console could really serve over the run.
+   */
+  consoleCallMs: number;
   /** The gateway's CPU time over the load, per answer (complete or refused), in milliseconds. */
   cpuMsPerAnswer: number;
   /** The gateway's CPU time over the load in cores (1 = one core for the whole load). */
@@ -140,6 +152,8 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     const pool = new Pool(new URL(url).origin, { connections: options.clients });
     const codes = new Map<string, number>();
     let complete = 0;
+    const completePerSecond = new Array<number>(options.seconds + 1).fill(0);
+    const loadStarted = Date.now();
     let refused = 0;
     const refusalMs: number[] = [];
     const refusalsWithoutRetryAfter: string[] = [];
@@ -159,8 +173,10 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
             });
             const body = (await res.body.json()) as { data?: { me?: unknown }; errors?: Array<{ extensions?: { code?: string } }> };
             for (const e of body.errors ?? []) codes.set(e.extensions?.code ?? '?', (codes.get(e.extensions?.code ?? '?') ?? 0) + 1);
-            if (res.statusCode === 200 && !body.errors) complete += 1;
-            else if (res.statusCode === 503) {
+            if (res.statusCode === 200 && !body.errors) {
+              complete += 1;
+              completePerSecond[Math.min(options.seconds, Math.floor((Date.now() - loadStarted) / 1000))] += 1;
+            } else if (res.statusCode === 503) {
               refused += 1;
               // Timed for requests sent after the cold start (one sent during it can end after it).
               if (sentAt > warm) refusalMs.push(performance.now() - started);
@@ -186,6 +202,7 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     refusalMs.sort((a, b) => a - b);
     const result: SlowConsoleResult = {
       complete,
+      completePerSecond,
       capacity: ((options.connections ?? 256) * options.seconds * 1000) / options.latencyMs / 3,
       refused,
       refusalMs,
@@ -194,6 +211,7 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
       probe,
       mainPortProbe,
       consoleCallsPerRoute: Math.min(...MY_ROUTES.map((r) => stats[r] ?? 0)),
+      consoleCallMs: meanCallMs(metrics),
       cpuMsPerAnswer: gatewayCpuMs / Math.max(1, complete + refused),
       gatewayCores: gatewayCpuMs / (options.seconds * 1000),
       machine,
@@ -212,6 +230,20 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
   }
 }
 
+/** The mean duration of the /my/ calls answered 200, in milliseconds, from the gateway's upstream histogram. */
+function meanCallMs(metrics: string): number {
+  const lines = metrics.split('\n');
+  const value = (series: string) => Number(lines.find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+  let seconds = 0;
+  let calls = 0;
+  for (const route of MY_ROUTES) {
+    const labels = `{route="${route}",status="200"}`;
+    seconds += value(`flecs_graph_upstream_request_duration_seconds_sum${labels}`);
+    calls += value(`flecs_graph_upstream_request_duration_seconds_count${labels}`);
+  }
+  return calls === 0 ? NaN : (1000 * seconds) / calls;
+}
+
 /** The refusal time at quantile `q` (0–1) of a sorted list; 0 when there is none. */
 export function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -220,10 +252,10 @@ export function quantile(sorted: number[], q: number): number {
 /** One line for the log: what the run did. */
 export function describeRun(r: SlowConsoleResult): string {
   return (
-    `${r.complete} complete dashboards of a capacity of ${r.capacity.toFixed(0)} (${((100 * r.complete) / r.capacity).toFixed(0)} %), ` +
+    `${r.complete} complete dashboards of a capacity of ${r.capacity.toFixed(0)} (${((100 * r.complete) / r.capacity).toFixed(0)} %; per second ${r.completePerSecond.join(' ')}), ` +
     `${r.refused} refused (refusal p50 ${quantile(r.refusalMs, 0.5).toFixed(0)} ms, p99 ${quantile(r.refusalMs, 0.99).toFixed(0)} ms, slowest ${quantile(r.refusalMs, 1).toFixed(0)} ms), ` +
     `gateway CPU ${r.cpuMsPerAnswer.toFixed(2)} ms per answer (${r.gatewayCores.toFixed(2)} cores), ` +
-    `machine ${r.machine.busy.toFixed(0)} % busy, ${r.machine.idle.toFixed(0)} % idle, ${r.machine.steal.toFixed(0)} % stolen, Console calls per /my/ route ${r.consoleCallsPerRoute}, ` +
+    `machine ${r.machine.busy.toFixed(0)} % busy, ${r.machine.idle.toFixed(0)} % idle, ${r.machine.steal.toFixed(0)} % stolen, Console calls per /my/ route ${r.consoleCallsPerRoute} taking ${r.consoleCallMs.toFixed(0)} ms on average as the gateway timed them, ` +
     `errors ${JSON.stringify(Object.fromEntries(r.codes))}, not run by reason ${JSON.stringify(r.notRun)}, admission limit ${r.admissionLimit}, slowest probes on PROBE_PORT: ${probes(r.probe)}; on the main port: ${probes(r.mainPortProbe)}`
   );
 }
