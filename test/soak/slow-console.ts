@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { Pool } from 'undici';
 import { consoleLogin } from '../support/console-login.js';
-import { contendCpu, freePort, startProcesses } from '../support/processes.js';
+import { contendCpu, freePort, killedOnExit, startProcesses } from '../support/processes.js';
 import { cpuMs, machineCpu, machineShares, type MachineCpu } from '../bench/proc-stats.js';
 
 /**
@@ -111,6 +110,57 @@ const worst = bases.map(() => ({ healthz: 0, readyz: 0, failed: 0, healthzAt: 0,
   process.stdout.write(JSON.stringify(worst));
 })();`;
 
+/** What the clients' process reports (CLIENTS_SCRIPT). */
+interface ClientsOutcome {
+  complete: number;
+  completePerSecond: number[];
+  refused: number;
+  refusalMs: number[];
+  refusalsWithoutRetryAfter: string[];
+  codes: Record<string, number>;
+}
+
+/**
+ * `clients` clients asking for dashboards for `seconds` once a line comes on stdin (argv[1]: its
+ * options as JSON), each as user `c mod users`; prints a ClientsOutcome. A refused client waits a
+ * fraction of Retry-After (jittered, to keep the pressure on) as a well-behaved client waits it all.
+ * Refusals are timed for requests sent after the cold start (one sent during it can end after it).
+ */
+const CLIENTS_SCRIPT = `
+const { Pool } = require('undici');
+const o = JSON.parse(process.argv[1]);
+const pool = new Pool(o.origin, { connections: o.clients });
+const out = { complete: 0, completePerSecond: new Array(o.seconds + 1).fill(0), refused: 0, refusalMs: [], refusalsWithoutRetryAfter: [], codes: {} };
+process.stderr.write('ready\\n');
+process.stdin.once('data', async () => {
+  const loadStarted = Date.now();
+  const stopAt = loadStarted + o.seconds * 1000;
+  const warm = loadStarted + o.coldStartMs;
+  const body = JSON.stringify({ query: o.query });
+  await Promise.all(Array.from({ length: o.clients }, async (_, c) => {
+    const headers = { 'content-type': 'application/json', authorization: 'Bearer ' + o.tokens[c % o.tokens.length] };
+    while (Date.now() < stopAt) {
+      const started = performance.now();
+      const sentAt = Date.now();
+      const res = await pool.request({ method: 'POST', path: '/graphql', headers, body });
+      const answer = await res.body.json();
+      for (const e of answer.errors ?? []) { const code = e.extensions?.code ?? '?'; out.codes[code] = (out.codes[code] ?? 0) + 1; }
+      if (res.statusCode === 200 && !answer.errors) {
+        out.complete += 1;
+        out.completePerSecond[Math.min(o.seconds, Math.floor((Date.now() - loadStarted) / 1000))] += 1;
+      } else if (res.statusCode === 503) {
+        out.refused += 1;
+        if (sentAt > warm) out.refusalMs.push(performance.now() - started);
+        const retryAfter = Number(res.headers['retry-after']);
+        if (!(retryAfter >= 1)) out.refusalsWithoutRetryAfter.push(String(res.headers['retry-after']));
+        await new Promise((r) => setTimeout(r, retryAfter * 1000 * (0.2 + Math.random() * 0.3)));
+      }
+    }
+  }));
+  await pool.close();
+  process.stdout.write(JSON.stringify(out));
+});`;
+
 export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowConsoleResult> {
   const probePort = await freePort();
   const { simulator, gateway, simUrl, url } = await startProcesses({
@@ -135,9 +185,11 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, latencyMs: options.latencyMs });
     await admin('POST', 'reset');
     const probeBases = [`http://127.0.0.1:${probePort}`, url.replace(/\/graphql$/, '')].join(',');
-    const probes = spawn(process.execPath, ['-e', PROBE_SCRIPT, probeBases, String(options.seconds * 1000)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const probes = killedOnExit(
+      spawn(process.execPath, ['-e', PROBE_SCRIPT, probeBases, String(options.seconds * 1000)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let probeOutput = '';
     probes.stdout.on('data', (d: Buffer) => (probeOutput += d.toString()));
     const probesDone = new Promise<void>((resolve) => probes.once('exit', () => resolve()));
@@ -145,55 +197,57 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
       probes.stderr.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : process.stderr.write(d)));
       probes.once('exit', () => reject(new Error('the probe process ended before its first answer')));
     });
+    // The clients run in a process of their own, as the probes do: in the test's own process their
+    // timings were those of Jest's worker too (its heap's collections on a contended CPU stalled
+    // every client at once for two seconds while the gateway answered its probes in 0.4 s).
+    const clients = killedOnExit(
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          CLIENTS_SCRIPT,
+          JSON.stringify({
+            origin: new URL(url).origin,
+            tokens,
+            clients: options.clients,
+            seconds: options.seconds,
+            coldStartMs: COLD_START_MS,
+            query: DASHBOARD,
+          }),
+        ],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      ),
+    );
+    let clientsOutput = '';
+    clients.stdout.on('data', (d: Buffer) => (clientsOutput += d.toString()));
+    const clientsDone = new Promise<ClientsOutcome>((resolve, reject) =>
+      clients.once('exit', (code) => {
+        try {
+          resolve(JSON.parse(clientsOutput) as ClientsOutcome);
+        } catch {
+          reject(new Error(`the clients' process ended (${code}) without its outcome`));
+        }
+      }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      clients.stderr.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : process.stderr.write(d)));
+      clients.once('exit', () => reject(new Error("the clients' process ended before it was ready")));
+    });
     const busy = options.contended ? contendCpu() : undefined;
     const pid = gateway.child.pid!;
     const cpuBefore = cpuMs(pid);
     const machineBefore = machineCpu();
-    const pool = new Pool(new URL(url).origin, { connections: options.clients });
-    const codes = new Map<string, number>();
-    let complete = 0;
-    const completePerSecond = new Array<number>(options.seconds + 1).fill(0);
-    const loadStarted = Date.now();
-    let refused = 0;
-    const refusalMs: number[] = [];
-    const refusalsWithoutRetryAfter: string[] = [];
-    const stopAt = Date.now() + options.seconds * 1000;
-    const warm = Date.now() + COLD_START_MS;
+    let loaded: ClientsOutcome;
     try {
-      await Promise.all(
-        Array.from({ length: options.clients }, async (_, c) => {
-          while (Date.now() < stopAt) {
-            const started = performance.now();
-            const sentAt = Date.now();
-            const res = await pool.request({
-              method: 'POST',
-              path: '/graphql',
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[c % options.users]}` },
-              body: JSON.stringify({ query: DASHBOARD }),
-            });
-            const body = (await res.body.json()) as { data?: { me?: unknown }; errors?: Array<{ extensions?: { code?: string } }> };
-            for (const e of body.errors ?? []) codes.set(e.extensions?.code ?? '?', (codes.get(e.extensions?.code ?? '?') ?? 0) + 1);
-            if (res.statusCode === 200 && !body.errors) {
-              complete += 1;
-              completePerSecond[Math.min(options.seconds, Math.floor((Date.now() - loadStarted) / 1000))] += 1;
-            } else if (res.statusCode === 503) {
-              refused += 1;
-              // Timed for requests sent after the cold start (one sent during it can end after it).
-              if (sentAt > warm) refusalMs.push(performance.now() - started);
-              const retryAfter = Number(res.headers['retry-after']);
-              if (!(retryAfter >= 1)) refusalsWithoutRetryAfter.push(String(res.headers['retry-after']));
-              // A well-behaved client waits as Retry-After asks (here a fraction of it, jittered, to keep the pressure on).
-              await new Promise((r) => setTimeout(r, retryAfter * 1000 * (0.2 + Math.random() * 0.3)));
-            }
-          }
-        }),
-      );
+      clients.stdin.end('go\n');
+      loaded = await clientsDone;
     } finally {
       busy?.stop();
     }
+    const { complete, completePerSecond, refused, refusalMs, refusalsWithoutRetryAfter } = loaded;
+    const codes = new Map(Object.entries(loaded.codes));
     const gatewayCpuMs = cpuMs(pid) - cpuBefore;
     const machine = machineShares(machineBefore, machineCpu());
-    await pool.close();
     await probesDone;
     const [probe, mainPortProbe] = JSON.parse(probeOutput) as [ProbeTimes, ProbeTimes];
     const stats = (await admin('GET', 'stats')).requests as Record<string, number>;
