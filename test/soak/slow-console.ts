@@ -198,8 +198,8 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
       probes.once('exit', () => reject(new Error('the probe process ended before its first answer')));
     });
     // The clients run in a process of their own, as the probes do: in the test's own process their
-    // timings were those of Jest's worker too (its heap's collections on a contended CPU stalled
-    // every client at once for two seconds while the gateway answered its probes in 0.4 s).
+    // timings were those of Jest's worker too, which on a contended CPU once stalled every client
+    // at once for two seconds while the gateway answered the probes on its main port within 0.4 s.
     const clients = killedOnExit(
       spawn(
         process.execPath,
