@@ -185,62 +185,23 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     for (const route of MY_ROUTES) await admin('POST', 'faults', { route, latencyMs: options.latencyMs });
     await admin('POST', 'reset');
     const probeBases = [`http://127.0.0.1:${probePort}`, url.replace(/\/graphql$/, '')].join(',');
-    const probes = killedOnExit(
-      spawn(process.execPath, ['-e', PROBE_SCRIPT, probeBases, String(options.seconds * 1000)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
-    let probeOutput = '';
-    probes.stdout.on('data', (d: Buffer) => (probeOutput += d.toString()));
-    const probesDone = new Promise<void>((resolve) => probes.once('exit', () => resolve()));
-    await new Promise<void>((resolve, reject) => {
-      probes.stderr.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : process.stderr.write(d)));
-      probes.once('exit', () => reject(new Error('the probe process ended before its first answer')));
-    });
+    const probes = await startReporter<[ProbeTimes, ProbeTimes]>('probe', PROBE_SCRIPT, probeBases, String(options.seconds * 1000));
     // The clients run in a process of their own, as the probes do: in the test's own process their
     // timings were those of Jest's worker too, which on a contended CPU once stalled every client
     // at once for two seconds while the gateway answered the probes on its main port within 0.4 s.
-    const clients = killedOnExit(
-      spawn(
-        process.execPath,
-        [
-          '-e',
-          CLIENTS_SCRIPT,
-          JSON.stringify({
-            origin: new URL(url).origin,
-            tokens,
-            clients: options.clients,
-            seconds: options.seconds,
-            coldStartMs: COLD_START_MS,
-            query: DASHBOARD,
-          }),
-        ],
-        { stdio: ['pipe', 'pipe', 'pipe'] },
-      ),
+    const clients = await startReporter<ClientsOutcome>(
+      'clients',
+      CLIENTS_SCRIPT,
+      JSON.stringify({ origin: new URL(url).origin, tokens, clients: options.clients, seconds: options.seconds, coldStartMs: COLD_START_MS, query: DASHBOARD }),
     );
-    let clientsOutput = '';
-    clients.stdout.on('data', (d: Buffer) => (clientsOutput += d.toString()));
-    const clientsDone = new Promise<ClientsOutcome>((resolve, reject) =>
-      clients.once('exit', (code) => {
-        try {
-          resolve(JSON.parse(clientsOutput) as ClientsOutcome);
-        } catch {
-          reject(new Error(`the clients' process ended (${code}) without its outcome`));
-        }
-      }),
-    );
-    await new Promise<void>((resolve, reject) => {
-      clients.stderr.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : process.stderr.write(d)));
-      clients.once('exit', () => reject(new Error("the clients' process ended before it was ready")));
-    });
     const busy = options.contended ? contendCpu() : undefined;
     const pid = gateway.child.pid!;
     const cpuBefore = cpuMs(pid);
     const machineBefore = machineCpu();
     let loaded: ClientsOutcome;
     try {
-      clients.stdin.end('go\n');
-      loaded = await clientsDone;
+      clients.go();
+      loaded = await clients.outcome;
     } finally {
       busy?.stop();
     }
@@ -248,8 +209,7 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     const codes = new Map(Object.entries(loaded.codes));
     const gatewayCpuMs = cpuMs(pid) - cpuBefore;
     const machine = machineShares(machineBefore, machineCpu());
-    await probesDone;
-    const [probe, mainPortProbe] = JSON.parse(probeOutput) as [ProbeTimes, ProbeTimes];
+    const [probe, mainPortProbe] = await probes.outcome;
     const stats = (await admin('GET', 'stats')).requests as Record<string, number>;
     const metrics = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
     await admin('DELETE', 'faults');
@@ -282,6 +242,33 @@ export async function runSlowConsole(options: SlowConsoleOptions): Promise<SlowC
     await stop();
     throw error;
   }
+}
+
+/**
+ * Starts `node -e script ...args` (PROBE_SCRIPT, CLIENTS_SCRIPT) and resolves once it says "ready"
+ * on stderr; `go()` writes the line a script waits for, `outcome` is the JSON it prints on stdout
+ * when it ends. What else it writes on stderr is passed on.
+ */
+async function startReporter<T>(name: string, script: string, ...args: string[]): Promise<{ go(): void; outcome: Promise<T> }> {
+  const child = killedOnExit(spawn(process.execPath, ['-e', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  const outcome = new Promise<T>((resolve, reject) =>
+    child.once('exit', (code) => {
+      try {
+        resolve(JSON.parse(output) as T);
+      } catch {
+        reject(new Error(`the ${name} process ended (${code}) without its outcome`));
+      }
+    }),
+  );
+  // Also awaited below when it ends before it is ready: its rejection is not left unhandled.
+  outcome.catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : process.stderr.write(d)));
+    child.once('exit', (code) => reject(new Error(`the ${name} process ended (${code}) before it was ready`)));
+  });
+  return { go: () => child.stdin.end('go\n'), outcome };
 }
 
 /** The mean duration of the /my/ calls answered 200, in milliseconds, from the gateway's upstream histogram. */
