@@ -58,6 +58,12 @@ export interface PreparedOperation {
 interface CompiledOperation {
   query: CompiledQuery;
   upstreamCost: number;
+  /**
+   * Its prepared form, made once the first time the prepared path asks for it: one object for as
+   * long as the compiled operation lives, so that what is worked out per prepared operation
+   * (whether its answer is public, src/graphql/public-answers.ts) is worked out once, not per request.
+   */
+  prepared?: PreparedOperation;
 }
 
 export type JitExecutorGateway = GatewayInterface & {
@@ -179,7 +185,8 @@ export function jitExecutorGateway(schema: GraphQLSchema, bounds: { maxCompiled?
     if (facts === undefined) return undefined;
     const entry = compiled.get(keyOf(document, operationName ?? null));
     if (entry === undefined) return undefined;
-    return { document, ...facts, upstreamCost: entry.upstreamCost, query: entry.query };
+    entry.prepared ??= { document, ...facts, upstreamCost: entry.upstreamCost, query: entry.query };
+    return entry.prepared;
   };
 
   return {

@@ -40,4 +40,27 @@ describe('the graphql-jit executor', () => {
     }
     expect(gateway.compiledCount()).toBe(2);
   });
+
+  it('should hand the prepared path one object per compiled operation, not a new one per request', async () => {
+    // What is worked out per prepared operation (whether its answer is public) is kept by its
+    // object: a new object per request worked it out again, and kept it, on every request.
+    const gateway = jitExecutorGateway(schema);
+    const execute = await executorOf(gateway);
+    const source = 'query Kind { __typename }';
+    const document = parse(source);
+    const request = {
+      document,
+      source,
+      queryHash: 'a'.repeat(64),
+      operation: document.definitions[0],
+      request: { variables: {} },
+      context: {},
+    } as unknown as Parameters<GatewayExecutor>[0];
+    await execute(request);
+    expect(gateway.prepared(source, undefined)).toBeUndefined();
+    await execute(request);
+    const prepared = gateway.prepared(source, undefined);
+    expect(prepared?.operationName).toBe('Kind');
+    expect(gateway.prepared(source, undefined)).toBe(prepared);
+  });
 });
