@@ -27,6 +27,16 @@ describe('addVary', () => {
     expect(res.getHeader('vary')).toBe(expected);
   });
 
+  it('should merge the same way the second time and past its memo of merges', () => {
+    for (let i = 0; i < 100; i += 1) {
+      for (let round = 0; round < 2; round += 1) {
+        const res = response(`Origin, X-${i}`);
+        addVary(res, `Accept, x-${i}`, 'Accept-Encoding');
+        expect(res.getHeader('vary')).toBe(`Origin, X-${i}, Accept, Accept-Encoding`);
+      }
+    }
+  });
+
   it('should set nothing for an empty name', () => {
     const res = response();
     addVary(res, '');
