@@ -19,13 +19,14 @@ export interface DocumentLimits {
  * limits. Undefined: the request goes on.
  */
 export function checkDocument(request: GraphQLHttpRequest, limits: DocumentLimits): Refusal | undefined {
-  const { method, url } = request;
-  const resolved = resolveTrustedDocument(method, url, request.body, limits.trusted);
+  // A POST's URL is not read (parsing it is left to whoever needs it).
+  const params = request.method === 'GET' ? request.url.searchParams : undefined;
+  const resolved = resolveTrustedDocument(params, request.body, limits.trusted);
   if (!resolved.ok) return refusal(resolved.status, resolved.code, resolved.message);
   request.body = resolved.body;
   const fields = request.body as { query?: unknown; variables?: unknown } | undefined;
-  const query = method === 'GET' ? url.searchParams.get('query') : fields?.query;
-  const variablesBytes = variablesSize(method === 'GET' ? url.searchParams.get('variables') : fields?.variables);
+  const query = params ? params.get('query') : fields?.query;
+  const variablesBytes = variablesSize(params ? params.get('variables') : fields?.variables);
   if (variablesBytes > limits.maxVariablesBytes) {
     return refusal(400, ErrorCode.VariablesTooLarge, `The variables are ${variablesBytes} bytes as JSON; the limit is ${limits.maxVariablesBytes}.`, {
       extensions: { limit: limits.maxVariablesBytes, found: variablesBytes },

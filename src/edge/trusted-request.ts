@@ -9,13 +9,12 @@ export type TrustedResolution = { ok: true; body: unknown } | { ok: false; statu
  * a GET parameter, or an APQ hash sent alone) into the same request with the document's text, which
  * Apollo then finds parsed and validated in its document store. With TRUSTED_DOCUMENTS=only, any
  * other document (ad hoc, or an APQ registration) is refused here, before it is parsed. GET
- * parameters are rewritten in `url` itself.
+ * parameters are rewritten in place: `params` is a GET's (its URL's searchParams), undefined for a POST.
  */
-export function resolveTrustedDocument(method: string, url: URL, body: unknown, trusted: TrustedDocuments | undefined): TrustedResolution {
-  const fields =
-    method === 'GET' ? undefined : body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  const documentId = method === 'GET' ? url.searchParams.get('documentId') : fields?.documentId;
-  const query = method === 'GET' ? url.searchParams.get('query') : fields?.query;
+export function resolveTrustedDocument(params: URLSearchParams | undefined, body: unknown, trusted: TrustedDocuments | undefined): TrustedResolution {
+  const fields = params ? undefined : body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const documentId = params ? params.get('documentId') : fields?.documentId;
+  const query = params ? params.get('query') : fields?.query;
 
   if (documentId !== undefined && documentId !== null) {
     const hash = typeof documentId === 'string' ? hashOfDocumentId(documentId) : undefined;
@@ -28,9 +27,9 @@ export function resolveTrustedDocument(method: string, url: URL, body: unknown, 
         message: 'No trusted document has this documentId: send one from the deployed manifest.',
       };
     }
-    if (method === 'GET') {
-      url.searchParams.delete('documentId');
-      url.searchParams.set('query', text);
+    if (params) {
+      params.delete('documentId');
+      params.set('query', text);
       return { ok: true, body };
     }
     const { documentId: _named, ...rest } = fields!;
@@ -38,7 +37,7 @@ export function resolveTrustedDocument(method: string, url: URL, body: unknown, 
   }
 
   if (trusted === undefined) return { ok: true, body };
-  const extensions = method === 'GET' ? url.searchParams.get('extensions') : fields?.extensions;
+  const extensions = params ? params.get('extensions') : fields?.extensions;
   const apqHash = persistedQueryHash(extensions);
   if ((query === undefined || query === null) && apqHash === undefined && trusted.mode === 'only' && mentionsPersistedQuery(extensions)) {
     // A persisted query this code cannot read (a hash that is no string, extensions that are no JSON):
@@ -59,8 +58,8 @@ export function resolveTrustedDocument(method: string, url: URL, body: unknown, 
         message: 'This gateway runs only the documents of its trusted manifest (TRUSTED_DOCUMENTS=only); this hash is not one of them.',
       };
     }
-    if (method === 'GET') {
-      url.searchParams.set('query', text);
+    if (params) {
+      params.set('query', text);
       return { ok: true, body };
     }
     return { ok: true, body: { ...fields, query: text } };

@@ -30,7 +30,7 @@ export async function executeOperation(
   options: HttpAppOptions,
   unsampled?: UnsampledTrace,
 ): Promise<Executed | NotRun> {
-  const { method, url, body } = request;
+  const { method } = request;
   const clientLeft = () => res.destroyed || req.socket.destroyed;
   let context: GatewayContext | undefined;
   let operationSpan: Span | undefined;
@@ -48,13 +48,13 @@ export async function executeOperation(
     return context;
   };
   const prepared = options.prepared
-    ? (options.prepared.match(method, url, body, req.headers) ?? (await options.prepared.matchPersisted(method, url, body, req.headers)))
+    ? (options.prepared.match(request, req.headers) ?? (await options.prepared.matchPersisted(request, req.headers)))
     : undefined;
   const execute = prepared
     ? () => prepared.run(newContext())
     : () =>
         options.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method, headers: headerMapOf(req), search: url.search, body },
+          httpGraphQLRequest: { method, headers: headerMapOf(req), search: request.url.search, body: request.body },
           context: async () => newContext(),
         });
   // An operation whose calls the Console's connections are already too busy for is refused now,

@@ -9,6 +9,7 @@ import type { AnsweredOperation } from '../observability/operation-plugin.js';
 import { answerIsPublic, answerKey, type PublicAnswers } from './public-answers.js';
 import { getFields, persistedHash, postFields, type PlainRequest } from './prepared-request.js';
 import { WHOLE_ANSWER, type CachedAnswer } from '../cache/answer-cache.js';
+import type { GraphQLHttpRequest } from '../http/graphql-request.js';
 
 /**
  * What the prepared path shares with Apollo's pipeline: the same plugin steps, the same error
@@ -92,10 +93,11 @@ export function preparedPath(steps: PreparedPathSteps) {
 
   return {
     /** A request with a document's text that already ran compiled; undefined: Apollo's path. */
-    match(method: string, url: URL, body: unknown, headers: IncomingHttpHeaders): PreparedRun | undefined {
+    match(request: GraphQLHttpRequest, headers: IncomingHttpHeaders): PreparedRun | undefined {
       const contentType = CONTENT_TYPES.get(headers.accept ?? '');
       if (contentType === undefined) return undefined;
-      const fields = method === 'POST' ? postFields(body, 'query') : getAllowed(headers) ? getFields(url, 'query') : undefined;
+      const { method } = request;
+      const fields = method === 'POST' ? postFields(request.body, 'query') : getAllowed(headers) ? getFields(request.url, 'query') : undefined;
       if (fields === undefined || typeof fields.main !== 'string') return undefined;
       return matchPlain(method, { source: fields.main, operationName: fields.operationName, variables: fields.variables }, headers, contentType);
     },
@@ -106,10 +108,11 @@ export function preparedPath(steps: PreparedPathSteps) {
      * decide, as before), then run as that text. Undefined: Apollo's path (which answers a miss
      * with PERSISTED_QUERY_NOT_FOUND).
      */
-    async matchPersisted(method: string, url: URL, body: unknown, headers: IncomingHttpHeaders): Promise<PreparedRun | undefined> {
+    async matchPersisted(request: GraphQLHttpRequest, headers: IncomingHttpHeaders): Promise<PreparedRun | undefined> {
       const contentType = CONTENT_TYPES.get(headers.accept ?? '');
       if (contentType === undefined) return undefined;
-      const fields = method === 'POST' ? postFields(body, 'extensions') : getAllowed(headers) ? getFields(url, 'extensions') : undefined;
+      const { method } = request;
+      const fields = method === 'POST' ? postFields(request.body, 'extensions') : getAllowed(headers) ? getFields(request.url, 'extensions') : undefined;
       const hash = fields === undefined ? undefined : persistedHash(fields.main);
       if (fields === undefined || hash === undefined || !steps.executor.knowsHash(hash)) return undefined;
       const source = await steps.persistedQueries.get(`${APQ_CACHE_PREFIX}${hash}`);

@@ -18,8 +18,10 @@ export async function readGraphQLRequest(req: IncomingMessage, maxBodyBytes: num
   if (method !== 'GET' && method !== 'POST') {
     return refusal(405, 'METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not supported; use GET or POST.`, { headers: { allow: 'GET, POST, OPTIONS' } });
   }
-  const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-  if (method === 'GET') return { method, url, body: undefined, carriesOperation: url.search !== '' };
+  if (method === 'GET') {
+    const url = urlOf(req.url);
+    return { method, url, body: undefined, carriesOperation: url.search !== '' };
+  }
   let text: string;
   try {
     text = await readBody(req, maxBodyBytes);
@@ -29,11 +31,28 @@ export async function readGraphQLRequest(req: IncomingMessage, maxBodyBytes: num
   }
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   // Another content type: Apollo answers it itself (400, or its CSRF message for simple requests).
-  if (!type.startsWith('application/json')) return { method, url, body: text === '' ? undefined : text, carriesOperation: true };
-  if (text.trim() === '') return { method, url, body: undefined, carriesOperation: true };
+  if (!type.startsWith('application/json')) return postRequest(req.url, text === '' ? undefined : text);
+  if (text.trim() === '') return postRequest(req.url, undefined);
   try {
-    return { method, url, body: JSON.parse(text) as unknown, carriesOperation: true };
+    return postRequest(req.url, JSON.parse(text) as unknown);
   } catch {
     return refusal(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
   }
+}
+
+function urlOf(raw: string | undefined): URL {
+  return new URL(raw ?? '/', 'http://gateway.invalid');
+}
+
+/** A POST: its URL is parsed only when a later stage reads it (Apollo's path; the plain path never does). */
+function postRequest(rawUrl: string | undefined, body: unknown): GraphQLHttpRequest {
+  let url: URL | undefined;
+  return {
+    method: 'POST',
+    get url() {
+      return (url ??= urlOf(rawUrl));
+    },
+    body,
+    carriesOperation: true,
+  };
 }
