@@ -35,6 +35,23 @@ export function redactSecrets(fields: Record<string, unknown>, depth = 0): Recor
 }
 
 /**
+ * pino's `isoTime`, formatted once per millisecond: at thousands of lines a second most lines share
+ * their millisecond, and formatting the date was about a sixth of formatting a line.
+ */
+function isoTimePerMillisecond(): () => string {
+  let at = -1;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    if (now !== at) {
+      at = now;
+      text = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return text;
+  };
+}
+
+/**
  * `traceFields` (tracing on): the active span's `trace_id` and `span_id`, added to every line
  * written inside a traced request so that logs and traces join.
  */
@@ -48,7 +65,7 @@ export function createLogger(
       level,
       ...(traceFields ? { mixin: traceFields } : {}),
       base: { service: 'flecs-graph' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimePerMillisecond(),
       formatters: { level: (label) => ({ level: label }), log: (fields) => redactSecrets(fields) },
     },
     destination,
