@@ -31,10 +31,10 @@ export async function readGraphQLRequest(req: IncomingMessage, maxBodyBytes: num
   }
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   // Another content type: Apollo answers it itself (400, or its CSRF message for simple requests).
-  if (!type.startsWith('application/json')) return postRequest(req.url, text === '' ? undefined : text);
-  if (text.trim() === '') return postRequest(req.url, undefined);
+  if (!type.startsWith('application/json')) return new PostRequest(req.url, text === '' ? undefined : text);
+  if (text.trim() === '') return new PostRequest(req.url, undefined);
   try {
-    return postRequest(req.url, JSON.parse(text) as unknown);
+    return new PostRequest(req.url, JSON.parse(text) as unknown);
   } catch {
     return refusal(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
   }
@@ -44,15 +44,22 @@ function urlOf(raw: string | undefined): URL {
   return new URL(raw ?? '/', 'http://gateway.invalid');
 }
 
-/** A POST: its URL is parsed only when a later stage reads it (Apollo's path; the plain path never does). */
-function postRequest(rawUrl: string | undefined, body: unknown): GraphQLHttpRequest {
-  let url: URL | undefined;
-  return {
-    method: 'POST',
-    get url() {
-      return (url ??= urlOf(rawUrl));
-    },
-    body,
-    carriesOperation: true,
-  };
+/**
+ * A POST: its URL is parsed only when a later stage reads it (Apollo's path; the plain path never
+ * does). A class, not an object literal with a getter: V8 defines a literal's accessor at run time
+ * for every object made, which cost as much as the parse it saves.
+ */
+class PostRequest implements GraphQLHttpRequest {
+  readonly method = 'POST';
+  readonly carriesOperation = true;
+  #url: URL | undefined;
+
+  constructor(
+    private readonly rawUrl: string | undefined,
+    public body: unknown,
+  ) {}
+
+  get url(): URL {
+    return (this.#url ??= urlOf(this.rawUrl));
+  }
 }
