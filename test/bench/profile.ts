@@ -69,6 +69,8 @@ try {
   if (kind === 'perf') mkdirSync('profiles', { recursive: true });
   // perf starts a second in, once the load is under way, and stops a second before it ends.
   const recorded = kind === 'perf' ? delay(1000).then(() => recordPerf(pid, Math.max(1, seconds - 2), perfFile)) : undefined;
+  // A perf that fails while the load runs is reported when awaited below, not as an unhandled rejection.
+  recorded?.catch(() => undefined);
   const result = await run(seconds);
   await recorded;
   console.log(`${name}: ${(result['2xx'] / result.duration).toFixed(0)} req/s, p50 ${result.latency.p50} ms, non-2xx ${result.non2xx}; profile in profiles/`);
