@@ -73,6 +73,33 @@ describe('logs', () => {
     expect(out.join('')).not.toMatch(/SECRET\d/);
     expect(out.join('')).toContain('[redacted]');
   });
+
+  it('should give every line the ISO time it was written at (the text is made once per millisecond)', async () => {
+    const out: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, done) {
+        out.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
+    const times: Array<{ before: number; after: number }> = [];
+    for (let i = 0; i < 3; i += 1) {
+      const before = Date.now();
+      logger.info({ i }, 'tick');
+      logger.info({ i }, 'same millisecond or the next');
+      times.push({ before, after: Date.now() });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const written = out.map((line) => (JSON.parse(line) as { time: string }).time);
+    expect(written).toHaveLength(6);
+    written.forEach((time, n) => {
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const { before, after } = times[Math.floor(n / 2)];
+      expect(Date.parse(time)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(time)).toBeLessThanOrEqual(after);
+    });
+  });
 });
 
 describe('metrics and health', () => {
