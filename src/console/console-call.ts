@@ -224,7 +224,7 @@ async function attemptOnce<T>(transport: ConsoleTransport, call: ConsoleCall, sc
     );
   }
   if (status < 200 || status > 299) {
-    throw new UpstreamFailure('status', `answered ${status}`, status, status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined);
+    throw new UpstreamFailure('status', `answered ${status}`, status, status === 429 ? parseRetryAfter(response.retryAfter) : undefined);
   }
   let parsed: unknown;
   try {

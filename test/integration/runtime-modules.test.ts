@@ -46,6 +46,10 @@ describe('what a running gateway loads', () => {
     expect(report.files.filter((f) => /\/node_modules\/undici\/index\.js$/.test(f))).toEqual([]);
   });
 
+  it("does not load undici's request API (a Readable body and an abort signal per call): calls are dispatched", () => {
+    expect(report.files.filter((f) => /\/node_modules\/undici\/lib\/api\//.test(f))).toEqual([]);
+  });
+
   it("does not load Apollo's usage-reporting protobuf (inline traces are for subgraphs)", () => {
     expect(report.files.filter((f) => f.includes('usage-reporting-protobuf'))).toEqual([]);
   });

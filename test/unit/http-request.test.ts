@@ -14,8 +14,8 @@ describe('sendRaw reading an answer', () => {
   let pool: Pool;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
       if (req.url === '/chunks') {
+        res.writeHead(200, { 'content-type': 'application/json' });
         // Three chunks, é split across two of them: the text must be decoded whole.
         const bytes = Buffer.from(JSON.stringify({ data: { name: 'Café ' + 'x'.repeat(900) } }));
         const cut = bytes.indexOf(0xa9);
@@ -23,9 +23,23 @@ describe('sendRaw reading an answer', () => {
         setTimeout(() => res.write(bytes.subarray(cut, cut + 400)), 5);
         setTimeout(() => res.end(bytes.subarray(cut + 400)), 10);
       } else if (req.url === '/large') {
+        res.writeHead(200, { 'content-type': 'application/json' });
         for (let i = 0; i < 10; i += 1) res.write('x'.repeat(1024));
         res.end();
-      } else if (req.url === '/stall') res.write('{"data":');
+      } else if (req.url === '/stall') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"data":');
+      } else if (req.url === '/busy') {
+        res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' });
+        res.end('{"message":"busy"}');
+      } else if (req.url === '/declared-large') {
+        res.writeHead(200, { 'content-length': '5000' });
+        res.write('x'.repeat(100));
+      } else if (req.url === '/echo') {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        req.on('end', () => res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization ?? null })));
+      }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 4 });
@@ -57,5 +71,44 @@ describe('sendRaw reading an answer', () => {
     expect(Date.now() - started).toBeLessThan(1500);
     const deadline = await send('/stall', { timeoutMs: 200, deadlineBound: true }).catch((error: unknown) => error);
     expect((deadline as UpstreamFailure).outcome).toBe('deadline');
+  });
+
+  it("hands back a 429's status, body and Retry-After as sent", async () => {
+    const answer = await send('/busy');
+    expect(answer).toEqual({ status: 429, retryAfter: '7', body: '{"message":"busy"}' });
+  });
+
+  it('sends the method, headers and body it is given', async () => {
+    const answer = await send('/echo', { method: 'POST', body: '{"a":"é"}', headers: { authorization: 'Bearer t', 'content-type': 'application/json' } });
+    expect(JSON.parse(answer.body)).toEqual({ method: 'POST', body: '{"a":"é"}', auth: 'Bearer t' });
+    expect(answer.retryAfter).toBeUndefined();
+  });
+
+  it('refuses an answer whose content-length is over the cap before reading it: too_large', async () => {
+    const failure = await send('/declared-large').catch((error: unknown) => error);
+    expect((failure as UpstreamFailure).outcome).toBe('too_large');
+    expect((failure as UpstreamFailure).detail).toBe('content-length 5000 over UPSTREAM_MAX_BYTES');
+  });
+
+  it('still answers on the same pool after a call it abandoned', async () => {
+    await send('/stall', { timeoutMs: 50 }).catch(() => undefined);
+    await send('/large').catch(() => undefined);
+    expect((await send('/busy')).status).toBe(429);
+  });
+
+  it('says a Console that refuses connections is unavailable', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const refusing = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+    try {
+      const failure = await sendRaw({ method: 'GET', path: '/', headers: {}, timeoutMs: 2000, deadlineBound: false, maxBytes: 4096, pool: refusing }).catch(
+        (error: unknown) => error,
+      );
+      expect((failure as UpstreamFailure).outcome).toBe('unavailable');
+    } finally {
+      await refusing.destroy();
+    }
   });
 });
