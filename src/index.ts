@@ -89,6 +89,8 @@ try {
   // A manifest that does not load is a configuration error too, found only once the schema exists.
   const reason =
     error instanceof ConfigError ? `invalid configuration: ${error.message}` : `could not start: ${error instanceof Error ? error.message : String(error)}`;
+  // The lines logged while starting come first.
+  logger.flush();
   process.stderr.write(`flecs-graph: ${reason}\n`);
   process.exit(EXIT.couldNotStart);
 }

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { stderrDestination } from './log-destination.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,7 +58,7 @@ function isoTimePerMillisecond(): () => string {
  */
 export function createLogger(
   level: LogLevel,
-  destination: DestinationStream = pino.destination({ dest: 2, sync: true }),
+  destination: DestinationStream = stderrDestination(),
   traceFields?: () => Record<string, string>,
 ): Logger {
   return pino(
