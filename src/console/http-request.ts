@@ -33,8 +33,8 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EH
  *
  * Made with the pool's `dispatch` and a handler of its own rather than undici's `request`, which
  * for every call makes an AbortController and its listener, an async resource, a Readable stream
- * for the body with its listeners, and an object of all the answer's headers: a quarter of what a
- * Console call cost the gateway, for an answer that is read whole into one string.
+ * for the body with its listeners, and an object of all the answer's headers, for an answer that
+ * is read whole into one string: without them a login serves ~12 % more per second.
  */
 export function sendRaw(request: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
