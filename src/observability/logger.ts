@@ -56,11 +56,7 @@ function isoTimePerMillisecond(): () => string {
  * `traceFields` (tracing on): the active span's `trace_id` and `span_id`, added to every line
  * written inside a traced request so that logs and traces join.
  */
-export function createLogger(
-  level: LogLevel,
-  destination: DestinationStream = stderrDestination(),
-  traceFields?: () => Record<string, string>,
-): Logger {
+export function createLogger(level: LogLevel, destination: DestinationStream = stderrDestination(), traceFields?: () => Record<string, string>): Logger {
   return pino(
     {
       level,
