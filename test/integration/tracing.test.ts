@@ -138,12 +138,9 @@ describe('traces', () => {
     expect(JSON.stringify(resources)).toContain('flecs-graph');
     expect(JSON.stringify(resources)).toContain('deployment.environment');
 
-    // The operation's log line joins the trace.
-    const line = gateway
-      .output()
-      .stderr.split('\n')
-      .find((l) => l.includes('"msg":"graphql operation"'));
-    expect(JSON.parse(line!)).toMatchObject({ trace_id: TRACE_ID, span_id: operation.spanId });
+    // The operation's log line joins the trace (written as the gateway's turn ends, just after the answer).
+    const [line] = await gateway.waitFor(new RegExp(`^.*"trace_id":"${TRACE_ID}".*"msg":"graphql operation".*$`, 'm'));
+    expect(JSON.parse(line)).toMatchObject({ trace_id: TRACE_ID, span_id: operation.spanId });
   });
 
   it("should show a failing Console route as an ERROR span with its status, and the operation's error code", async () => {
@@ -186,6 +183,8 @@ describe('traces', () => {
     // The caller's tracestate goes along unchanged (the headers are made once per request, sent with each call).
     for (const headers of calls) expect(headers.tracestate).toBe('caller=unsampled-7');
     // Its operation's log line still names the trace (and the gateway's span the Console calls name as parent).
+    // It is written as the gateway's turn ends, just after the answer: waited for, then read.
+    await gateway.waitFor(new RegExp(`"trace_id":"${traceId}".*"msg":"graphql operation"`));
     const logged = gateway
       .output()
       .stderr.split('\n')
