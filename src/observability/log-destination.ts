@@ -9,12 +9,14 @@ export interface LineDestination extends DestinationStream {
 }
 
 /**
- * Log lines to a file descriptor, written together once per turn of the event loop: the lines of
- * every request answered in one turn go out in one synchronous write, where one write per line was
- * a tenth of a login's CPU. A line waits at most until the turn's I/O callbacks have run (a
- * `setImmediate`), never for more traffic; on `process.exit` (a crash included: the gateway logs the
- * error, then exits) what waits is written before the process ends. Only a process killed outright
- * in the middle of a turn loses that turn's lines, as an asynchronous logger would lose its buffer.
+ * Log lines to a file descriptor, at most two writes per turn of the event loop: the turn's first
+ * line at once, the lines that follow it in the same turn together when the turn's I/O callbacks
+ * have run (a `setImmediate`), never later. One synchronous write per line was a tenth of a login's
+ * CPU; under load a turn finishes several answers. A lone request (the quiet case) still has its line
+ * on stderr before its answer is sent. On `process.exit` (a crash included: the gateway logs the
+ * error, then exits) what waits is written before the process ends; only a process killed outright
+ * in the middle of a turn loses that turn's later lines, as an asynchronous logger would lose its
+ * buffer.
  */
 export function turnBufferedDestination(fd: number): LineDestination {
   // sonic-boom, synchronous: it retries a pipe that is full (EAGAIN) and finishes partial writes.
@@ -31,12 +33,15 @@ export function turnBufferedDestination(fd: number): LineDestination {
   process.on('exit', write);
   return {
     write(line: string) {
-      pending += line;
-      if (pending.length >= MAX_PENDING_CHARS) write();
-      else if (!scheduled) {
+      if (!scheduled) {
+        // The turn's first line goes out at once: a lone request's line still precedes its answer.
         scheduled = true;
         setImmediate(write);
+        sink.write(line);
+        return;
       }
+      pending += line;
+      if (pending.length >= MAX_PENDING_CHARS) write();
     },
     flush(done) {
       write();

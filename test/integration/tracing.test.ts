@@ -138,7 +138,7 @@ describe('traces', () => {
     expect(JSON.stringify(resources)).toContain('flecs-graph');
     expect(JSON.stringify(resources)).toContain('deployment.environment');
 
-    // The operation's log line joins the trace (written as the gateway's turn ends, just after the answer).
+    // The operation's log line joins the trace (a line may follow its answer by the rest of a turn: waited for).
     const [line] = await gateway.waitFor(new RegExp(`^.*"trace_id":"${TRACE_ID}".*"msg":"graphql operation".*$`, 'm'));
     expect(JSON.parse(line)).toMatchObject({ trace_id: TRACE_ID, span_id: operation.spanId });
   });
@@ -183,7 +183,7 @@ describe('traces', () => {
     // The caller's tracestate goes along unchanged (the headers are made once per request, sent with each call).
     for (const headers of calls) expect(headers.tracestate).toBe('caller=unsampled-7');
     // Its operation's log line still names the trace (and the gateway's span the Console calls name as parent).
-    // It is written as the gateway's turn ends, just after the answer: waited for, then read.
+    // A line may follow its answer by the rest of the gateway's turn: waited for, then read.
     await gateway.waitFor(new RegExp(`"trace_id":"${traceId}".*"msg":"graphql operation"`));
     const logged = gateway
       .output()

@@ -21,17 +21,21 @@ describe('log lines written once per turn', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes the lines of one turn together once the turn is over, in their order', async () => {
+  it("writes a turn's first line at once and the lines after it together once the turn is over, in their order", async () => {
     const { path, destination } = file('turn.log');
     destination.write('{"n":1}\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n');
     destination.write('{"n":2}\n');
     destination.write('{"n":3}\n');
-    expect(readFileSync(path, 'utf8')).toBe('');
+    expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n');
     await nextTurn();
     expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
+    // A new turn: its first line at once again.
     destination.write('{"n":4}\n');
-    await nextTurn();
     expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n');
+    destination.write('{"n":5}\n');
+    await nextTurn();
+    expect(readFileSync(path, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n{"n":5}\n');
   });
 
   it('writes at once when 64 kB are waiting, the rest at the end of the turn', async () => {
@@ -47,15 +51,17 @@ describe('log lines written once per turn', () => {
 
   it("writes what waits on flush, then calls flush's callback", () => {
     const { path, destination } = file('flush.log');
+    destination.write('{"first":true}\n');
     destination.write('{"last":true}\n');
     let called = false;
     destination.flush(() => (called = true));
-    expect(readFileSync(path, 'utf8')).toBe('{"last":true}\n');
+    expect(readFileSync(path, 'utf8')).toBe('{"first":true}\n{"last":true}\n');
     expect(called).toBe(true);
   });
 
   const source = resolve('src/observability/log-destination.ts');
-  // The line is put together at run time: Node quotes the source of an uncaught error's line on stderr.
+  // The turn's second line is the one that waits; it is put together at run time, since Node quotes the
+  // source of an uncaught error's line on stderr.
   const run = (ending: string) =>
     spawnSync(
       process.execPath,
@@ -64,7 +70,7 @@ describe('log lines written once per turn', () => {
         '--no-warnings',
         '--input-type=module',
         '-e',
-        `const { stderrDestination } = await import(${JSON.stringify(source)}); stderrDestination().write(JSON.stringify({ msg: ['before', 'the', 'end'].join(' ') }) + '\\n'); ${ending}`,
+        `const { stderrDestination } = await import(${JSON.stringify(source)}); const destination = stderrDestination(); destination.write('{"msg":"first of the turn"}\\n'); destination.write(JSON.stringify({ msg: ['before', 'the', 'end'].join(' ') }) + '\\n'); ${ending}`,
       ],
       { encoding: 'utf8' },
     );
