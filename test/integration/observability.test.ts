@@ -27,6 +27,18 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.close());
 
+/** A logger at info whose writes are kept, one entry per write, in `out`. */
+function loggerWritingTo() {
+  const out: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      out.push(chunk.toString());
+      done();
+    },
+  });
+  return { out, logger: createLogger('info', sink) };
+}
+
 describe('logs', () => {
   it('should log every operation with request id, name, outcome, duration and upstream calls, and never a secret', async () => {
     const token = stack.tokenFor(8);
@@ -61,28 +73,14 @@ describe('logs', () => {
   });
 
   it('should redact secrets even when a caller passes them to the logger by mistake', () => {
-    const out: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _e, done) {
-        out.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createLogger('info', sink);
+    const { out, logger } = loggerWritingTo();
     logger.info({ headers: { authorization: 'Bearer SECRET1' }, token: 'SECRET2', variables: { password: 'SECRET3' }, user: { password: 'SECRET4' } }, 'oops');
     expect(out.join('')).not.toMatch(/SECRET\d/);
     expect(out.join('')).toContain('[redacted]');
   });
 
   it('should give every line the ISO time it was written at (the text is made once per millisecond)', async () => {
-    const out: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _e, done) {
-        out.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createLogger('info', sink);
+    const { out, logger } = loggerWritingTo();
     const times: Array<{ before: number; after: number }> = [];
     for (let i = 0; i < 3; i += 1) {
       const before = Date.now();
