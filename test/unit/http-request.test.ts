@@ -90,10 +90,17 @@ describe('sendRaw reading an answer', () => {
     expect((failure as UpstreamFailure).detail).toBe('content-length 5000 over UPSTREAM_MAX_BYTES');
   });
 
-  it('still answers on the same pool after a call it abandoned', async () => {
-    await send('/stall', { timeoutMs: 50 }).catch(() => undefined);
-    await send('/large').catch(() => undefined);
-    expect((await send('/busy')).status).toBe(429);
+  it('closes the connection of a call it abandoned: a pool of one connection answers the next call', async () => {
+    const single = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 1 });
+    const on = (path: string, timeoutMs = 2000) => sendRaw({ method: 'GET', path, headers: {}, timeoutMs, deadlineBound: false, maxBytes: 4096, pool: single });
+    try {
+      // A stalled answer left open would hold the only connection: the calls after it would time out.
+      expect(((await on('/stall', 50).catch((error: unknown) => error)) as UpstreamFailure).outcome).toBe('timeout');
+      expect(((await on('/large').catch((error: unknown) => error)) as UpstreamFailure).outcome).toBe('too_large');
+      expect((await on('/busy', 1000)).status).toBe(429);
+    } finally {
+      await single.destroy();
+    }
   });
 
   it('says a Console that refuses connections is unavailable', async () => {
